@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault")
+]
+
+let package = Package(
+    name: "gmemd",
+    platforms: [.macOS(.v15)],
+    products: [.executable(name: "gmemd", targets: ["Server"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CSocket"),
+        .target(name: "CKernel"),
+        .target(
+            name: "Posix",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: ["Posix", "CSocket", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GuestMem",
+            dependencies: ["Posix", "CKernel", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "HTTP", "GuestMem", "Posix",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket"], swiftSettings: strict),
+        .testTarget(name: "GuestMemTests", dependencies: ["GuestMem", "Posix"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Posix"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,26 @@
+/// Everything the HTTP server can be told at start. Defaults are the documented flag defaults.
+package struct ServerConfiguration: Sendable {
+    /// Address to listen on; port 0 picks a free port (see `HTTPServer.boundPort`).
+    package var host = "127.0.0.1"
+    package var port = 8080
+    /// Event-loop threads; 0 means one per core.
+    package var threads = 0
+    /// Request line over this → 414.
+    package var maxRequestLineBytes = 8 * 1024
+    /// Header block over this → 431.
+    package var maxHeaderBytes = 16 * 1024
+    /// Body (Content-Length, or de-chunked total) over this → 413.
+    package var maxBodyBytes = 64 * 1024 * 1024
+    /// A keep-alive connection with no request in progress is closed after this.
+    package var idleTimeout: Duration = .seconds(60)
+    /// A request's head must be complete this long after its first byte (slow-header defence).
+    package var headerTimeout: Duration = .seconds(10)
+    /// A request's body must keep arriving: no more than this between two reads of it.
+    package var bodyTimeout: Duration = .seconds(30)
+    /// Connections beyond this are accepted and closed at once.
+    package var maxConnections = 10_000
+    /// On shutdown, in-flight requests get this long to finish.
+    package var shutdownGrace: Duration = .seconds(10)
+
+    package init() {}
+}
