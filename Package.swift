@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         .target(name: "CSocket"),
         .target(name: "CKernel"),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "Posix",
             dependencies: [.product(name: "SystemPackage", package: "swift-system")],
@@ -34,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "HTTP", "GuestMem", "Posix",
+                "HTTP", "GuestMem", "Posix", "COpenSSL",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

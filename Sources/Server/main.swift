@@ -1,1 +1,1 @@
-print("gmemd")
+print("gmemd: not built yet")
