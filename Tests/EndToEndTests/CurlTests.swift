@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// gmemd driven by curl, the client its users script with.
+struct CurlTests {
+    @Test func curlGetsHealthAs200JSON() async throws {
+        let gmemd = try await Gmemd.shared.running()
+
+        let curl = try await Curl.run([gmemd.url("/v1/health").absoluteString])
+
+        #expect(curl.reply.status == 200)
+        #expect(curl.reply.contentType?.hasPrefix("application/json") == true)
+        #expect(curl.reply.json?["status"] as? String == "ok")
+    }
+
+    /// An upload and a large POST both make curl send `Expect: 100-continue`. A server that does
+    /// not answer `100 Continue` makes curl wait a second and print "Done waiting for 100-continue".
+    @Test(arguments: [BodyUpload.putFile, .postData])
+    func largeBodyIsAnsweredAfter100ContinueWithoutCurlTimingOut(upload: BodyUpload) async throws {
+        let gmemd = try await Gmemd.shared.running()
+        let file = FileManager.default.temporaryDirectory.appending(path: "e2e-upload-\(UUID())")
+        try Data(repeating: 0x61, count: upload.size).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let curl = try await Curl.run(
+            upload.curlArguments(file: file.path) + [gmemd.url("/v1/health").absoluteString])
+
+        #expect(curl.trace.contains("> Expect: 100-continue"), "curl did not ask; the test proves nothing")
+        #expect(
+            !curl.trace.contains("Done waiting for 100-continue"),
+            "curl waited for its timeout:\n\(curl.trace)")
+        let interim = try #require(curl.trace.range(of: "< HTTP/1.1 100"), "no 100 Continue:\n\(curl.trace)")
+        let final = try #require(curl.trace.range(of: "< HTTP/1.1 405"), "no 405:\n\(curl.trace)")
+        #expect(interim.lowerBound < final.lowerBound)
+        #expect(curl.reply.status == 405)
+        #expect(curl.reply.problem?.status == 405)
+    }
+
+    /// Two HEADs over one connection: if the first answer carried body bytes, curl would see them as
+    /// garbage before the second answer and open a new connection.
+    @Test func headAnswerHasContentLengthButNoBodyAndKeepsTheConnection() async throws {
+        let gmemd = try await Gmemd.shared.running()
+        let url = gmemd.url("/v1/health").absoluteString
+
+        let curl = try await Curl.run([
+            "--head", "-w", "%{http_code} %{num_connects} %{size_download}\n", url, "-o", "/dev/null", url,
+        ])
+
+        #expect(curl.writeOut == ["200 1 0", "200 0 0"], "trace:\n\(curl.trace)")
+        let length = try #require(curl.reply.header("Content-Length").flatMap { Int($0) })
+        #expect(length > 0)
+        #expect(curl.reply.contentType?.hasPrefix("application/json") == true)
+    }
+}
+
+enum BodyUpload: String, CaseIterable, Sendable {
+    case putFile = "curl -T file (2 MiB PUT)"
+    case postData = "curl --data-binary @file (8 MiB POST)"
+
+    var size: Int { self == .putFile ? 2 << 20 : 8 << 20 }
+
+    func curlArguments(file: String) -> [String] {
+        switch self {
+        case .putFile: ["-T", file]
+        case .postData: ["-H", "Content-Type: application/octet-stream", "--data-binary", "@\(file)"]
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Glibc
+import Testing
+
+/// SIGTERM and SIGINT stop gmemd cleanly (exit 0), and promptly when nothing is in flight.
+struct ShutdownTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var signal: Int32
+        var holdsIdleKeepAlive: Bool
+    }
+
+    static let cases = [
+        Case(testDescription: "SIGTERM", signal: SIGTERM, holdsIdleKeepAlive: false),
+        Case(testDescription: "SIGINT", signal: SIGINT, holdsIdleKeepAlive: false),
+        Case(
+            testDescription: "SIGTERM with an idle keep-alive connection open", signal: SIGTERM,
+            holdsIdleKeepAlive: true),
+    ]
+
+    /// The 5 s bound is half the default --shutdown-grace: an idle server must not wait it out.
+    @Test(arguments: cases)
+    func idleServerExitsZeroSoonAfterTheSignal(shutdown: Case) async throws {
+        try await Gmemd.withInstance([]) { gmemd in
+            var idle: RawConnection?
+            if shutdown.holdsIdleKeepAlive {
+                idle = try RawConnection(port: gmemd.port)
+                try idle?.send(Requests.get())
+                #expect(try idle?.readReply().status == 200)
+            }
+
+            gmemd.send(shutdown.signal)
+
+            let termination = try await gmemd.termination(within: .seconds(5))
+            #expect(
+                termination == Termination(exitedNormally: true, status: 0), "log:\n\(gmemd.log.contents)")
+            if let idle { #expect(try idle.readUntilClosed().isEmpty) }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// A gmemd started by the first test that asks and shared by all tests that need the same flags;
+/// killed when the test process exits (see `Leftovers`).
+actor SharedGmemd {
+    private let flags: [String]
+    private var instance: Task<Gmemd, any Error>?
+
+    init(flags: [String] = []) { self.flags = flags }
+
+    func running() async throws -> Gmemd {
+        if let instance { return try await instance.value }
+        let starting = Task { [flags] in try await Gmemd.start(flags) }
+        instance = starting
+        return try await starting.value
+    }
+}
+
+extension Gmemd {
+    /// The instance with default flags, for every test that does not need special ones.
+    static let shared = SharedGmemd()
+
+    /// A throw-away instance with `flags`, stopped after `body` whatever it throws.
+    static func withInstance<T>(
+        _ flags: [String], _ body: (Gmemd) async throws -> T
+    ) async throws -> T {
+        let gmemd = try await Gmemd.start(flags)
+        do {
+            let result = try await body(gmemd)
+            try await gmemd.stop()
+            return result
+        } catch {
+            try? await gmemd.stop()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// One running `gmemd` on a free port of 127.0.0.1, with a temporary state directory of its own.
+final class Gmemd: Sendable {
+    let port: Int
+    let stateDirectory: URL
+    let log: ProcessLog
+    private let process: ChildProcess
+
+    /// Starts gmemd with `--listen 127.0.0.1:0 --state-dir <new dir>` plus `flags`, and returns once
+    /// it has said which port it listens on.
+    static func start(_ flags: [String] = []) async throws -> Gmemd {
+        let binary = try GmemdBinary.url()
+        let stateDirectory = FileManager.default.temporaryDirectory.appending(path: "gmemd-e2e-\(UUID())")
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        var output: [Int32] = [0, 0]
+        guard pipe(&output) == 0 else {
+            throw EndToEndError.commandFailed("pipe: \(String(cString: strerror(errno)))")
+        }
+        // Close-on-exec, so that no other child started meanwhile holds the write end and delays EOF.
+        _ = fcntl(output[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(output[1], F_SETFD, FD_CLOEXEC)
+        let log = ProcessLog(draining: output[0])
+        let process: ChildProcess
+        do {
+            defer { close(output[1]) }
+            process = try ChildProcess(
+                binary.path, ["--listen", "127.0.0.1:0", "--state-dir", stateDirectory.path] + flags,
+                stdout: output[1], stderr: output[1])
+        }
+        Leftovers.register(pid: process.pid, stateDirectory: stateDirectory)
+        do {
+            let port = try await log.port.value(within: .seconds(20), "gmemd to print its port")
+            return Gmemd(port: port, process: process, stateDirectory: stateDirectory, log: log)
+        } catch {
+            process.send(SIGKILL)
+            Leftovers.forget(pid: process.pid)
+            throw error
+        }
+    }
+
+    private init(port: Int, process: ChildProcess, stateDirectory: URL, log: ProcessLog) {
+        (self.port, self.process, self.stateDirectory, self.log) = (port, process, stateDirectory, log)
+    }
+
+    func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
+
+    func send(_ signal: Int32) { process.send(signal) }
+
+    /// How the process ended, or a timeout error if it is still running after `limit`.
+    func termination(within limit: Duration) async throws -> Termination {
+        try await process.termination(within: limit)
+    }
+
+    /// SIGTERM, then SIGKILL if it is still there after `grace`; removes the state directory.
+    func stop(grace: Duration = .seconds(10)) async throws {
+        send(SIGTERM)
+        defer {
+            send(SIGKILL)
+            Leftovers.forget(pid: process.pid)
+        }
+        _ = try await termination(within: grace)
+    }
+}

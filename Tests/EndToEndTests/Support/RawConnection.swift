@@ -1,0 +1,127 @@
+import Foundation
+
+/// A plain blocking TCP connection to 127.0.0.1, for writing exactly the bytes a test means,
+/// malformed ones included. Every read is bounded by `readTimeout` (SO_RCVTIMEO), so a server
+/// that stays silent fails the test instead of hanging it.
+final class RawConnection {
+    private var fd: Int32
+    private var received: [UInt8] = []
+    private var peerClosed = false
+
+    init(port: Int, readTimeout: Duration = .seconds(10)) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Self.failure("socket") }
+        var seconds = timeval(tv_sec: Int(readTimeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let error = Self.failure("connect to port \(port)")
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    /// Writes all of `bytes`; MSG_NOSIGNAL turns a peer's close into EPIPE instead of SIGPIPE.
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw Self.failure("send") }
+            offset += written
+        }
+    }
+
+    /// The next final response (1xx are skipped). A HEAD's response has no body whatever its
+    /// Content-Length says (RFC 9110 §9.3.2).
+    func readReply(toHEAD: Bool = false) throws -> HTTPReply {
+        while true {
+            if let reply = try ResponseParser.take(from: &received, toHEAD: toHEAD, atEnd: peerClosed) {
+                return reply
+            }
+            guard !peerClosed else {
+                throw EndToEndError.socket("closed before a whole response; got \(Self.show(received))")
+            }
+            try receive()
+        }
+    }
+
+    /// For a poll(2) loop that saw POLLIN: reads once, and returns a whole response if one is here now.
+    func replyIfArrived() throws -> HTTPReply? {
+        try receive()
+        if let reply = try ResponseParser.take(from: &received, toHEAD: false, atEnd: peerClosed) {
+            return reply
+        }
+        guard !peerClosed else {
+            throw EndToEndError.socket("closed before a whole response; got \(Self.show(received))")
+        }
+        return nil
+    }
+
+    var descriptor: Int32 { fd }
+
+    /// Everything the server still sends until it closes the connection (a reset counts as a
+    /// close). Throws `timedOut` if the connection is still open after the read timeout.
+    func readUntilClosed() throws -> [UInt8] {
+        while !peerClosed { try receive() }
+        defer { received.removeAll() }
+        return received
+    }
+
+    /// Whether the server has sent something or closed within `limit`, without reading it.
+    func isReadable(within limit: Duration) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(
+            limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+        return poll(&entry, 1, milliseconds) > 0
+    }
+
+    /// Closes with an RST instead of a FIN (SO_LINGER with a zero timeout), as a crashed client would.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
+
+    private func receive() throws {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            received += chunk[..<count]
+        } else if count == 0 || errno == ECONNRESET {
+            peerClosed = true
+        } else if errno == EAGAIN {
+            throw EndToEndError.timedOut("server sent nothing more; had \(Self.show(received))")
+        } else if errno != EINTR {
+            throw Self.failure("recv")
+        }
+    }
+
+    private static func failure(_ call: String) -> EndToEndError {
+        .socket("\(call): \(String(cString: strerror(errno)))")
+    }
+
+    static func show(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription
+    }
+}
