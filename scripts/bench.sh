@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
         --compare) compare=1 ;;
         --skip-build) build=0 ;;
         --) shift; break ;;
-        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
         *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
