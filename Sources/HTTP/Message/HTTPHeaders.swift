@@ -34,7 +34,12 @@ package struct HTTPHeaders: Sendable, Sequence {
         fields.makeIterator()
     }
 
+    /// ASCII case-insensitive: field names are tokens (RFC 9110 §5.1), so no Unicode folding
+    /// and no lowercased copies.
     private static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        a.utf8.count == b.utf8.count
+            && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26)
+            }
     }
 }

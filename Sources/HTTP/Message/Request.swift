@@ -5,12 +5,15 @@ package struct Request: Sendable {
     package var target: String
     /// The path part of the target, still percent-encoded.
     package var path: Substring {
-        target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+        target[..<(queryMark ?? target.endIndex)]
     }
     /// The query part after `?`, or nil.
     package var query: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        queryMark.map { target[target.utf8.index(after: $0)...] }
     }
+    /// Searched in UTF-8 rather than Characters: `?` is ASCII, so its index is a valid
+    /// String index, and no grapheme breaking runs per request.
+    private var queryMark: String.Index? { target.utf8.firstIndex(of: UInt8(ascii: "?")) }
     /// HTTP/1.0 or 1.1, as `(major, minor)`.
     package var version: (major: Int, minor: Int)
     package var headers: HTTPHeaders

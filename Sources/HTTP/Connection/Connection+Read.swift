@@ -1,0 +1,80 @@
+extension Connection {
+    /// The fd is readable (or hung up).
+    func readable() {
+        switch state {
+        case .reading: break
+        case .lingering: return discardInput()
+        case .awaitingResponse, .streaming, .closing:
+            // Level-triggered: stop being told until we want to read again (finishBatch).
+            return loop.setInterest(self, output.isEmpty ? [] : .writable)
+        }
+        let fresh: UnsafeRawBufferPointer
+        do {
+            switch try socket.read(into: loop.readBuffer) {
+            case .wouldBlock: return
+            // A client gone mid-request, or between requests: nothing to answer.
+            case .endOfStream: return loop.close(self)
+            // SAFETY: read(2) wrote `count` ≤ readBuffer.count bytes at its start.
+            case .bytes(let count): fresh = UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count])
+            }
+        } catch {
+            return loop.close(self)
+        }
+        if pendingInput.isEmpty {
+            let consumed = parseRequests(fresh)
+            if consumed < fresh.count, isReading {
+                // SAFETY: consumed ≤ fresh.count, as parse never reports more than it was given.
+                pendingInput.append(contentsOf: fresh[consumed...])
+            }
+        } else {
+            pendingInput.append(contentsOf: fresh)
+            parsePendingInput()
+        }
+        finishBatch()
+    }
+
+    /// Parses what is left in `pendingInput`, e.g. requests pipelined behind one that was in
+    /// flight.
+    func parsePendingInput() {
+        guard isReading, !pendingInput.isEmpty else { return }
+        let consumed = pendingInput.withUnsafeBytes { parseRequests($0) }
+        switch state {
+        case .closing, .lingering: pendingInput = []
+        case .reading, .awaitingResponse, .streaming:
+            if consumed == pendingInput.count {
+                pendingInput.removeAll(keepingCapacity: pendingInput.capacity <= 16 * 1024)
+            } else {
+                pendingInput.removeFirst(consumed)
+            }
+        }
+    }
+
+    /// Feeds `bytes` to the parser and carries out its steps until it needs more bytes, a
+    /// request goes off the loop, the connection is closing, or enough output is queued.
+    /// Returns how many bytes were consumed; the rest must be kept.
+    private func parseRequests(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while isReading, output.pendingBytes < Self.outputHighWater {
+            // SAFETY: offset ≤ bytes.count: it only grows by what parse consumed of the rest.
+            let (step, consumed) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            offset += consumed
+            switch step {
+            case .needMoreBytes: return offset
+            case .expectContinue: output.append("HTTP/1.1 100 Continue\r\n\r\n")
+            case .request(let parsed): respond(to: parsed)
+            case .reject(let error):
+                refuse(error.status, detail: error.detail)
+                return bytes.count
+            }
+        }
+        return offset
+    }
+
+    /// Reads and drops what a closing client still sends, until it closes.
+    private func discardInput() {
+        switch try? socket.read(into: loop.readBuffer) {
+        case .bytes?, .wouldBlock?: return
+        case .endOfStream?, nil: loop.close(self)
+        }
+    }
+}

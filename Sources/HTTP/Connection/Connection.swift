@@ -1,0 +1,87 @@
+/// One client connection: carries out the parser's steps, routes requests, queues responses
+/// and writes them. It belongs to one event loop and is touched only on that loop's thread,
+/// so it has no lock. Its states:
+///
+/// - reading: parsing requests; onLoop handlers answer inline, so pipelined requests are
+///   answered in one batch and one write.
+/// - awaitingResponse: an offLoop handler runs; no further request is parsed until its answer
+///   comes back through the inbox, so answers stay in order.
+/// - streaming: a stream producer runs; same rule.
+/// - closing: the last response is being written; then lingering.
+/// - lingering: FIN sent, reading and discarding until the peer closes or a short deadline.
+final class Connection {
+    enum State {
+        case reading
+        case awaitingResponse(ResponseContext)
+        case streaming(ResponseContext)
+        case closing
+        case lingering
+    }
+
+    /// How long a closing connection keeps draining the client's bytes after its FIN.
+    static let lingerNanoseconds: UInt64 = 2_000_000_000
+    /// Parsing pauses while this much output is queued: a client that pipelines without
+    /// reading cannot grow our memory.
+    static let outputHighWater = 256 * 1024
+
+    let id: ConnectionID
+    let socket: StreamSocket
+    /// The loop outlives its connections (it closes them all before it goes), and both live
+    /// on its thread; `unowned(unsafe)` spares a reference count per access.
+    unowned(unsafe) let loop: EventLoop
+    var parser: RequestParser
+    /// Bytes read but not yet consumed by the parser (a split head, or pipelined requests
+    /// behind one in flight). Usually empty: a whole request is parsed from the loop's buffer.
+    var pendingInput: [UInt8] = []
+    var output = OutputQueue()
+    var state = State.reading
+    /// What epoll reports for this fd now.
+    var interest = Epoll.Events.readable
+    /// Monotonic nanoseconds after which `expire()` runs; 0 for none.
+    var deadline: UInt64 = 0
+    /// The header timeout runs from the first byte of a head, not from each read.
+    var isHeadDeadlineSet = false
+    /// A stream producer waiting for its chunk to drain.
+    var streamWaiter: CheckedContinuation<Bool, Never>?
+    var isClosed = false
+
+    init(id: ConnectionID, socket: consuming StreamSocket, loop: EventLoop) {
+        self.id = id
+        self.socket = socket
+        self.loop = loop
+        parser = RequestParser(limits: loop.limits)
+    }
+
+    var isReading: Bool {
+        if case .reading = state { return true }
+        return false
+    }
+
+    /// Called by the loop as it closes this connection: queued files are released and a
+    /// waiting producer learns the client is gone.
+    func abandon() {
+        output.discard()
+        streamWaiter?.resume(returning: false)
+        streamWaiter = nil
+    }
+
+    /// The loop is shutting down: an idle connection, or one with only part of a head, closes
+    /// now; a request in flight is answered (with `Connection: close`) first.
+    func stopGracefully() {
+        guard case .reading = state, output.isEmpty, parser.phase != .body else { return }
+        loop.close(self)
+    }
+
+    /// The deadline passed. A request half-received gets 408 (RFC 9110 §15.5.9); an idle
+    /// keep-alive connection, a client that stopped reading, or a lingering one just closes.
+    func expire() {
+        deadline = 0
+        guard case .reading = state, output.isEmpty, parser.phase != .idle else {
+            if case .awaitingResponse = state, output.isEmpty { return }
+            if case .streaming = state, output.isEmpty { return }
+            return loop.close(self)
+        }
+        refuse(.requestTimeout, detail: "the request did not arrive in time")
+        finishBatch()
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+import SystemPackage
+
+extension EventLoop {
+    /// Most connections taken per wakeup, so that a burst spreads over the loops (the listener
+    /// is EPOLLEXCLUSIVE: the other loops are woken for what is left).
+    static let acceptBatch = 8
+
+    func acceptConnections() {
+        for _ in 0..<Self.acceptBatch {
+            let result: AcceptResult
+            do {
+                result = try listener.accept()
+            } catch .connectionAbort {
+                continue
+            } catch {
+                // EMFILE, ENFILE, ENOBUFS: level-triggered, the listener would wake us again at
+                // once. Stop listening until the next sweep.
+                pauseListener()
+                return
+            }
+            switch consume result {
+            case .wouldBlock: return
+            case .accepted(let socket): admit(socket)
+            }
+        }
+    }
+
+    private func admit(_ socket: consuming StreamSocket) {
+        // Over the limit: the socket is dropped, so the client sees the connection close at once.
+        guard !isStopping, budget.acquire() else { return }
+        socket.setNoDelay()
+        nextSerial &+= 1
+        let id = ConnectionID(fd: socket.fd, serial: nextSerial)
+        do {
+            try epoll.add(id.fd, .readable, tag: id.tag)
+        } catch {
+            budget.release()
+            return
+        }
+        let index = Int(id.fd)
+        if index >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, 64)))
+        }
+        let connection = Connection(id: id, socket: socket, loop: self)
+        connections[index] = connection
+        connectionCount += 1
+        connection.deadline = now + configuration.idleTimeout.nanoseconds
+    }
+
+    private func pauseListener() {
+        guard !isListenerPaused else { return }
+        isListenerPaused = true
+        try? epoll.remove(listener.fd)
+    }
+
+    func resumeListener() {
+        guard isListenerPaused, !isStopping else { return }
+        isListenerPaused = false
+        try? epoll.add(listener.fd, [.readable, .exclusive], tag: Self.listenerTag)
+    }
+}

@@ -1,0 +1,63 @@
+import Glibc
+import Synchronization
+package import SystemPackage
+
+/// The HTTP/1.1 server: one listening socket shared by `threads` event loops.
+///
+/// ```
+/// let server = try HTTPServer(configuration: configuration, router: router)
+/// // from a signal handler's dispatch source: server.shutdown()
+/// server.run()   // returns once shutdown has completed
+/// ```
+package final class HTTPServer: Sendable {
+    private let listener: ListeningSocket
+    private let loops: [EventLoop]
+    private let phase = Mutex(Phase.ready)
+
+    private enum Phase {
+        case ready, running, stopped
+    }
+
+    /// Binds and listens, so that EADDRINUSE and the like surface here, and builds the loops.
+    /// Also sets SIGPIPE to be ignored, once for the process: a client that leaves must be
+    /// an EPIPE on one connection, not the end of the daemon.
+    package init(configuration: ServerConfiguration, router: Router) throws(Errno) {
+        signal(SIGPIPE, SIG_IGN)
+        listener = try ListeningSocket(.tcp(host: configuration.host, port: configuration.port))
+        let budget = ConnectionBudget(limit: configuration.maxConnections)
+        let count =
+            configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var loops: [EventLoop] = []
+        for _ in 0..<count {
+            loops.append(
+                try EventLoop(
+                    configuration: configuration, router: router, listener: listener, budget: budget))
+        }
+        self.loops = loops
+    }
+
+    /// The port the server listens on: the kernel's choice when port 0 was asked.
+    package var boundPort: Int { listener.port }
+
+    /// Runs the loops, one on the calling thread and the others on threads of their own, and
+    /// returns when every loop has finished after `shutdown()`. Call it once.
+    package func run() {
+        let shouldRun = phase.withLock { phase in
+            guard case .ready = phase else { return false }
+            phase = .running
+            return true
+        }
+        guard shouldRun else { return }
+        let threads = loops.dropFirst().map { loop in LoopThread.start { loop.run() } }
+        loops[0].run()
+        for thread in threads { thread.join() }
+        phase.withLock { $0 = .stopped }
+    }
+
+    /// Stops accepting, lets requests in flight finish within `shutdownGrace`, closes idle
+    /// connections; then `run()` returns. Callable from any thread, any number of times,
+    /// before or during `run()`.
+    package func shutdown() {
+        for loop in loops { loop.inbox.post(.shutdown) }
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+
+/// A POSIX thread that runs one closure: an event loop needs a thread of its own for its
+/// whole life, which Swift concurrency's cooperative pool must not give away.
+struct LoopThread {
+    private let thread: pthread_t
+
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    /// Starts `body` on a new thread. The corresponding C call is `pthread_create`.
+    static func start(_ body: @escaping @Sendable () -> Void) -> LoopThread {
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                // SAFETY: `context` is the Body retained just above, released exactly here.
+                let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+                body.run()
+                return nil
+            }, context)
+        // EAGAIN (no thread could be made) at start-up leaves nothing sensible to serve with.
+        precondition(result == 0, "pthread_create failed: \(result)")
+        return LoopThread(thread: thread)
+    }
+
+    /// Waits for the thread to end. The corresponding C call is `pthread_join`.
+    func join() {
+        pthread_join(thread, nil)
+    }
+}
