@@ -12,3 +12,5 @@ int gmemd_fallocate(int fd, int mode, int64_t offset, int64_t length) {
 int gmemd_add_seals(int fd, unsigned int seals) { return fcntl(fd, F_ADD_SEALS, seals); }
 
 int gmemd_get_seals(int fd) { return fcntl(fd, F_GET_SEALS); }
+
+int gmemd_dup_cloexec(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }

@@ -1,5 +1,5 @@
 // Thin wrappers for the memory-file syscalls Swift cannot reach directly: memfd_create,
-// fallocate and fcntl's seal commands (variadic). Constants carry the kernel's values and name
+// fallocate and fcntl's seal and dup commands (variadic). Constants carry the kernel's values and name
 // the uapi header they come from. No logic lives here; see toolchain-notes.md for why
 // _GNU_SOURCE is defined only in the .c file.
 #ifndef GMEMD_CKERNEL_H
@@ -25,4 +25,5 @@ int gmemd_memfd_create(const char *name, unsigned int flags);
 int gmemd_fallocate(int fd, int mode, int64_t offset, int64_t length);
 int gmemd_add_seals(int fd, unsigned int seals);
 int gmemd_get_seals(int fd);
+int gmemd_dup_cloexec(int fd);
 #endif

@@ -1,0 +1,113 @@
+import SystemPackage
+
+extension MemoryFile {
+    /// Sets the size with ftruncate(2); the kernel's seals answer (shrink, grow: EPERM).
+    /// Shrinking frees pages; `charge` gets what the kernel freed.
+    func resize(to size: Int64, expectedVersion: UInt64?, charge: inout Charge) throws(GuestMemError)
+        -> FileSnapshot
+    {
+        try state.withLock { (state) throws(GuestMemError) in
+            try Self.requireVersion(expectedVersion, state)
+            try requireAligned(size, in: state)
+            let before = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                try kernel("ftruncate") { () throws(Errno) in
+                    let before = try memfd.status()
+                    try memfd.resize(to: size)
+                    return before
+                }
+            }
+            if size < before.size { state.map.truncate(to: size) }
+            _ = try recount(&state, &charge)
+            if size != before.size { Self.touch(&state) }
+            return try snapshot(state)
+        }
+    }
+
+    /// Allocates `range` with fallocate(2), within what `reservation` set aside: a call that
+    /// would allocate more is refused before the kernel is asked, so it allocates nothing.
+    /// Answers nil when the file became inaccessible since the reservation was made (its bytes
+    /// would then be locked ones): reserve again and retry.
+    func allocate(
+        _ range: ByteRange, keepSize: Bool, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge
+    ) throws(GuestMemError) -> FileSnapshot? {
+        try state.withLock { (state) throws(GuestMemError) -> FileSnapshot? in
+            guard reservation.isLocked == state.isInaccessible else { return nil }
+            try requireAligned(range.offset, range.length, in: state)
+            let newRanges = state.map.newRanges(in: range)
+            let claimed = try claimHeadroom(state.map.newBytes(in: range), reservation, host)
+            defer { host.release(claimed) }
+            let sizeBefore = try size(state)
+            let allocated = Result { () throws(GuestMemError) in
+                try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                    try kernel("fallocate") { () throws(Errno) in
+                        try memfd.allocate(range, keepSize: keepSize)
+                    }
+                }
+            }
+            // Even a failed fallocate may have kept some pages (hugetlbfs does): count them.
+            if case .success = allocated { state.map.allocate(range) }
+            let status = try recount(&state, &charge)
+            try allocated.get()
+            if charge.allocatedBytes > reservation.bytes
+                || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
+            {
+                try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
+            }
+            Self.touch(&state)
+            return try snapshot(state)
+        }
+    }
+
+    /// Punches `range` with fallocate(2); the write seals answer EPERM, even past the end.
+    /// `charge` gets what the kernel freed: whole pages only (F6, F7).
+    func punchHole(_ range: ByteRange, charge: inout Charge) throws(GuestMemError) -> FileSnapshot {
+        try state.withLock { (state) throws(GuestMemError) in
+            try requireAligned(range.offset, range.length, in: state)
+            try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                try kernel("fallocate") { () throws(Errno) in try memfd.punchHole(range) }
+            }
+            state.map.punch(range)
+            _ = try recount(&state, &charge)
+            Self.touch(&state)
+            return try snapshot(state)
+        }
+    }
+
+    /// The size fstat(2) reports now.
+    func size(_ state: borrowing State) throws(GuestMemError) -> Int64 {
+        try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+            try kernel("fstat") { () throws(Errno) in try memfd.status().size }
+        }
+    }
+
+    /// Checks that `newBytes` fit what the tenant set aside and what the host can spare.
+    /// Answers the host headroom claimed, to be released once the kernel has answered.
+    func claimHeadroom(_ newBytes: Int64, _ reservation: Reservation, _ host: HostMemory)
+        throws(GuestMemError)
+        -> Int64
+    {
+        if newBytes > reservation.bytes || (reservation.isLocked && newBytes > reservation.lockedBytes) {
+            let kind = newBytes > reservation.bytes ? "max_bytes" : "max_locked_bytes"
+            throw .exhausted("tenant limit \(kind): \(newBytes) new bytes do not fit", errno: .noSpace)
+        }
+        return try host.claim(newBytes)
+    }
+
+    /// The kernel allocated more than the tenant had room for: more than st_blksize predicted
+    /// (larger folios). Punch what this call newly allocated, put the size back, and refuse.
+    func undo(
+        _ newRanges: [ByteRange], sizeBefore: Int64, sizeAfter: Int64, _ state: inout State,
+        _ charge: inout Charge
+    ) throws(GuestMemError) -> Never {
+        try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+            try kernel("fallocate") { () throws(Errno) in
+                for range in newRanges { try memfd.punchHole(range) }
+                if sizeAfter != sizeBefore { try memfd.resize(to: sizeBefore) }
+            }
+        }
+        for range in newRanges { state.map.punch(range) }
+        _ = try recount(&state, &charge)
+        throw .exhausted("the kernel allocated more than the tenant limit leaves; undone", errno: .noSpace)
+    }
+}

@@ -1,0 +1,18 @@
+import SystemPackage
+
+extension MemoryFile {
+    /// Takes the memfd out, so every later call answers notFound, and books the file's pages as
+    /// freed. The caller closes the memfd outside every lock: that last close frees the pages,
+    /// 120–180 ms per GiB (kernel-semantics.md §2).
+    func remove(expectedVersion: UInt64?, charge: inout Charge) throws(GuestMemError) -> Memfd {
+        try state.withLock { (state) throws(GuestMemError) -> Memfd in
+            try Self.requireVersion(expectedVersion, state)
+            guard let memfd = state.memfd.take() else { throw .notFound("no file \(id)") }
+            charge.allocatedBytes -= state.accountedBytes
+            charge.lockedBytes -= state.isInaccessible ? state.accountedBytes : 0
+            charge.files -= 1
+            state.accountedBytes = 0
+            return memfd
+        }
+    }
+}

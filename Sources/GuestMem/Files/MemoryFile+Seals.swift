@@ -1,0 +1,46 @@
+import SystemPackage
+
+extension MemoryFile {
+    /// The seals now set: the kernel's F_GET_SEALS answer and the service seals.
+    func seals() throws(GuestMemError) -> SealSet {
+        try snapshot().seals
+    }
+
+    /// Adds `seals`, all or none. The service checks what it enforces first, then asks the
+    /// kernel, whose refusal (EPERM, EBUSY) leaves every seal as it was; service seals are set
+    /// only after the kernel said yes.
+    func addSeals(_ seals: SealSet) throws(GuestMemError) -> FileSnapshot {
+        guard seals.unknownBits == 0 else {
+            throw .invalid("unknown seal bits \(seals.unknownBits)", errno: .invalidArgument)
+        }
+        return try state.withLock { (state) throws(GuestMemError) in
+            let before = try snapshot(state).seals
+            // The kernel's rule, also for service seals: after `seal`, nothing more (S7).
+            if before.contains(.seal) { throw .kernel("fcntl(F_ADD_SEALS)", .notPermitted) }
+            if seals.contains(.inaccessible), !state.isInaccessible { try requireEmpty(state) }
+            if seals.kernelBits != 0 {
+                try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                    try kernel("fcntl(F_ADD_SEALS)") { () throws(Errno) in try memfd.addSeals(seals) }
+                }
+            }
+            state.serviceSeals.formUnion(seals.serviceSeals)
+            let after = try snapshot(state)
+            if after.seals == before { return after }
+            Self.touch(&state)
+            return try snapshot(state)
+        }
+    }
+
+    /// The inaccessible seal only goes on an empty file: size 0 and nothing allocated, not even
+    /// past the end (F8). Else EBUSY, as the kernel answers a write seal over a mapping.
+    private func requireEmpty(_ state: borrowing State) throws(GuestMemError) {
+        let status = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+            try kernel("fstat") { () throws(Errno) in try memfd.status() }
+        }
+        guard status.size == 0, status.allocatedBytes == 0 else {
+            throw .refused(
+                "inaccessible needs an empty file; it has size \(status.size), "
+                    + "\(status.allocatedBytes) bytes allocated", errno: .resourceBusy)
+        }
+    }
+}

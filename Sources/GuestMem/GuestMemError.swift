@@ -1,0 +1,40 @@
+package import SystemPackage
+
+/// Why GuestMem refused. When one of these is thrown, nothing was changed (design.md §3).
+package enum GuestMemError: Error, Equatable {
+    /// An unknown id, a malformed one, or another tenant's: the same answer, so ids cannot be probed.
+    case notFound(String)
+    /// Can never succeed as asked: unaligned, negative, overflowing, or a feature this host lacks.
+    case invalid(String, errno: Errno)
+    /// Refused by the file's state: a seal (EPERM), busy (EBUSY).
+    case refused(String, errno: Errno)
+    /// A tenant limit (ENOSPC) or the host's headroom (ENOMEM) would be crossed.
+    case exhausted(String, errno: Errno)
+    /// The caller's expected version (If-Match) is not the file's current one.
+    case preconditionFailed(String)
+
+    /// The kernel's refusal of `call`, sorted by its errno: the service passes the kernel's own
+    /// answer through unchanged (design.md §2, "What the kernel does that shapes the service").
+    package static func kernel(_ call: String, _ errno: Errno) -> Self {
+        let why = "\(call): \(errno.symbol)"
+        switch errno {
+        case .invalidArgument, .notSupported, .operationNotSupportedByDevice, .fileTooLarge,
+            .illegalSeek, .overflow, .outOfRange, .noSuchAddressOrDevice, .fileNameTooLong:
+            return .invalid(why, errno: errno)
+        case .noSpace, .noMemory, .diskQuotaExceeded, .tooManyOpenFiles, .tooManyOpenFilesInSystem:
+            return .exhausted(why, errno: errno)
+        default:
+            // EPERM, EBUSY, EACCES and anything unforeseen: the state of the file or the host
+            // refused it, and retrying unchanged will not help either.
+            return .refused(why, errno: errno)
+        }
+    }
+
+    /// The errno this refusal maps to, where one applies.
+    package var errno: Errno? {
+        switch self {
+        case .notFound, .preconditionFailed: nil
+        case .invalid(_, let errno), .refused(_, let errno), .exhausted(_, let errno): errno
+        }
+    }
+}

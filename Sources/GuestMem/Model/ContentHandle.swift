@@ -1,0 +1,24 @@
+package import SystemPackage
+
+/// A private fd on a file's content, for sendfile(2) without copying: a dup of the file's
+/// memfd, so it stays valid even if the file is deleted meanwhile. Not copyable: close it once.
+package struct ContentHandle: ~Copyable {
+    /// Close-on-exec, read-write (it shares the memfd's open file description). Only read it.
+    package let fd: FileDescriptor
+    /// The file's size when the handle was opened.
+    package let size: Int64
+
+    init(fd: FileDescriptor, size: Int64) {
+        self.fd = fd
+        self.size = size
+    }
+
+    /// Closes the fd. If the file was deleted meanwhile, this may be its last close, which
+    /// frees its pages (120–180 ms per GiB, kernel-semantics.md §2): call it off the loops.
+    package consuming func close() {
+        try? fd.close()  // Linux has closed the fd even when close(2) reports EINTR or EIO
+        discard self
+    }
+
+    deinit { try? fd.close() }
+}

@@ -1,0 +1,28 @@
+extension MemoryStore {
+    /// The bytes of `range` inside the file (fewer at its end). EPERM once inaccessible.
+    package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
+    {
+        try lookup(id, of: tenantID).1.read(range)
+    }
+
+    /// A private fd on the file's content and its size, for sendfile(2); close it when done.
+    /// EPERM once inaccessible.
+    package func openContent(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> ContentHandle {
+        try lookup(id, of: tenantID).1.openContent()
+    }
+
+    /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would
+    /// allocate past the tenant's limits (ENOSPC) or the host's reserve (ENOMEM) is refused
+    /// before pwrite(2) runs; one into pages already allocated needs no headroom.
+    package func write(_ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8])
+        throws(GuestMemError)
+        -> (written: Int64, size: Int64)
+    {
+        let (tenant, file) = try lookup(id, of: tenantID)
+        let range = try MemoryFile.writeRange(offset: offset, count: bytes.count)
+        return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {
+            (reservation, charge) throws(GuestMemError) in
+            try file.write(bytes, at: offset, within: reservation, host: host, charge: &charge)
+        }
+    }
+}

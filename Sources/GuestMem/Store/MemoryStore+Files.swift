@@ -1,0 +1,82 @@
+extension MemoryStore {
+    /// Creates a memfd for `tenantID`, counted against its `maxFiles` (ENOSPC past it). A
+    /// hugetlb file where no huge page pool exists is refused here with ENODEV: the kernel would
+    /// create it and then fail every allocation (kernel-semantics.md §1g). guest_memfd is not
+    /// offered yet (ENODEV).
+    package func createFile(
+        for tenantID: TenantID, name: String, size: Int64, backend: Backend = .memfd,
+        flags: FileFlags = FileFlags()
+    ) throws(GuestMemError) -> FileSnapshot {
+        let tenant = try tenant(tenantID)
+        guard backend == .memfd else {
+            throw .invalid(
+                "the guest_memfd backend is not offered yet", errno: .operationNotSupportedByDevice)
+        }
+        if flags.hugetlb, !capabilities.hasHugePages {
+            throw .invalid(
+                "hugetlb: this host has no huge pages (every nr_hugepages and nr_overcommit_hugepages is 0)",
+                errno: .operationNotSupportedByDevice)
+        }
+        try tenant.reserveFile()
+        var charge = Charge()
+        defer { tenant.settle(charge, releasingFile: true) }
+        let file = try MemoryFile.create(
+            id: .random(), tenant: tenantID, name: name, size: size, flags: flags)
+        // Taken before anyone else can see the file, so it is the file as created.
+        let snapshot = try file.snapshot()
+        try maps.withLock { (maps) throws(GuestMemError) in
+            guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }
+            maps.files[file.id] = file
+            maps.tenants[tenantID]?.fileIDs.insert(file.id)
+        }
+        charge.files = 1
+        return snapshot
+    }
+
+    /// One file of `tenantID`.
+    package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
+        try lookup(id, of: tenantID).1.snapshot()
+    }
+
+    /// Up to `limit` files of `tenantID` in id order, after `cursor`; `next` is the cursor for
+    /// the following page, nil on the last. Costs the page, not the table.
+    package func files(of tenantID: TenantID, after cursor: FileID? = nil, limit: Int) throws(GuestMemError)
+        -> (items: [FileSnapshot], next: FileID?)
+    {
+        guard limit > 0 else { throw .invalid("limit must be at least 1", errno: .invalidArgument) }
+        let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([MemoryFile], Bool) in
+            guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
+            let page = entry.fileIDs.page(after: cursor, limit: limit)
+            return (page.ids.compactMap { maps.files[$0] }, page.hasMore)
+        }
+        // A file deleted since the page was cut is left out, not reported as an error.
+        let items = page.compactMap { try? $0.snapshot() }
+        return (items, hasMore ? page.last?.id : nil)
+    }
+
+    /// Sets the size (ftruncate). `expectedVersion`, when given, must be the current version.
+    package func resize(_ id: FileID, of tenantID: TenantID, to size: Int64, expectedVersion: UInt64? = nil)
+        throws(GuestMemError) -> FileSnapshot
+    {
+        let (tenant, file) = try lookup(id, of: tenantID)
+        var charge = Charge()
+        defer { tenant.settle(charge) }
+        return try file.resize(to: size, expectedVersion: expectedVersion, charge: &charge)
+    }
+
+    /// Deletes a file. `expectedVersion`, when given, must be the current version. The memfd's
+    /// last close, which frees its pages, runs after every lock is let go.
+    package func deleteFile(_ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil)
+        throws(GuestMemError)
+    {
+        let (tenant, file) = try lookup(id, of: tenantID)
+        var charge = Charge()
+        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge)
+        maps.withLock { maps in
+            maps.files[id] = nil
+            maps.tenants[tenantID]?.fileIDs.remove(id)
+        }
+        tenant.settle(charge)
+        memfd.close()
+    }
+}

@@ -1,0 +1,38 @@
+extension MemoryStore {
+    /// Adds a tenant with no files. An id already present is EEXIST.
+    package func addTenant(_ id: TenantID, limits: TenantLimits = .default) throws(GuestMemError) {
+        try maps.withLock { (maps) throws(GuestMemError) in
+            guard maps.tenants[id] == nil else { throw .refused("tenant \(id) exists", errno: .fileExists) }
+            maps.tenants[id] = TenantEntry(tenant: Tenant(id: id, limits: limits))
+        }
+    }
+
+    /// Removes a tenant and deletes its files; their memfds are closed after every lock is let go.
+    package func removeTenant(_ id: TenantID) throws(GuestMemError) {
+        let files = try maps.withLock { (maps) throws(GuestMemError) -> [MemoryFile] in
+            guard let entry = maps.tenants.removeValue(forKey: id) else { throw .notFound("no tenant \(id)") }
+            return entry.fileIDs.all.compactMap { maps.files.removeValue(forKey: $0) }
+        }
+        for file in files {
+            var charge = Charge()
+            // A file a concurrent delete got to first is already gone: nothing to close here.
+            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge) else { continue }
+            memfd.close()
+        }
+    }
+
+    /// Replaces a tenant's limits. Usage above a lowered limit stays; new allocations are refused.
+    package func setLimits(_ limits: TenantLimits, for id: TenantID) throws(GuestMemError) {
+        try tenant(id).limits = limits
+    }
+
+    /// A tenant's limits.
+    package func limits(of id: TenantID) throws(GuestMemError) -> TenantLimits {
+        try tenant(id).limits
+    }
+
+    /// A tenant's usage: the sum of the kernel's st_blocks figures for its files, as last seen.
+    package func usage(of id: TenantID) throws(GuestMemError) -> TenantUsage {
+        try tenant(id).usage
+    }
+}

@@ -1,0 +1,61 @@
+import Synchronization
+
+/// Every tenant's memory files: the domain's front door. Answers with value snapshots, never
+/// with the locked objects behind them. Every call that takes a tenant answers notFound for
+/// another tenant's file, the same as for an unknown one.
+///
+/// Locking (style.md §6): `maps` guards the two maps and nothing else, and is never held across
+/// a syscall. A `Tenant`'s lock guards its usage, a `MemoryFile`'s lock its memfd. A call holds
+/// one of them at a time: look up under `maps`, reserve under the tenant's, do the kernel work
+/// under the file's, settle under the tenant's. A memfd is never closed under any of them.
+package final class MemoryStore: Sendable {
+    /// Half a GiB of MemAvailable is kept free by default: room for gmemd itself, its peers on
+    /// the host and the page cache, so that no allocation drives the host into the OOM killer.
+    package static let defaultHostReserveBytes: Int64 = 512 << 20
+
+    let host: HostMemory
+    let maps = Mutex(Maps())
+
+    struct Maps {
+        var tenants: [TenantID: TenantEntry] = [:]
+        var files: [FileID: MemoryFile] = [:]
+    }
+
+    struct TenantEntry {
+        let tenant: Tenant
+        var fileIDs = SortedIDs<FileID>()
+    }
+
+    /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable.
+    package init(hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes) {
+        host = HostMemory(reserveBytes: hostReserveBytes)
+    }
+
+    /// The MemAvailable this store keeps free.
+    package var hostReserveBytes: Int64 { host.reserveBytes }
+
+    /// This host's page size, kernel release and huge page pools, read now.
+    package var capabilities: HostCapabilities { HostProbe.capabilities() }
+
+    /// The tenant `id`, or notFound.
+    func tenant(_ id: TenantID) throws(GuestMemError) -> Tenant {
+        guard let tenant = maps.withLock({ $0.tenants[id]?.tenant }) else {
+            throw .notFound("no tenant \(id)")
+        }
+        return tenant
+    }
+
+    /// The file `id` of tenant `tenantID` and that tenant, or notFound, also for another
+    /// tenant's file.
+    func lookup(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, MemoryFile) {
+        let found = maps.withLock { maps -> (Tenant, MemoryFile)? in
+            guard let file = maps.files[id], file.tenant == tenantID, let entry = maps.tenants[tenantID]
+            else {
+                return nil
+            }
+            return (entry.tenant, file)
+        }
+        guard let found else { throw .notFound("no file \(id)") }
+        return found
+    }
+}

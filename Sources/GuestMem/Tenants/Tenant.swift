@@ -1,0 +1,72 @@
+import Synchronization
+
+/// One tenant's limits and usage. `state` guards both; nothing else does. It is held only for
+/// arithmetic, never across a syscall: reserve before the kernel work, settle after it.
+final class Tenant: Sendable {
+    let id: TenantID
+    private let state: Mutex<State>
+
+    private struct State {
+        var limits: TenantLimits
+        var usage = TenantUsage()
+        /// Set aside by calls that are running now; settled when they end.
+        var reservedBytes: Int64 = 0
+        var reservedLockedBytes: Int64 = 0
+        var reservedFiles = 0
+    }
+
+    init(id: TenantID, limits: TenantLimits) {
+        self.id = id
+        state = Mutex(State(limits: limits))
+    }
+
+    var limits: TenantLimits {
+        get { state.withLock { $0.limits } }
+        set { state.withLock { $0.limits = newValue } }
+    }
+
+    var usage: TenantUsage { state.withLock { $0.usage } }
+
+    /// Sets aside up to `worstCase` bytes: as much of it as the limits leave. The file's lock,
+    /// taken next, knows how much the call really needs and refuses it if this is too little.
+    func reserve(upTo worstCase: Int64, isLocked: Bool) -> Reservation {
+        state.withLock { state in
+            let bytes = Self.headroom(state.limits.maxBytes, state.usage.allocatedBytes, state.reservedBytes)
+            let locked =
+                isLocked
+                ? Self.headroom(
+                    state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes) : 0
+            let reservation = Reservation(
+                bytes: min(worstCase, bytes), lockedBytes: min(worstCase, locked), isLocked: isLocked)
+            state.reservedBytes += reservation.bytes
+            state.reservedLockedBytes += reservation.lockedBytes
+            return reservation
+        }
+    }
+
+    /// Sets aside one file, or refuses with ENOSPC when the tenant already has `maxFiles`.
+    func reserveFile() throws(GuestMemError) {
+        try state.withLock { (state) throws(GuestMemError) in
+            guard state.usage.files + state.reservedFiles < state.limits.maxFiles else {
+                throw .exhausted("tenant has \(state.limits.maxFiles) files, its limit", errno: .noSpace)
+            }
+            state.reservedFiles += 1
+        }
+    }
+
+    /// Ends a call: gives back what it reserved and books what the kernel says it changed.
+    func settle(_ charge: Charge, releasing reservation: Reservation? = nil, releasingFile: Bool = false) {
+        state.withLock { state in
+            state.reservedBytes -= reservation?.bytes ?? 0
+            state.reservedLockedBytes -= reservation?.lockedBytes ?? 0
+            state.reservedFiles -= releasingFile ? 1 : 0
+            state.usage.allocatedBytes += charge.allocatedBytes
+            state.usage.lockedBytes += charge.lockedBytes
+            state.usage.files += charge.files
+        }
+    }
+
+    private static func headroom(_ limit: Int64, _ used: Int64, _ reserved: Int64) -> Int64 {
+        max(0, limit - used - reserved)
+    }
+}
