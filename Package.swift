@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         .target(name: "CSocket"),
         .target(name: "CKernel"),
+        .target(name: "CKVM"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "Posix",
@@ -29,7 +30,7 @@ let package = Package(
         ),
         .target(
             name: "GuestMem",
-            dependencies: ["Posix", "CKernel", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Posix", "CKernel", "CKVM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         .executableTarget(
