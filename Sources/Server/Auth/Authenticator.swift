@@ -1,0 +1,40 @@
+import GuestMem
+import HTTP
+
+/// Checks bearer tokens. A tenant token is `TENANT_ID.SECRET`: the id finds the tenant's stored
+/// digest, and the secret's digest is compared in constant time, so a lookup never leaks which
+/// prefix of a secret was right.
+struct Authenticator: Sendable {
+    let adminDigest: String
+    let tenants: TenantRegistry
+
+    /// The caller behind the request's `Authorization: Bearer …`, or 401.
+    func caller(of request: Request) throws(Problem) -> Caller {
+        guard let header = request.headers["Authorization"], header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else { throw .unauthorized }
+        let token = header.dropFirst(7).trimmingCharacters(in: [" "])
+        if Secret.digestsMatch(Secret.digest(token), adminDigest) { return .admin }
+        guard let dot = token.firstIndex(of: "."),
+            let id = TenantID(String(token[..<dot])),
+            let stored = tenants.tokenDigest(of: id),
+            Secret.digestsMatch(Secret.digest(String(token[token.index(after: dot)...])), stored)
+        else { throw .unauthorized }
+        return .tenant(id)
+    }
+
+    /// The tenant behind the request; the admin token on a tenant route is 403.
+    func tenant(of request: Request) throws(Problem) -> TenantID {
+        switch try caller(of: request) {
+        case .tenant(let id): return id
+        case .admin:
+            throw Problem(
+                .forbidden, detail: "this route is for a tenant token; the admin token owns no files")
+        }
+    }
+
+    /// Passes only the admin token; a tenant token on an admin route is 403.
+    func requireAdmin(_ request: Request) throws(Problem) {
+        guard case .admin = try caller(of: request) else { throw .forbidden }
+    }
+}

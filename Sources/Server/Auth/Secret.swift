@@ -1,0 +1,33 @@
+import COpenSSL
+
+/// Bearer-token material: random secrets, their SHA-256 digests, and constant-time comparison.
+/// Only digests are stored; a token is shown once, when it is made.
+enum Secret {
+    /// A new random secret: 32 bytes (256 bits) from the system CSPRNG (getrandom), as hex.
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in hex(UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+
+    /// SHA-256 of the secret's UTF-8 bytes, as hex.
+    static func digest(_ secret: String) -> String {
+        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var input = Array(secret.utf8)
+        // `input` and `output` live through the call; SHA256 reads `count` bytes and writes 32.
+        _ = input.withUnsafeMutableBufferPointer { bytes in SHA256(bytes.baseAddress, bytes.count, &output) }
+        return output.map(hex).joined()
+    }
+
+    /// Whether two digests are equal, in time independent of where they first differ.
+    static func digestsMatch(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        return CRYPTO_memcmp(left, right, left.count) == 0
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+    }
+}

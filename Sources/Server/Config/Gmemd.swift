@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GuestMem
+import HTTP
+
+/// The `gmemd` command: parses flags, loads state, serves until SIGINT or SIGTERM.
+@main
+struct Gmemd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gmemd",
+        abstract: "A guest-memory broker: real memfd files for many tenants, over HTTP/1.1.",
+        version: GmemdVersion.string
+    )
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
+    var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    @Option(help: "Directory for the admin token and the tenant registry.")
+    var stateDir = "./.gmemd"
+
+    @Option(help: "File holding the admin bearer token; if absent one is generated into the state directory.")
+    var adminTokenFile: String?
+
+    @Option(help: "Event-loop threads (0: one per core).")
+    var threads = 0
+
+    @Option(help: "Longest request line in bytes (longer: 414).")
+    var maxRequestLineBytes = 8 * 1024
+
+    @Option(help: "Largest header block in bytes (larger: 431).")
+    var maxHeaderBytes = 16 * 1024
+
+    @Option(help: "Largest request body in bytes (larger: 413).")
+    var maxBodyBytes = 64 * 1024 * 1024
+
+    @Option(help: "Seconds an idle keep-alive connection is kept.")
+    var idleTimeout = 60.0
+
+    @Option(help: "Seconds a client has to send a whole request head (slow clients are cut off with 408).")
+    var headerTimeout = 10.0
+
+    @Option(help: "Seconds a request body may pause between two reads.")
+    var bodyTimeout = 30.0
+
+    @Option(help: "Most open connections; more are closed at once.")
+    var maxConnections = 10_000
+
+    @Option(help: "Seconds in-flight requests get to finish on shutdown.")
+    var shutdownGrace = 10.0
+
+    @Option(
+        help: "Bytes of MemAvailable that no allocation may eat into (a memory-cgroup overrun kills gmemd).")
+    var hostReserveBytes: Int64 = 512 * 1024 * 1024
+
+    func run() throws {
+        let service = try Service(options: self)
+        try service.run()
+    }
+
+    var serverConfiguration: ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.host = listen.host
+        configuration.port = listen.port
+        configuration.threads = threads
+        configuration.maxRequestLineBytes = maxRequestLineBytes
+        configuration.maxHeaderBytes = maxHeaderBytes
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.headerTimeout = .seconds(headerTimeout)
+        configuration.bodyTimeout = .seconds(bodyTimeout)
+        configuration.maxConnections = maxConnections
+        configuration.shutdownGrace = .seconds(shutdownGrace)
+        return configuration
+    }
+}

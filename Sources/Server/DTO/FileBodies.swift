@@ -1,0 +1,164 @@
+import GuestMem
+
+/// `POST /v1/files`.
+struct CreateFileBody: Decodable {
+    var name: String
+    var size: Int64
+    var backend: String?
+    var vm: String?
+    var flags: FlagsBody?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, size, backend, vm, flags }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        size = try container.decode(Int64.self, forKey: .size)
+        backend = try container.decodeIfPresent(String.self, forKey: .backend)
+        vm = try container.decodeIfPresent(String.self, forKey: .vm)
+        flags = try container.decodeIfPresent(FlagsBody.self, forKey: .flags)
+    }
+}
+
+/// A file's creation flags on the wire; in a request, what is left out takes its default.
+struct FlagsBody: Codable {
+    var allowSealing: Bool?
+    var inaccessible: Bool?
+    var hugetlb: Bool?
+    var exec: Bool?
+    var noexecSeal: Bool?
+    var mmap: Bool?
+    var initShared: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case allowSealing, inaccessible, hugetlb, exec, noexecSeal, mmap, initShared
+    }
+
+    init() {}
+
+    init(_ flags: FileFlags) {
+        allowSealing = flags.allowSealing
+        inaccessible = flags.inaccessible
+        hugetlb = flags.hugetlb
+        exec = flags.exec
+        noexecSeal = flags.noexecSeal
+        mmap = false
+        initShared = false
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        allowSealing = try container.decodeIfPresent(Bool.self, forKey: .allowSealing)
+        inaccessible = try container.decodeIfPresent(Bool.self, forKey: .inaccessible)
+        hugetlb = try container.decodeIfPresent(Bool.self, forKey: .hugetlb)
+        exec = try container.decodeIfPresent(Bool.self, forKey: .exec)
+        noexecSeal = try container.decodeIfPresent(Bool.self, forKey: .noexecSeal)
+        mmap = try container.decodeIfPresent(Bool.self, forKey: .mmap)
+        initShared = try container.decodeIfPresent(Bool.self, forKey: .initShared)
+    }
+
+    /// The memfd flags asked for; `mmap` and `init_shared` are guest_memfd's alone.
+    func memfdFlags() throws(Problem) -> FileFlags {
+        if mmap == true || initShared == true {
+            throw .unprocessable("flags mmap and init_shared apply to backend guest_memfd only")
+        }
+        return FileFlags(
+            allowSealing: allowSealing ?? true, inaccessible: inaccessible ?? false,
+            hugetlb: hugetlb ?? false,
+            exec: exec ?? false, noexecSeal: noexecSeal ?? false)
+    }
+}
+
+/// `PATCH /v1/files/{fid}`.
+struct ResizeFileBody: Decodable {
+    var size: Int64
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case size }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        size = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .size)
+    }
+}
+
+/// `POST /v1/files/{fid}/seals`.
+struct AddSealsBody: Decodable {
+    var seals: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case seals }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        seals = try decoder.container(keyedBy: CodingKeys.self).decode([String].self, forKey: .seals)
+    }
+}
+
+/// `POST /v1/files/{fid}/fallocate`.
+struct FallocateBody: Decodable {
+    var mode: String
+    var offset: Int64
+    var length: Int64
+    var keepSize: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case mode, offset, length, keepSize }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try container.decode(String.self, forKey: .mode)
+        offset = try container.decode(Int64.self, forKey: .offset)
+        length = try container.decode(Int64.self, forKey: .length)
+        keepSize = try container.decodeIfPresent(Bool.self, forKey: .keepSize)
+    }
+
+    func fallocateMode() throws(Problem) -> FallocateMode {
+        switch mode {
+        case "allocate": return .allocate(keepSize: keepSize ?? false)
+        case "punch_hole":
+            // fallocate(2) punches only with FALLOC_FL_KEEP_SIZE; asking for the size to move is EOPNOTSUPP there.
+            if keepSize == false {
+                throw .unprocessable("punch_hole always keeps the size", errno: "EOPNOTSUPP")
+            }
+            return .punchHole
+        default: throw .unprocessable("mode must be allocate or punch_hole")
+        }
+    }
+}
+
+/// A file as a tenant sees it.
+struct FileView: Encodable {
+    var id: String
+    var name: String
+    var backend: String
+    var size: Int64
+    var allocatedBytes: Int64
+    var seals: [String]
+    var flags: FlagsBody
+    var createdAt: String
+    var updatedAt: String
+
+    init(_ file: FileSnapshot) {
+        id = file.id.rawValue
+        name = file.name
+        backend = file.backend == .memfd ? "memfd" : "guest_memfd"
+        size = file.size
+        allocatedBytes = file.allocatedBytes
+        seals = SealNames.names(file.seals)
+        flags = FlagsBody(file.flags)
+        createdAt = WireTime.string(secondsSince1970: file.createdAt.secondsSinceEpoch)
+        updatedAt = WireTime.string(secondsSince1970: file.updatedAt.secondsSinceEpoch)
+    }
+}
+
+/// `PUT /v1/files/{fid}/content`.
+struct WriteView: Encodable {
+    var written: Int64
+    var size: Int64
+}
+
+/// `GET /v1/files/{fid}/seals`.
+struct SealsView: Encodable {
+    var seals: [String]
+}

@@ -1,0 +1,41 @@
+import GuestMem
+
+/// A tenant's limits on the wire. In a request every field is optional: what is left out keeps
+/// its current value (PATCH) or the default (create).
+struct LimitsBody: Codable, Sendable, Equatable {
+    var maxBytes: Int64?
+    var maxLockedBytes: Int64?
+    var maxFiles: Int?
+    var maxConsumers: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case maxBytes, maxLockedBytes, maxFiles, maxConsumers }
+
+    init(_ limits: TenantLimits) {
+        maxBytes = limits.maxBytes
+        maxLockedBytes = limits.maxLockedBytes
+        maxFiles = limits.maxFiles
+        maxConsumers = limits.maxConsumers
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxBytes = try container.decodeIfPresent(Int64.self, forKey: .maxBytes)
+        maxLockedBytes = try container.decodeIfPresent(Int64.self, forKey: .maxLockedBytes)
+        maxFiles = try container.decodeIfPresent(Int.self, forKey: .maxFiles)
+        maxConsumers = try container.decodeIfPresent(Int.self, forKey: .maxConsumers)
+    }
+
+    /// These values laid over `base`; a negative limit can never be met, so it is 422.
+    func applied(to base: TenantLimits) throws(Problem) -> TenantLimits {
+        for (name, value) in [
+            ("max_bytes", maxBytes), ("max_locked_bytes", maxLockedBytes),
+            ("max_files", maxFiles.map(Int64.init)), ("max_consumers", maxConsumers.map(Int64.init)),
+        ] where (value ?? 0) < 0 {
+            throw .unprocessable("\(name) must not be negative")
+        }
+        return TenantLimits(
+            maxBytes: maxBytes ?? base.maxBytes, maxLockedBytes: maxLockedBytes ?? base.maxLockedBytes,
+            maxFiles: maxFiles ?? base.maxFiles, maxConsumers: maxConsumers ?? base.maxConsumers)
+    }
+}

@@ -1,0 +1,27 @@
+import GuestMem
+import HTTP
+
+/// A file's ETag is its version: a counter that every change to the file moves on.
+extension FileSnapshot {
+    var etag: String { "\"\(version)\"" }
+
+    var etagHeaders: HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add("ETag", etag)
+        return headers
+    }
+}
+
+extension Request {
+    /// The version `If-Match` demands, or nil when the request sets none (or `*`, which any
+    /// existing file matches). Weak tags never match (RFC 9110 §13.1.1: If-Match compares
+    /// strongly), so a weak or malformed tag can only fail the precondition.
+    func expectedVersion() throws(Problem) -> UInt64? {
+        guard let value = headers["If-Match"]?.trimmingCharacters(in: [" ", "\t"]) else { return nil }
+        if value == "*" { return nil }
+        guard value.count >= 3, value.first == "\"", value.last == "\"",
+            let version = UInt64(value.dropFirst().dropLast())
+        else { throw Problem(.preconditionFailed, detail: "If-Match does not match the file's ETag") }
+        return version
+    }
+}

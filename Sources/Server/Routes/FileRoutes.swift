@@ -1,0 +1,81 @@
+import GuestMem
+import HTTP
+
+/// `/v1/files`: create, list, get, resize, delete. Every route that may wait on a file's lock
+/// runs off the loops: the lock is held across that file's syscalls, which can take seconds.
+extension Routes {
+    func addFileRoutes(to router: inout Router) {
+        router.add(.post, "/v1/files", Endpoint.offLoop(createFile))
+        router.add(.get, "/v1/files", Endpoint.offLoop(listFiles))
+        router.add(.get, "/v1/files/{fid}", Endpoint.offLoop(getFile))
+        router.add(.patch, "/v1/files/{fid}", Endpoint.offLoop(resizeFile))
+        router.add(.delete, "/v1/files/{fid}", Endpoint.offLoop(deleteFile))
+    }
+
+    private func createFile(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let body = try request.decodeJSON(CreateFileBody.self)
+        switch body.backend ?? "memfd" {
+        case "memfd": break
+        case "guest_memfd":
+            throw .unprocessable(
+                "backend guest_memfd needs /dev/kvm support, which this gmemd does not offer yet",
+                errno: "ENODEV")
+        default: throw .unprocessable("backend must be memfd or guest_memfd")
+        }
+        if body.vm != nil { throw .unprocessable("vm applies to backend guest_memfd only") }
+        guard !body.name.isEmpty, body.name.utf8.count <= 249 else {
+            // memfd_create(2): the name is at most 249 bytes.
+            throw .unprocessable("name must be 1 to 249 bytes")
+        }
+        let flags = try (body.flags ?? FlagsBody()).memfdFlags()
+        let file = try domain { () throws(GuestMemError) in
+            try memory.createFile(for: tenant, name: body.name, size: body.size, flags: flags)
+        }
+        var headers = file.etagHeaders
+        headers.add("Location", "/v1/files/\(file.id.rawValue)")
+        return .json(FileView(file), status: .created, headers: headers)
+    }
+
+    private func listFiles(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let limit = try request.pageLimit()
+        var cursor: FileID?
+        if let raw = request.queryValue("cursor") {
+            guard let id = FileID(raw) else { throw .unprocessable("cursor is not a file id from a listing") }
+            cursor = id
+        }
+        let page = try domain { () throws(GuestMemError) in
+            try memory.files(of: tenant, after: cursor, limit: limit)
+        }
+        return .json(Page(items: page.items.map(FileView.init), nextCursor: page.next?.rawValue))
+    }
+
+    private func getFile(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let file = try domain { () throws(GuestMemError) in try memory.file(id, of: tenant) }
+        return .json(FileView(file), headers: file.etagHeaders)
+    }
+
+    private func resizeFile(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let expected = try request.expectedVersion()
+        let body = try request.decodeJSON(ResizeFileBody.self)
+        let file = try domain { () throws(GuestMemError) in
+            try memory.resize(id, of: tenant, to: body.size, expectedVersion: expected)
+        }
+        return .json(FileView(file), headers: file.etagHeaders)
+    }
+
+    private func deleteFile(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let expected = try request.expectedVersion()
+        try domain { () throws(GuestMemError) in
+            try memory.deleteFile(id, of: tenant, expectedVersion: expected)
+        }
+        return Response(status: .noContent)
+    }
+}

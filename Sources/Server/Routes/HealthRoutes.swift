@@ -1,0 +1,49 @@
+import GuestMem
+import HTTP
+
+/// `GET /v1/health`: what this host can do, fixed at start. Needs no token, so that probes
+/// and load balancers can call it; it names no tenant data.
+struct HealthReport: Encodable, Sendable {
+    var status = "ok"
+    var version = GmemdVersion.string
+    var kernel: String
+    var pageSize: Int64
+    var backends: Backends
+    var hugePages: Feature
+
+    struct Backends: Encodable, Sendable {
+        var memfd: Feature
+        var guestMemfd: Feature
+    }
+
+    /// Whether a feature works here, and if not, why.
+    struct Feature: Encodable, Sendable {
+        var available: Bool
+        var reason: String?
+    }
+
+    init(_ capabilities: HostCapabilities) {
+        kernel = capabilities.kernelRelease
+        pageSize = capabilities.pageSize
+        backends = Backends(
+            memfd: Feature(available: true),
+            guestMemfd: Feature(
+                available: false, reason: "guest_memfd is not served by this version of gmemd yet"))
+        hugePages =
+            capabilities.hasHugePages
+            ? Feature(available: true)
+            : Feature(
+                available: false, reason: "the host has no huge pages configured (HugePages_Total is 0)")
+    }
+}
+
+extension Routes {
+    func addHealthRoutes(to router: inout Router) {
+        // Encoded once: the answer cannot change while gmemd runs, and this is the route load
+        // balancers poll.
+        let body = JSONCoding.encode(health)
+        router.add(
+            .get, "/v1/health",
+            .onLoop { _ in Response(status: .ok, contentType: "application/json", bytes: body) })
+    }
+}

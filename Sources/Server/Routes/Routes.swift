@@ -1,0 +1,41 @@
+import GuestMem
+import HTTP
+
+/// Everything a route needs, and the table of routes. Each subject's routes live in their own
+/// file as an extension that adds them to the router.
+struct Routes: Sendable {
+    let auth: Authenticator
+    let tenants: TenantRegistry
+    let memory: MemoryStore
+    let defaultLimits: TenantLimits
+    let health: HealthReport
+
+    func router() -> Router {
+        var router = Router()
+        addHealthRoutes(to: &router)
+        addTenantRoutes(to: &router)
+        addFileRoutes(to: &router)
+        addSealRoutes(to: &router)
+        addFallocateRoutes(to: &router)
+        addContentRoutes(to: &router)
+        return router
+    }
+}
+
+extension Request {
+    /// A `limit` query parameter for listings: 1…1000, default 100.
+    func pageLimit() throws(Problem) -> Int {
+        guard let text = queryValue("limit") else { return 100 }
+        guard let limit = Int(text), (1...1000).contains(limit) else {
+            throw .unprocessable("limit must be an integer from 1 to 1000")
+        }
+        return limit
+    }
+
+    /// The path parameter `name`, parsed as an id; a malformed id is 404 like an unknown one,
+    /// so ids cannot be probed by their shape.
+    func pathID<ID>(_ name: String, _ parse: (String) -> ID?, _ what: String) throws(Problem) -> ID {
+        guard let raw = pathParameters[name], let id = parse(raw) else { throw .notFound(what) }
+        return id
+    }
+}

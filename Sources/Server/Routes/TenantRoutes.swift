@@ -1,0 +1,93 @@
+import GuestMem
+import HTTP
+
+/// Admin routes over tenants (`/v1/tenants`) and a tenant's own `/v1/usage`.
+extension Routes {
+    func addTenantRoutes(to router: inout Router) {
+        router.add(.post, "/v1/tenants", Endpoint.onLoop(createTenant))
+        router.add(.get, "/v1/tenants", Endpoint.onLoop(listTenants))
+        router.add(.get, "/v1/tenants/{tid}", Endpoint.onLoop(getTenant))
+        router.add(.patch, "/v1/tenants/{tid}", Endpoint.onLoop(updateTenant))
+        router.add(.delete, "/v1/tenants/{tid}", Endpoint.offLoop(deleteTenant))
+        router.add(.get, "/v1/usage", Endpoint.onLoop(usage))
+    }
+
+    private func createTenant(_ request: Request) throws(Problem) -> Response {
+        try auth.requireAdmin(request)
+        let body = try request.decodeJSON(CreateTenantBody.self)
+        guard !body.name.isEmpty, body.name.count <= 128, body.name.allSatisfy({ !$0.isNewline }) else {
+            throw .unprocessable("name must be 1 to 128 characters on one line")
+        }
+        let limits = try body.limits?.applied(to: defaultLimits) ?? defaultLimits
+        let id = TenantID.random()
+        let secret = Secret.random()
+        let record = TenantRecord(
+            id: id.rawValue, name: body.name, tokenDigest: Secret.digest(secret), limits: LimitsBody(limits),
+            createdAt: WireTime.now())
+        try domain { () throws(GuestMemError) in try memory.addTenant(id, limits: limits) }
+        do {
+            try tenants.insert(record)
+        } catch {
+            try? memory.removeTenant(id)
+            throw error
+        }
+        var view = try view(of: record)
+        view.token = "\(id.rawValue).\(secret)"
+        return .json(view, status: .created)
+    }
+
+    private func listTenants(_ request: Request) throws(Problem) -> Response {
+        try auth.requireAdmin(request)
+        let page = tenants.page(after: request.queryValue("cursor"), limit: try request.pageLimit())
+        var items: [TenantView] = []
+        for record in page.items { items.append(try view(of: record)) }
+        return .json(Page(items: items, nextCursor: page.next))
+    }
+
+    private func getTenant(_ request: Request) throws(Problem) -> Response {
+        try auth.requireAdmin(request)
+        let id = try request.pathID("tid", TenantID.init, "tenant")
+        guard let record = tenants.record(id) else { throw .notFound("tenant") }
+        return .json(try view(of: record))
+    }
+
+    private func updateTenant(_ request: Request) throws(Problem) -> Response {
+        try auth.requireAdmin(request)
+        let id = try request.pathID("tid", TenantID.init, "tenant")
+        let body = try request.decodeJSON(UpdateTenantBody.self)
+        guard let current = tenants.record(id) else { throw .notFound("tenant") }
+        let limits = try body.limits.applied(to: current.limits.applied(to: defaultLimits))
+        let record = try tenants.update(id) { $0.limits = LimitsBody(limits) }
+        try domain { () throws(GuestMemError) in try memory.setLimits(limits, for: id) }
+        return .json(try view(of: record))
+    }
+
+    private func deleteTenant(_ request: Request) async throws(Problem) -> Response {
+        try auth.requireAdmin(request)
+        let id = try request.pathID("tid", TenantID.init, "tenant")
+        guard tenants.record(id) != nil else { throw .notFound("tenant") }
+        try tenants.remove(id)
+        try domain { () throws(GuestMemError) in try memory.removeTenant(id) }
+        return Response(status: .noContent)
+    }
+
+    private func usage(_ request: Request) throws(Problem) -> Response {
+        let id = try auth.tenant(of: request)
+        guard let record = tenants.record(id) else { throw .notFound("tenant") }
+        let view = try view(of: record)
+        return .json(UsageReport(limits: view.limits, usage: view.usage))
+    }
+
+    private func view(of record: TenantRecord) throws(Problem) -> TenantView {
+        let usage = try domain { () throws(GuestMemError) in try memory.usage(of: record.tenantID) }
+        return TenantView(
+            id: record.id, name: record.name, limits: record.limits, usage: UsageView(usage),
+            createdAt: record.createdAt)
+    }
+}
+
+/// `GET /v1/usage`.
+struct UsageReport: Encodable {
+    var limits: LimitsBody
+    var usage: UsageView
+}

@@ -1,0 +1,55 @@
+import Dispatch
+import Foundation
+import GuestMem
+import HTTP
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One running gmemd: state loaded, router built, server bound, signals wired.
+struct Service {
+    let server: HTTPServer
+    let listen: ListenAddress
+
+    init(options: Gmemd) throws {
+        let stateDirectory = FilePath(options.stateDir)
+        try FileManager.default.createDirectory(
+            atPath: options.stateDir, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let adminToken = try AdminToken.load(
+            file: options.adminTokenFile.map { FilePath($0) }, stateDirectory: stateDirectory)
+        let tenants = try TenantRegistry(stateDirectory: stateDirectory)
+        let memory = MemoryStore(hostReserveBytes: options.hostReserveBytes)
+        let defaultLimits = TenantLimits.default
+        for record in tenants.all {
+            try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
+        }
+        let routes = Routes(
+            auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
+            tenants: tenants, memory: memory, defaultLimits: defaultLimits,
+            health: HealthReport(memory.capabilities))
+        server = try HTTPServer(configuration: options.serverConfiguration, router: routes.router())
+        listen = options.listen
+        Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")
+    }
+
+    func run() throws {
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [server] in
+                Log.info("signal \(number): shutting down")
+                server.shutdown()
+            }
+            source.resume()
+            return source
+        }
+        let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+        Log.info("listening on http://\(host):\(server.boundPort)")
+        server.run()
+        signals.forEach { $0.cancel() }
+        Log.info("stopped")
+    }
+}

@@ -1,1 +1,0 @@
-print("gmemd: not built yet")
