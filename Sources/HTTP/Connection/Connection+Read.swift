@@ -22,7 +22,7 @@ extension Connection {
         }
         if pendingInput.isEmpty {
             let consumed = parseRequests(fresh)
-            if consumed < fresh.count, isReading {
+            if consumed < fresh.count, isKeepingInput {
                 // SAFETY: consumed ≤ fresh.count, as parse never reports more than it was given.
                 pendingInput.append(contentsOf: fresh[consumed...])
             }
@@ -38,14 +38,20 @@ extension Connection {
     func parsePendingInput() {
         guard isReading, !pendingInput.isEmpty else { return }
         let consumed = pendingInput.withUnsafeBytes { parseRequests($0) }
+        if !isKeepingInput {
+            pendingInput = []
+        } else if consumed == pendingInput.count {
+            pendingInput.removeAll(keepingCapacity: pendingInput.capacity <= 16 * 1024)
+        } else {
+            pendingInput.removeFirst(consumed)
+        }
+    }
+
+    /// Whether unparsed bytes still matter: not once the connection is closing.
+    private var isKeepingInput: Bool {
         switch state {
-        case .closing, .lingering: pendingInput = []
-        case .reading, .awaitingResponse, .streaming:
-            if consumed == pendingInput.count {
-                pendingInput.removeAll(keepingCapacity: pendingInput.capacity <= 16 * 1024)
-            } else {
-                pendingInput.removeFirst(consumed)
-            }
+        case .reading, .awaitingResponse, .streaming: true
+        case .closing, .lingering: false
         }
     }
 

@@ -23,7 +23,8 @@ extension Connection {
                 streamWaiter = nil
                 waiter.resume(returning: true)
             }
-            if case .closing = state { beginLingering() }
+            // Shutting down, nobody waits for the peer's FIN: close now so `run()` can return.
+            if case .closing = state { return loop.isStopping ? loop.close(self) : beginLingering() }
         }
         updateInterest()
         updateDeadline()

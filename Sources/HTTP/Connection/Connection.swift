@@ -65,11 +65,14 @@ final class Connection {
         streamWaiter = nil
     }
 
-    /// The loop is shutting down: an idle connection, or one with only part of a head, closes
-    /// now; a request in flight is answered (with `Connection: close`) first.
+    /// The loop is shutting down: an idle or lingering connection, or one with only part of a
+    /// head, closes now; a request in flight is answered (with `Connection: close`) first.
     func stopGracefully() {
-        guard case .reading = state, output.isEmpty, parser.phase != .body else { return }
-        loop.close(self)
+        switch state {
+        case .lingering: loop.close(self)
+        case .reading where output.isEmpty && parser.phase != .body: loop.close(self)
+        case .reading, .awaitingResponse, .streaming, .closing: break
+        }
     }
 
     /// The deadline passed. A request half-received gets 408 (RFC 9110 §15.5.9); an idle

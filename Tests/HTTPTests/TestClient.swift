@@ -1,0 +1,139 @@
+import Glibc
+
+/// A response as read off the wire.
+struct TestResponse {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+enum TestClientError: Error {
+    case connect(Int32)
+    case closed
+    case malformed(String)
+}
+
+/// A blocking TCP client that speaks raw HTTP/1.1, so tests control every byte. Reads time out
+/// after 10 s, so a server bug fails a test instead of hanging it.
+final class TestClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw TestClientError.connect(errno)
+        }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { return }
+            sent += count
+        }
+    }
+
+    /// Reads one response; `isHead` because a HEAD response has no body whatever it says.
+    func readResponse(isHead: Bool = false) throws -> TestResponse {
+        let head = String(decoding: try readLine(untilEmptyLine: true), as: UTF8.self)
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestClientError.malformed(head) }
+        let headers = lines.filter { !$0.isEmpty }.map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return (name: String(parts[0]), value: parts.count > 1 ? String(parts[1].drop { $0 == " " }) : "")
+        }
+        var response = TestResponse(status: status, headers: headers, body: [])
+        if isHead || status == 100 || status == 204 || status == 304 { return response }
+        if let length = response.header("Content-Length").flatMap(Int.init) {
+            response.body = try read(count: length)
+        } else if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
+            response.body = try readChunked()
+        } else {
+            response.body = readUntilClosed()
+        }
+        return response
+    }
+
+    /// True when the server has closed the connection (the next read sees EOF or a reset).
+    func isClosedByServer() -> Bool {
+        if !buffer.isEmpty { return false }
+        return fill() == false
+    }
+
+    func readUntilClosed() -> [UInt8] {
+        while fill() {}
+        defer { buffer = [] }
+        return buffer
+    }
+
+    private func readChunked() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = String(decoding: try readLine(untilEmptyLine: false), as: UTF8.self)
+            guard let size = Int(line.split(separator: ";")[0], radix: 16) else { throw TestClientError.malformed(line) }
+            if size == 0 {
+                _ = try readLine(untilEmptyLine: false)
+                return body
+            }
+            body += try read(count: size)
+            _ = try read(count: 2)
+        }
+    }
+
+    private func read(count: Int) throws -> [UInt8] {
+        while buffer.count < count {
+            guard fill() else { throw TestClientError.closed }
+        }
+        defer { buffer.removeFirst(count) }
+        return Array(buffer[..<count])
+    }
+
+    /// The bytes up to CRLF (or CRLFCRLF), which are consumed and not returned.
+    private func readLine(untilEmptyLine: Bool) throws -> [UInt8] {
+        let terminator: [UInt8] = untilEmptyLine ? [13, 10, 13, 10] : [13, 10]
+        while true {
+            if let end = firstRange(of: terminator) {
+                defer { buffer.removeFirst(end + terminator.count) }
+                return Array(buffer[..<end])
+            }
+            guard fill() else { throw TestClientError.closed }
+        }
+    }
+
+    private func firstRange(of terminator: [UInt8]) -> Int? {
+        guard buffer.count >= terminator.count else { return nil }
+        return (0...(buffer.count - terminator.count)).first { buffer[$0..<($0 + terminator.count)].elementsEqual(terminator) }
+    }
+
+    private func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        buffer += chunk[..<count]
+        return true
+    }
+}
