@@ -4,13 +4,27 @@ import GuestMem
 import HTTP
 
 /// The `gmemd` command: parses flags, loads state, serves until SIGINT or SIGTERM.
-@main
 struct Gmemd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gmemd",
         abstract: "A guest-memory broker: real memfd files for many tenants, over HTTP/1.1.",
+        discussion: """
+            Every option can also be set in the environment as GMEMD_<NAME> (upper case, '-' as '_', \
+            e.g. GMEMD_MAX_BODY_BYTES) or in a config file given with --config or GMEMD_CONFIG, one \
+            'name = value' per line (e.g. 'listen = 127.0.0.1:9000'). The command line wins over the \
+            environment, which wins over the file.
+            """,
         version: GmemdVersion.string
     )
+
+    /// The long names of the options, as `--help` spells them: derived from the properties so a
+    /// new option is picked up by the environment and the config file without a second list.
+    static var optionNames: [String] {
+        Mirror(reflecting: Gmemd()).children.compactMap { $0.label?.dropFirst().description.kebabCased }
+    }
+
+    @Option(help: "A config file of 'name = value' lines (see above).")
+    var config: String?
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
@@ -51,6 +65,25 @@ struct Gmemd: ParsableCommand {
     @Option(
         help: "Bytes of MemAvailable that no allocation may eat into (a memory-cgroup overrun kills gmemd).")
     var hostReserveBytes: Int64 = 512 * 1024 * 1024
+
+    func validate() throws {
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
+        for (name, value) in [
+            ("max-request-line-bytes", maxRequestLineBytes), ("max-header-bytes", maxHeaderBytes),
+            ("max-body-bytes", maxBodyBytes), ("max-connections", maxConnections),
+        ] where value <= 0 {
+            throw ValidationError("--\(name) must be positive")
+        }
+        for (name, value) in [
+            ("idle-timeout", idleTimeout), ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout),
+            ("shutdown-grace", shutdownGrace),
+        ] where !(value > 0 && value < 1e9) {
+            throw ValidationError("--\(name) must be a positive number of seconds")
+        }
+        guard hostReserveBytes >= 0 else {
+            throw ValidationError("--host-reserve-bytes must not be negative")
+        }
+    }
 
     func run() throws {
         let service = try Service(options: self)

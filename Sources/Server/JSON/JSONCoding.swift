@@ -45,11 +45,16 @@ extension Decoder {
 
 extension String {
     /// `maxBytes` → `max_bytes`, to name a field in an error the way the client spelt it.
-    var snakeCased: String {
+    var snakeCased: String { splittingWords(with: "_") }
+
+    /// `maxBodyBytes` → `max-body-bytes`, as a flag spells it.
+    var kebabCased: String { splittingWords(with: "-") }
+
+    private func splittingWords(with separator: String) -> String {
         var result = ""
         for character in self {
             if character.isUppercase {
-                result += "_" + character.lowercased()
+                result += separator + character.lowercased()
             } else {
                 result.append(character)
             }

@@ -1,0 +1,13 @@
+import Foundation
+
+// Flags may also come from the environment and a config file (ConfigSources); merge them into
+// the command line before the parser sees it, so every source is validated alike.
+do {
+    let arguments = try ConfigSources.arguments(
+        commandLine: Array(CommandLine.arguments.dropFirst()),
+        environment: ProcessInfo.processInfo.environment,
+        optionNames: Gmemd.optionNames)
+    Gmemd.main(arguments)
+} catch {
+    Gmemd.exit(withError: error)
+}
