@@ -35,6 +35,20 @@ struct ContentTests {
                 == [])
     }
 
+    @Test func readLargerThanMaxReadBytesIsExhaustedWithENOMEM() throws {
+        let fixture = try Fixture()
+        let file = try fixture.create(size: 1 << 30)
+        let error = #expect(throws: GuestMemError.self) {
+            try fixture.store.read(file.id, of: fixture.tenant, range: ByteRange(offset: 0, length: 1 << 30))
+        }
+        #expect(error?.kind == .exhausted)
+        #expect(error?.errno == .noMemory)
+        let bytes = try fixture.store.read(
+            file.id, of: fixture.tenant, range: ByteRange(offset: 0, length: 1 << 20))
+        #expect(bytes.count == 1 << 20)
+        #expect(try fixture.get(file.id).allocatedBytes == 0)
+    }
+
     @Test func emptyWriteChangesNothing() throws {
         let fixture = try Fixture()
         let file = try fixture.create(size: 100)
@@ -68,6 +82,14 @@ struct ContentTests {
         #expect(pread(handle.fd.rawValue, &byte, 1, 2999) == 1)
         #expect(byte == 0xa5)
         handle.close()
+    }
+
+    @Test func contentHandleHandsItsFdOverWithoutClosingIt() throws {
+        let fixture = try Fixture()
+        let file = try fixture.filled(size: 1)
+        let fd = try fixture.store.openContent(file.id, of: fixture.tenant).takeFileDescriptor()
+        #expect(fcntl(fd.rawValue, F_GETFD) != -1)
+        try fd.close()
     }
 
     @Test func writeSealedFileStillReads() throws {

@@ -9,16 +9,13 @@ extension MemoryFile {
         try state.withLock { (state) throws(GuestMemError) in
             try Self.requireVersion(expectedVersion, state)
             try requireAligned(size, in: state)
-            let before = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
-                try kernel("ftruncate") { () throws(Errno) in
-                    let before = try memfd.status()
-                    try memfd.resize(to: size)
-                    return before
-                }
+            let sizeBefore = try self.size(state)
+            try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                try kernel("ftruncate") { () throws(Errno) in try memfd.resize(to: size) }
             }
-            if size < before.size { state.map.truncate(to: size) }
+            if size < sizeBefore { state.map.truncate(to: size) }
             _ = try recount(&state, &charge)
-            if size != before.size { Self.touch(&state) }
+            if size != sizeBefore { Self.touch(&state) }
             return try snapshot(state)
         }
     }
@@ -94,8 +91,10 @@ extension MemoryFile {
         return try host.claim(newBytes)
     }
 
-    /// The kernel allocated more than the tenant had room for: more than st_blksize predicted
-    /// (larger folios). Punch what this call newly allocated, put the size back, and refuse.
+    /// The kernel allocated more than the tenant had room for, so more than the map predicted:
+    /// a kernel that allocates larger folios than st_blksize says. Punch the units the map took
+    /// for holes, put the size back, and refuse. A safety net only: when the map itself was
+    /// wrong, some of what the kernel allocated may stay, and the usage still follows st_blocks.
     func undo(
         _ newRanges: [ByteRange], sizeBefore: Int64, sizeAfter: Int64, _ state: inout State,
         _ charge: inout Charge

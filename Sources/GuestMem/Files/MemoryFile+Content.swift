@@ -2,12 +2,19 @@ import SystemPackage
 
 extension MemoryFile {
     /// The bytes of `range` that lie inside the file: fewer at the end, none past it.
-    /// Refused with EPERM once the file is inaccessible.
-    func read(_ range: ByteRange) throws(GuestMemError) -> [UInt8] {
+    /// Refused with EPERM once the file is inaccessible, and with ENOMEM when more than
+    /// `maxBytes` would have to be copied into memory.
+    func read(_ range: ByteRange, maxBytes: Int64) throws(GuestMemError) -> [UInt8] {
         try state.withLock { (state) throws(GuestMemError) in
             try Self.requireAccessible(state)
             let size = try size(state)
-            let count = Int(max(0, min(range.length, size - range.offset)))
+            let length = max(0, min(range.length, size - range.offset))
+            guard length <= maxBytes else {
+                throw .exhausted(
+                    "a read copies at most \(maxBytes) bytes; send more from a ContentHandle",
+                    errno: .noMemory)
+            }
+            let count = Int(length)
             var bytes = [UInt8](repeating: 0, count: count)
             let read = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                 try kernel("pread") { () throws(Errno) in

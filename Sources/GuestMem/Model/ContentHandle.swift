@@ -20,5 +20,14 @@ package struct ContentHandle: ~Copyable {
         discard self
     }
 
+    /// Hands the fd over: from now on the caller owns it and closes it exactly once, for
+    /// example from a sendfile(2) completion on another thread, where a noncopyable value
+    /// cannot be captured. The same warning as for `close()` applies to that close.
+    package consuming func takeFileDescriptor() -> FileDescriptor {
+        let fd = fd
+        discard self
+        return fd
+    }
+
     deinit { try? fd.close() }
 }

@@ -1,8 +1,13 @@
 extension MemoryStore {
-    /// The bytes of `range` inside the file (fewer at its end). EPERM once inaccessible.
+    /// The most `read` copies into memory: 64 MiB. Larger content goes out through
+    /// `openContent` and sendfile(2), never through a buffer a client can size.
+    package static let maxReadBytes: Int64 = 64 << 20
+
+    /// The bytes of `range` inside the file (fewer at its end). EPERM once inaccessible;
+    /// ENOMEM (exhausted) when that is more than `maxReadBytes`.
     package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
     {
-        try lookup(id, of: tenantID).1.read(range)
+        try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
     }
 
     /// A private fd on the file's content and its size, for sendfile(2); close it when done.
