@@ -1,6 +1,9 @@
 /// Maps a method and a path to a handler. Patterns are literal segments and `{name}`
 /// parameters (`/v1/files/{id}/seals`); a parameter matches one non-empty segment.
 /// Built once before the server starts, then only read, so it needs no lock.
+///
+/// Matching runs on every request, so it compares UTF-8 bytes in place: no split, no
+/// Substring per segment, and a dictionary only for a route that has parameters.
 package struct Router: Sendable {
     private var routes: [Route] = []
 
@@ -13,12 +16,13 @@ package struct Router: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") {
                 return .parameter(String(part.dropFirst().dropLast()))
             }
-            return .literal(String(part))
+            return .literal(Array(part.utf8))
         }
         if let index = routes.firstIndex(where: { $0.segments == segments }) {
-            routes[index].handlers[method] = handler
+            routes[index].handlers.removeAll { $0.method == method }
+            routes[index].handlers.append((method, handler))
         } else {
-            routes.append(Route(segments: segments, handlers: [method: handler]))
+            routes.append(Route(segments: segments, handlers: [(method, handler)]))
         }
     }
 
@@ -30,41 +34,81 @@ package struct Router: Sendable {
         case notFound
     }
 
+    /// The route for `path` (origin-form, still percent-encoded, without the query).
     package func match(_ method: HTTPMethod, path: Substring) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        for route in routes {
-            guard let parameters = route.bind(parts) else { continue }
-            if let handler = route.handlers[method] ?? (method == .head ? route.handlers[.get] : nil) {
-                return .found(handler, parameters: parameters)
+        var path = path
+        return path.withUTF8 { bytes in
+            // Segments follow the leading "/"; "/" alone has none, "/a/" has "a" and "".
+            guard bytes.first == UInt8(ascii: "/") else { return .notFound }
+            let segments = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[1...])
+            for route in routes where route.matches(segments) {
+                return route.answer(method, segments)
             }
-            var allowed = Array(route.handlers.keys)
-            if route.handlers[.get] != nil, route.handlers[.head] == nil { allowed.append(.head) }
-            return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+            return .notFound
         }
-        return .notFound
     }
 
     private enum Segment: Equatable, Sendable {
-        case literal(String)
+        case literal([UInt8])
         case parameter(String)
     }
 
     private struct Route: Sendable {
         let segments: [Segment]
-        var handlers: [HTTPMethod: Handler]
+        var handlers: [(method: HTTPMethod, handler: Handler)]
 
-        func bind(_ parts: ArraySlice<Substring>) -> [String: String]? {
-            guard parts.count == segments.count else { return nil }
-            var parameters: [String: String] = [:]
-            for (segment, part) in zip(segments, parts) {
+        /// Whether `path` (the bytes after the leading "/") has this route's shape.
+        func matches(_ path: UnsafeRawBufferPointer) -> Bool {
+            if segments.isEmpty { return path.isEmpty }
+            var start = 0
+            for (index, segment) in segments.enumerated() {
+                guard start <= path.count else { return false }
+                let end = Self.segmentEnd(path, from: start)
+                // SAFETY: start ≤ end ≤ path.count by segmentEnd's contract.
+                let part = UnsafeRawBufferPointer(rebasing: path[start..<end])
                 switch segment {
-                case .literal(let text): if part != text { return nil }
-                case .parameter(let name):
-                    if part.isEmpty { return nil }
-                    parameters[name] = String(part)
+                case .literal(let text): if !text.elementsEqual(part) { return false }
+                case .parameter: if part.isEmpty { return false }
                 }
+                let isLast = index == segments.count - 1
+                if isLast { return end == path.count }
+                start = end + 1
+            }
+            return false
+        }
+
+        func answer(_ method: HTTPMethod, _ path: UnsafeRawBufferPointer) -> Match {
+            let handler =
+                handlers.first { $0.method == method }?.handler
+                ?? (method == .head ? handlers.first { $0.method == .get }?.handler : nil)
+            guard let handler else {
+                var allowed = handlers.map(\.method)
+                if allowed.contains(.get), !allowed.contains(.head) { allowed.append(.head) }
+                return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+            }
+            return .found(handler, parameters: parameters(path))
+        }
+
+        /// The `{name}` values of a path that `matches`.
+        private func parameters(_ path: UnsafeRawBufferPointer) -> [String: String] {
+            var parameters: [String: String] = [:]
+            var start = 0
+            for segment in segments {
+                let end = Self.segmentEnd(path, from: start)
+                if case .parameter(let name) = segment {
+                    // SAFETY: `matches` walked the same segments, all within the path.
+                    parameters[name] = String(decoding: UnsafeRawBufferPointer(rebasing: path[start..<end]), as: UTF8.self)
+                }
+                start = end + 1
             }
             return parameters
+        }
+
+        /// Index of the "/" ending the segment that starts at `start`, or `path.count`.
+        private static func segmentEnd(_ path: UnsafeRawBufferPointer, from start: Int) -> Int {
+            var end = start
+            while end < path.count, path[end] != UInt8(ascii: "/") { end += 1 }
+            return end
         }
     }
 }
