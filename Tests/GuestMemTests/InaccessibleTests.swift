@@ -59,6 +59,12 @@ struct InaccessibleTests {
         #expect(file.size == 2 * Host.pageSize)
     }
 
+    @Test func inaccessibleAtCreationWithoutAllowSealingIsSetBesideTheKernelsSealSeal() throws {
+        let fixture = try Fixture()
+        let file = try fixture.create(flags: FileFlags(allowSealing: false, inaccessible: true))
+        #expect(file.seals == [.seal, .inaccessible])
+    }
+
     @Test func inaccessibleAtCreationWithAnUnalignedSizeIsInvalidAndCreatesNothing() throws {
         let fixture = try Fixture()
         let error = #expect(throws: GuestMemError.self) {

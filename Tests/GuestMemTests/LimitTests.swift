@@ -93,6 +93,15 @@ struct LimitTests {
         #expect(try fixture.usage().files == 2)
     }
 
+    @Test(arguments: [Int64.min, -1, 0])
+    func limitOfZeroOrBelowRefusesEveryAllocation(maxBytes: Int64) throws {
+        let fixture = try tightFixture(maxBytes: maxBytes)
+        let file = try fixture.create()
+        let error = #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 0, 4096) }
+        #expect(error?.errno == .noSpace)
+        #expect(try fixture.usage().allocatedBytes == 0)
+    }
+
     @Test func loweredLimitRefusesNewAllocationButStillAllowsPunching() throws {
         let fixture = try tightFixture()
         let file = try fixture.create()

@@ -45,6 +45,16 @@ struct StoreTests {
         #expect(try fixture.usage().files == 0)
     }
 
+    @Test(.enabled(if: Host.hasHugePages, "needs a huge page pool"))
+    func hugetlbFileAllocatesWholeHugePages() throws {
+        let fixture = try Fixture()
+        let hugePage = Host.capabilities.defaultHugePageSize
+        let file = try fixture.create(size: hugePage, flags: FileFlags(hugetlb: true))
+        let allocated = try fixture.allocate(file.id, 0, 4096)
+        #expect(allocated.allocatedBytes == hugePage)
+        #expect(try fixture.usage().allocatedBytes == hugePage)
+    }
+
     @Test func filesArePagedInIDOrderUntilTheLastPage() throws {
         let fixture = try Fixture()
         let ids = try (0..<25).map { _ in try fixture.create().id }.sorted()

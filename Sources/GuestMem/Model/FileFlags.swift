@@ -2,7 +2,8 @@
 package struct FileFlags: Hashable, Sendable {
     /// MFD_ALLOW_SEALING. Without it the kernel starts the file with F_SEAL_SEAL set.
     package var allowSealing: Bool
-    /// Sets the `inaccessible` service seal at creation, before anyone could write or size it.
+    /// Sets the `inaccessible` service seal at creation, before anyone could write or size it;
+    /// also without `allowSealing`, as MFD_NOEXEC_SEAL sets F_SEAL_EXEC (M4).
     package var inaccessible: Bool
     /// MFD_HUGETLB: backed by the default huge page size. Refused where the host has no pool.
     package var hugetlb: Bool

@@ -66,7 +66,11 @@ final class Tenant: Sendable {
         }
     }
 
+    /// What is left under `limit`, never negative. Saturates: a limit may be anything a caller
+    /// sets, `Int64.max` included.
     private static func headroom(_ limit: Int64, _ used: Int64, _ reserved: Int64) -> Int64 {
-        max(0, limit - used - reserved)
+        let (left, overflow) = max(0, limit).subtractingReportingOverflow(
+            used.addingReportingOverflow(reserved).partialValue)
+        return overflow ? 0 : max(0, left)
     }
 }
