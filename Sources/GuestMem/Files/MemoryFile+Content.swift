@@ -112,6 +112,7 @@ extension MemoryFile {
                 }
             }
             switch result {
+            case .success(0): return done  // no progress: report what was written, don't spin
             case .success(let count): done += count
             case .failure(let error): if done == 0 { throw error } else { return done }
             }
