@@ -19,13 +19,16 @@ extension GuestMemfd {
         return count
     }
 
-    /// Copies `bytes` into the file at `offset`, all or nothing. The size is fixed, so a write
-    /// that would end past it is EFBIG, as a write past a file's size limit is. Otherwise as `read`.
-    package mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) {
+    /// Copies `bytes` into the file at `offset`, all or nothing, and returns how many. The size
+    /// is fixed, so a write that would end past it is EFBIG, as a write past a file's size limit
+    /// is. Otherwise as `read`.
+    @discardableResult
+    package mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         let mapping = try mapping(at: offset)
         guard Int64(bytes.count) <= size - offset else { throw .fileTooLarge }
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return 0 }
         touch(mapping, offset, bytes.count).copyMemory(from: source, byteCount: bytes.count)
+        return bytes.count
     }
 
     /// The userspace_addr for a memslot over `range`: inside the mapping when there is one and the
