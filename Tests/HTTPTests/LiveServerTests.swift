@@ -13,7 +13,8 @@ struct LiveServerTests {
         var router = Router()
         router.add(.get, "/hello", .onLoop { _ in text("hello") })
         router.add(.post, "/echo", .onLoop { request in text(String(decoding: request.body, as: UTF8.self)) })
-        router.add(.get, "/files/{id}", .onLoop { request in text("file \(request.pathParameters["id"] ?? "")") })
+        router.add(
+            .get, "/files/{id}", .onLoop { request in text("file \(request.pathParameters["id"] ?? "")") })
         router.add(
             .get, "/slow",
             .offLoop { _ in

@@ -24,17 +24,20 @@ struct RouterTests {
         guard case .found(let handler, let parameters) = router.match(method, path: path),
             case .onLoop(let run) = handler
         else { return nil }
-        guard case .bytes(let body) = run(Request(method: method, target: String(path))).body else { return nil }
+        guard case .bytes(let body) = run(Request(method: method, target: String(path))).body else {
+            return nil
+        }
         return (String(decoding: body, as: UTF8.self), parameters)
     }
 
-    @Test(arguments: [
-        ("/", "root", [:]),
-        ("/v1/health", "health", [:]),
-        ("/v1/files/file_1", "get file", ["id": "file_1"]),
-        ("/v1/files/a%20b/seals", "seal", ["id": "a%20b"]),
-        ("/v1/tenants/t1/files/f2", "tenant file", ["tenant": "t1", "id": "f2"]),
-    ] as [(Substring, String, [String: String])])
+    @Test(
+        arguments: [
+            ("/", "root", [:]),
+            ("/v1/health", "health", [:]),
+            ("/v1/files/file_1", "get file", ["id": "file_1"]),
+            ("/v1/files/a%20b/seals", "seal", ["id": "a%20b"]),
+            ("/v1/tenants/t1/files/f2", "tenant file", ["tenant": "t1", "id": "f2"]),
+        ] as [(Substring, String, [String: String])])
     func pathFindsItsRouteWithItsParameters(path: Substring, tag: String, parameters: [String: String]) {
         let method: HTTPMethod = tag == "seal" ? .post : .get
         let result = Self.found(method, path)
@@ -58,10 +61,12 @@ struct RouterTests {
         #expect(allowed == [.delete, .get, .head])
     }
 
-    @Test(arguments: [
-        "/v1", "/v1/", "/v1/files", "/v1/files/", "/v1/files//seals", "/v1/files/x/", "/v1/health/x", "//v1/health",
-        "v1/health", "*", "/v2/health", "",
-    ] as [Substring])
+    @Test(
+        arguments: [
+            "/v1", "/v1/", "/v1/files", "/v1/files/", "/v1/files//seals", "/v1/files/x/", "/v1/health/x",
+            "//v1/health",
+            "v1/health", "*", "/v2/health", "",
+        ] as [Substring])
     func pathOfNoRouteIsNotFound(path: Substring) {
         guard case .notFound = Self.router.match(.get, path: path) else {
             Issue.record("\(path) matched")

@@ -21,7 +21,7 @@ enum TestClientError: Error {
 /// A blocking TCP client that speaks raw HTTP/1.1, so tests control every byte. Reads time out
 /// after 10 s, so a server bug fails a test instead of hanging it.
 final class TestClient {
-    let fd: Int32
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
     init(port: Int) throws {
@@ -43,14 +43,24 @@ final class TestClient {
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Leaves abruptly: close with a zero linger, so the server sees a reset.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+        fd = -1
+    }
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) {
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[sent...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard count > 0 else { return }
             sent += count
         }
@@ -61,7 +71,9 @@ final class TestClient {
         let head = String(decoding: try readLine(untilEmptyLine: true), as: UTF8.self)
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestClientError.malformed(head) }
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw TestClientError.malformed(head)
+        }
         let headers = lines.filter { !$0.isEmpty }.map { line in
             let parts = line.split(separator: ":", maxSplits: 1)
             return (name: String(parts[0]), value: parts.count > 1 ? String(parts[1].drop { $0 == " " }) : "")
@@ -94,7 +106,9 @@ final class TestClient {
         var body: [UInt8] = []
         while true {
             let line = String(decoding: try readLine(untilEmptyLine: false), as: UTF8.self)
-            guard let size = Int(line.split(separator: ";")[0], radix: 16) else { throw TestClientError.malformed(line) }
+            guard let size = Int(line.split(separator: ";")[0], radix: 16) else {
+                throw TestClientError.malformed(line)
+            }
             if size == 0 {
                 _ = try readLine(untilEmptyLine: false)
                 return body
@@ -126,7 +140,9 @@ final class TestClient {
 
     private func firstRange(of terminator: [UInt8]) -> Int? {
         guard buffer.count >= terminator.count else { return nil }
-        return (0...(buffer.count - terminator.count)).first { buffer[$0..<($0 + terminator.count)].elementsEqual(terminator) }
+        return (0...(buffer.count - terminator.count)).first {
+            buffer[$0..<($0 + terminator.count)].elementsEqual(terminator)
+        }
     }
 
     private func fill() -> Bool {

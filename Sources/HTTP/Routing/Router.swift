@@ -97,7 +97,8 @@ package struct Router: Sendable {
                 let end = Self.segmentEnd(path, from: start)
                 if case .parameter(let name) = segment {
                     // SAFETY: `matches` walked the same segments, all within the path.
-                    parameters[name] = String(decoding: UnsafeRawBufferPointer(rebasing: path[start..<end]), as: UTF8.self)
+                    parameters[name] = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: path[start..<end]), as: UTF8.self)
                 }
                 start = end + 1
             }

@@ -1,0 +1,160 @@
+import Glibc
+import HTTP
+import Synchronization
+import Testing
+
+/// What a handler can get wrong and what a client can do wrong, over real sockets.
+@Suite(.serialized)
+struct LiveServerEdgeTests {
+    static func ok(_ text: String) -> Response {
+        Response(status: .ok, contentType: "text/plain", bytes: Array(text.utf8))
+    }
+
+    /// A file holding `text`, open for reading, already unlinked.
+    static func temporaryFile(_ text: String) -> Int32 {
+        var template = Array("/tmp/gmemd-http-test-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return fd
+    }
+
+    @Test func fileBodyIsSentWithItsLengthAndReleasedOnce() async throws {
+        let releases = Atomic<Int>(0)
+        var router = Router()
+        router.add(
+            .get, "/file",
+            .onLoop { _ in
+                let fd = Self.temporaryFile("0123456789")
+                let region = FileRegion(fd: fd, offset: 2, length: 5) {
+                    releases.add(1, ordering: .relaxed)
+                    close(fd)
+                }
+                return Response(status: .ok, body: .file(region))
+            })
+        router.add(.get, "/hello", .onLoop { _ in Self.ok("hello") })
+        let live = try LiveServer(router)
+        let client = try live.client()
+        client.send("GET /file HTTP/1.1\r\nHost: t\r\n\r\nHEAD /file HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.header("Content-Length") == "5")
+        #expect(response.text == "23456")
+        #expect(try client.readResponse(isHead: true).header("Content-Length") == "5")
+        // The loop answers /hello only after it has finished with both files.
+        client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = try client.readResponse()
+        #expect(releases.load(ordering: .relaxed) == 2)
+        await live.stop()
+    }
+
+    @Test func handlerFieldsThatCouldBreakFramingAreDropped() async throws {
+        var router = Router()
+        router.add(
+            .get, "/garbage",
+            .onLoop { _ in
+                let headers = HTTPHeaders([
+                    ("X-Evil", "a\r\nInjected: yes"), ("Content-Length", "999"), ("Bad Name", "x"),
+                    ("Transfer-Encoding", "chunked"), ("X-Fine", "ok"),
+                ])
+                return Response(status: .ok, headers: headers, body: .bytes(Array("ok".utf8)))
+            })
+        router.add(
+            .get, "/nocontent", .onLoop { _ in Response(status: .noContent, body: .bytes([1, 2, 3])) })
+        router.add(
+            .get, "/weird", .onLoop { _ in Response(status: HTTPStatus(42, "Nope"), body: .bytes([1])) })
+        let live = try LiveServer(router)
+        let client = try live.client()
+        client.send(
+            "GET /garbage HTTP/1.1\r\nHost: t\r\n\r\nGET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /weird HTTP/1.1\r\nHost: t\r\n\r\n")
+        let garbage = try client.readResponse()
+        #expect(garbage.text == "ok")
+        #expect(garbage.header("X-Fine") == "ok")
+        #expect(garbage.header("Content-Length") == "2")
+        #expect(garbage.header("Injected") == nil && garbage.header("X-Evil") == nil)
+        #expect(garbage.header("Transfer-Encoding") == nil)
+        let noContent = try client.readResponse()
+        #expect(noContent.status == 204)
+        #expect(noContent.header("Content-Length") == nil)
+        let weird = try client.readResponse()
+        #expect(weird.status == 500)
+        #expect(weird.header("Content-Type") == "application/problem+json")
+        await live.stop()
+    }
+
+    @Test func streamProducerLearnsThatTheClientLeft() async throws {
+        let producerStopped = Gate()
+        var router = Router()
+        router.add(
+            .get, "/forever",
+            .onLoop { _ in
+                Response(
+                    status: .ok,
+                    body: .stream { writer in
+                        while await writer.write([UInt8](repeating: 120, count: 64 * 1024)) {}
+                        producerStopped.open()
+                    })
+            })
+        let live = try LiveServer(router)
+        let client = try live.client()
+        client.send("GET /forever HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(!client.isClosedByServer())
+        client.reset()
+        await producerStopped.wait()
+        await live.stop()
+    }
+
+    @Test func clientThatLeavesMidBodyFreesItsPlace() async throws {
+        var router = Router()
+        router.add(.get, "/hello", .onLoop { _ in Self.ok("hello") })
+        let live = try LiveServer(router) { $0.maxConnections = 1 }
+        let leaving = try live.client()
+        leaving.send("POST /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+        leaving.reset()
+        // Until the loop has seen the reset, a new connection is over the limit and closed at
+        // once; then one is served. Bounded by attempts, not by time.
+        var served = false
+        for _ in 0..<1000 where !served {
+            let next = try live.client()
+            next.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            served = (try? next.readResponse())?.status == 200
+        }
+        #expect(served)
+        await live.stop()
+    }
+
+    @Test func bodyThatStopsArrivingGets408() async throws {
+        var router = Router()
+        router.add(.post, "/echo", .onLoop { _ in Self.ok("never") })
+        let live = try LiveServer(router) { $0.bodyTimeout = .milliseconds(100) }
+        let client = try live.client()
+        client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+        #expect(try client.readResponse().status == 408)
+        #expect(client.isClosedByServer())
+        await live.stop()
+    }
+
+    @Test func idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        var router = Router()
+        router.add(.get, "/hello", .onLoop { _ in Self.ok("hello") })
+        let live = try LiveServer(router) { $0.idleTimeout = .milliseconds(100) }
+        let client = try live.client()
+        client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = try client.readResponse()
+        #expect(client.isClosedByServer())
+        await live.stop()
+    }
+
+    @Test func bindingABusyPortThrowsEADDRINUSE() async throws {
+        let live = try LiveServer(Router())
+        var configuration = ServerConfiguration()
+        configuration.port = live.port
+        do {
+            _ = try HTTPServer(configuration: configuration, router: Router())
+            Issue.record("bound a port that is in use")
+        } catch {
+            #expect(error.rawValue == EADDRINUSE)
+        }
+        await live.stop()
+    }
+}
