@@ -145,4 +145,16 @@ struct KVMMemslotTests {
         }
         #expect(vm.memslots == [first])
     }
+
+    @Test(.needsKVM) func closingTheVMUnmapsWhatItsMemfdSlotsPointedAt() throws {
+        var vm = try KVMTest.vm()
+        let memfd = try Memfd(name: "kvm-test", options: [])
+        try memfd.resize(to: Self.mib)
+        let slot = try vm.bind(memfd: memfd.fd, KVMTest.range(0, Self.mib), at: 0)
+        weak var mapping = vm.bindings[slot.id]?.mapping
+
+        vm.close()
+
+        #expect(mapping == nil)
+    }
 }

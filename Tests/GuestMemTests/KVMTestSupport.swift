@@ -4,8 +4,10 @@ import Testing
 
 /// What the KVM tests share: whether this host lets gmemd use KVM, and shorthands.
 enum KVMTest {
-    /// Whether /dev/kvm opens read-write and speaks KVM. Hide it (see KVMHostTests) and every
-    /// test that needs it reports itself skipped.
+    /// Whether /dev/kvm opens read-write and speaks KVM. Where it does not, every test that needs
+    /// it reports itself skipped by name. To see that on a host with KVM, hide the device in a
+    /// private mount namespace:
+    /// `unshare -m sh -c 'mount --bind /dev/null /dev/kvm && swift test --filter KVM'`.
     static let hasKVM: Bool = {
         do {
             let host = try KVMHost()

@@ -1,6 +1,5 @@
 import CKVM
 import CKernel
-import Glibc
 import Posix
 package import SystemPackage
 
@@ -71,6 +70,7 @@ package struct GuestMemfd: ~Copyable {
     /// Closes the fd and drops the mapping. The kernel frees the pages when its last reference
     /// goes: this fd, or the mapping a memslot bound to a mappable file holds until it is
     /// deleted. Freeing takes as long as a punch (kernel-semantics.md §2): not under a lock.
+    /// The work is deinit's, as for `VirtualMachine.close()`.
     package consuming func close() {}
 
     deinit { try? fd.close() }  // Linux has closed the fd even when close(2) reports EINTR or EIO

@@ -29,7 +29,9 @@ package struct VirtualMachine: ~Copyable {
     /// The live memslots, by ascending id.
     package var memslots: [Memslot] { bindings.values.map(\.memslot).sorted { $0.id < $1.id } }
 
-    /// Deletes every memslot, unmaps what they pointed at and closes the VM fd.
+    /// Deletes every memslot, unmaps what they pointed at and closes the VM fd, here rather than
+    /// where the value goes out of scope. The work is deinit's: `discard self` is not allowed for
+    /// a type holding a dictionary, so ending the value runs it.
     package consuming func close() {}
 
     deinit {
