@@ -26,12 +26,11 @@ enum ASCII {
         byte >= 0x20 ? byte != 0x7F : byte == tab
     }
 
-    static func isHexDigit(_ byte: UInt8) -> Bool { hexValue(byte) != nil }
-
     /// Compares `bytes` with a lowercase ASCII word, ignoring the case of letters. `lowercase`
-    /// holds only lowercase letters, digits and `-`, and `bytes` no control byte (callers pass
-    /// validated names and values), so setting bit 5 maps an uppercase letter onto its
-    /// lowercase one and maps no other such byte onto a letter, a digit or `-`.
+    /// holds only lowercase letters, digits and `-`, `:`, `/`; `bytes` holds no control byte
+    /// (callers pass validated names, values and targets). Setting bit 5 then maps an
+    /// uppercase letter onto its lowercase one, and maps no other such byte onto any byte of
+    /// `lowercase` (only controls, which are excluded, would land on digits or punctuation).
     static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let name = lowercase.utf8Start

@@ -34,10 +34,11 @@ package final class HTTPServer: Sendable {
                     configuration: configuration, router: router, listener: listener, budget: budget))
         }
         self.loops = loops
+        boundPort = listener.port
     }
 
     /// The port the server listens on: the kernel's choice when port 0 was asked.
-    package var boundPort: Int { listener.port }
+    package let boundPort: Int
 
     /// Runs the loops, one on the calling thread and the others on threads of their own, and
     /// returns when every loop has finished after `shutdown()`. Call it once.
@@ -51,6 +52,7 @@ package final class HTTPServer: Sendable {
         let threads = loops.dropFirst().map { loop in LoopThread.start { loop.run() } }
         loops[0].run()
         for thread in threads { thread.join() }
+        listener.close()
         phase.withLock { $0 = .stopped }
     }
 

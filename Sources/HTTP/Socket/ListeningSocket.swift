@@ -1,6 +1,7 @@
 import CSocket
 import Glibc
 import Posix
+import Synchronization
 import SystemPackage
 
 /// Where a server listens. A Unix-domain path will be a second case.
@@ -10,9 +11,11 @@ enum ListenAddress: Sendable {
 
 /// A bound, listening, non-blocking socket. A class rather than a `~Copyable` value: every
 /// event loop registers it in its own epoll (EPOLLEXCLUSIVE) and accepts from it, so it is
-/// shared; the fd is closed once, when the last loop and the server let go of it.
+/// shared. The server closes it once every loop has stopped (so no loop can accept on a
+/// closed fd), or its deinit does; the flag makes that exactly once.
 final class ListeningSocket: Sendable {
     let fd: Int32
+    private let isClosed = Atomic(false)
 
     /// Resolves, binds and listens. Errors such as EADDRINUSE and EACCES surface here.
     /// The corresponding C calls are `getaddrinfo`, `socket`, `bind`, `listen`.
@@ -48,7 +51,13 @@ final class ListeningSocket: Sendable {
         }
     }
 
-    deinit { _ = Glibc.close(fd) }
+    /// Stops listening: connections still in the backlog are refused. Call only once no loop
+    /// can use the socket any more. The corresponding C call is `close`.
+    func close() {
+        if !isClosed.exchange(true, ordering: .acquiringAndReleasing) { _ = Glibc.close(fd) }
+    }
+
+    deinit { close() }
 
     private static func bindTCP(host: String, port: Int, backlog: Int32) throws(Errno) -> Int32 {
         guard (0...65535).contains(port) else { throw .invalidArgument }
