@@ -36,6 +36,26 @@ struct CurlTests {
         #expect(curl.reply.problem?.status == 405)
     }
 
+    /// A body over --max-body-bytes is refused from its head: no `100 Continue`, so curl sends none
+    /// of the 8 MiB, and no wait for curl's timeout either.
+    @Test func largePostOverTheBodyLimitIs413WithoutAsking100Continue() async throws {
+        let gmemd = try await LimitTests.small.running()
+        let file = FileManager.default.temporaryDirectory.appending(path: "e2e-upload-\(UUID())")
+        try Data(repeating: 0x61, count: 8 << 20).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let curl = try await Curl.run(
+            BodyUpload.postData.curlArguments(file: file.path) + [gmemd.url("/v1/health").absoluteString])
+
+        #expect(curl.reply.status == 413)
+        #expect(curl.reply.problem?.status == 413)
+        #expect(curl.trace.contains("> Expect: 100-continue"), "curl did not ask; the test proves nothing")
+        #expect(!curl.trace.contains("< HTTP/1.1 100"), "trace:\n\(curl.trace)")
+        #expect(
+            !curl.trace.contains("Done waiting for 100-continue"),
+            "curl waited for its timeout:\n\(curl.trace)")
+    }
+
     /// Two HEADs over one connection: if the first answer carried body bytes, curl would see them as
     /// garbage before the second answer and open a new connection.
     @Test func headAnswerHasContentLengthButNoBodyAndKeepsTheConnection() async throws {

@@ -17,7 +17,9 @@ struct ShutdownTests {
             holdsIdleKeepAlive: true),
     ]
 
-    /// The 5 s bound is half the default --shutdown-grace: an idle server must not wait it out.
+    /// The signal goes out as soon as gmemd says it is listening, as a supervisor's may: a signal
+    /// in that window must not be lost. The 5 s bound is half the default --shutdown-grace: an
+    /// idle server must not wait it out.
     @Test(arguments: cases)
     func idleServerExitsZeroSoonAfterTheSignal(shutdown: Case) async throws {
         try await Gmemd.withInstance([]) { gmemd in

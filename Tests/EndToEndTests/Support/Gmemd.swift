@@ -49,7 +49,12 @@ final class Gmemd: Sendable {
 
     /// How the process ended, or a timeout error if it is still running after `limit`.
     func termination(within limit: Duration) async throws -> Termination {
-        try await process.termination(within: limit)
+        do {
+            return try await process.termination(within: limit)
+        } catch {
+            throw EndToEndError.timedOut(
+                "gmemd (pid \(process.pid)) to exit within \(limit); its output:\n\(log.contents)")
+        }
     }
 
     /// SIGTERM, then SIGKILL if it is still there after `grace`; removes the state directory.
