@@ -23,18 +23,3 @@ package func syscall<R: FixedWidthInteger>(
         }
     }
 }
-
-/// The same, for calls whose EBADF is an expected answer (a peer that closed first on a
-/// socket is reported as a result by the caller, not a crash).
-package func syscallAllowingBadFD<R: FixedWidthInteger>(
-    _ name: StaticString, _ call: () -> R
-) throws(Errno) -> R {
-    while true {
-        let result = call()
-        if result != -1 { return result }
-        switch Errno(rawValue: errno) {
-        case .interrupted: continue
-        case let error: throw error
-        }
-    }
-}
