@@ -3,10 +3,13 @@ import FoundationNetworking
 
 extension Gmemd {
     /// One request with URLSession, the way a Swift client of gmemd would make it.
-    func request(_ method: String, _ path: String, body: Data? = nil) async throws -> HTTPReply {
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:])
+        async throws -> HTTPReply
+    {
         var request = URLRequest(url: url(path), timeoutInterval: 30)
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }
         let (data, response) = try await session.data(for: request)
