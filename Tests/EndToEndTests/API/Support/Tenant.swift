@@ -24,7 +24,7 @@ struct Tenant: Sendable {
     }
 
     func usage() async throws -> Usage {
-        try await client.get("/v1/usage").expecting(200, "usage").decoded(Usage.self)
+        try await client.get("/v1/usage").expecting(200, "usage").decoded(UsageReport.self).usage
     }
 
     /// Adds `seals`; the file must accept them.
@@ -52,6 +52,12 @@ struct Tenant: Sendable {
     func resize(_ file: RemoteFile, to size: Int64, ifMatch: String? = nil) async throws -> HTTPReply {
         try await client.patch(file.path, json: ["size": size], ifMatch: ifMatch)
     }
+}
+
+/// `GET /v1/usage`: the tenant's limits and usage.
+struct UsageReport: Decodable {
+    var limits: [String: Int64]
+    var usage: Usage
 }
 
 /// `{"seals": [...]}`, as the seals routes answer.
