@@ -8,9 +8,9 @@ struct AllocationAccountingTests {
     static let gib: Int64 = 1 << 30
 
     @Test func allocatedBytesFollowAllocatePunchAndShrinkOfAOneGiBFile() async throws {
-        let gmemd = try await Gmemd.shared.running()
+        let gmemd = try await Gmemd.api.running()
         let page = try await gmemd.pageSize()
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0)
 
         let steps: [(String, () async throws -> HTTPReply, size: Int64, allocated: Int64)] = [
@@ -52,7 +52,7 @@ struct AllocationAccountingTests {
 
     /// F8: keep_size allocates (and charges) pages past the end; the shrink that drops them frees them.
     @Test func keepSizeAllocationPastTheEndIsChargedAndLeavesTheSize() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
 
         let allocated = try RemoteFile(
@@ -68,7 +68,7 @@ struct AllocationAccountingTests {
 
     /// F9: an allocation past the end without keep_size moves the size to its end.
     @Test func allocationPastTheEndWithoutKeepSizeGrowsTheFileToItsEnd() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0)
 
         let allocated = try RemoteFile(
@@ -80,9 +80,9 @@ struct AllocationAccountingTests {
 
     /// F6, F7: a punch frees whole pages only and zeroes the bytes it covers in the others.
     @Test func unalignedPunchFreesOnlyWholePagesAndZeroesTheBytesItCovers() async throws {
-        let gmemd = try await Gmemd.shared.running()
+        let gmemd = try await Gmemd.api.running()
         let page = try await gmemd.pageSize()
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4 * page)
         let data = Data.pattern(count: Int(4 * page))
         try await tenant.write(data, to: file)

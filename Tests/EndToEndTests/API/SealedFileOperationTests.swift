@@ -5,7 +5,7 @@ import Testing
 struct SealedFileOperationTests {
     @Test(arguments: SealState.allCases, FileOperation.allCases)
     func operationUnderASealAnswersAsTheKernelDoes(state: SealState, operation: FileOperation) async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await state.prepare(for: tenant)
         let before = try await tenant.file(file.id)
 

@@ -8,7 +8,7 @@ struct SealingRuleTests {
 
     @Test(arguments: anySealRequests)
     func fileCreatedWithoutAllowSealingListsSealAndRefusesEveryAddWithEPERM(seals: [String]) async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0, flags: ["allow_sealing": false])
         #expect(file.seals == ["seal"])
 
@@ -21,7 +21,7 @@ struct SealingRuleTests {
 
     @Test(arguments: anySealRequests)
     func afterTheSealSealNoSealCanBeAddedNotEvenItself(seals: [String]) async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let created = try await tenant.createFile(size: 0)
         try await tenant.addSeals(["seal"], to: created)
         let file = try await tenant.file(created.id)
@@ -34,7 +34,7 @@ struct SealingRuleTests {
     }
 
     @Test func addingASealTwiceIsAcceptedAndChangesNothing() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let created = try await tenant.createFile(size: 4096)
         try await tenant.addSeals(["grow"], to: created)
         let file = try await tenant.file(created.id)
@@ -46,7 +46,7 @@ struct SealingRuleTests {
     }
 
     @Test func addingNoSealToASealableFileIsAcceptedAndChangesNothing() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
 
         let seals = try await tenant.addSeals([], to: file)
@@ -56,7 +56,7 @@ struct SealingRuleTests {
     }
 
     @Test func writeSealOnAFileWithContentKeepsItReadableAndRefusesWrites() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 8192)
         let data = Data.pattern(count: 8192)
         try await tenant.write(data, to: file)
@@ -74,7 +74,7 @@ struct SealingRuleTests {
     /// X1: a memfd is created with mode 0777, and F_SEAL_EXEC on an executable file implies the
     /// write seals. `seal` can still be added afterwards.
     @Test func execSealOnAnExecutableFileAlsoSetsShrinkGrowWriteAndFutureWrite() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
 
         let seals = try await tenant.addSeals(["exec"], to: file)
@@ -86,7 +86,7 @@ struct SealingRuleTests {
 
     /// M4, X3: `noexec_seal` starts the file with the exec seal alone, mode 0666, still sealable.
     @Test func noexecSealFileStartsWithOnlyTheExecSealAndTakesMore() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096, flags: ["noexec_seal": true])
         #expect(file.seals == ["exec"])
 
@@ -98,7 +98,7 @@ struct SealingRuleTests {
     }
 
     @Test func noNewConsumersIsStoredAndListedWhereverSealsAreShown() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
 
         let seals = try await tenant.addSeals(["no_new_consumers"], to: file)
@@ -132,7 +132,7 @@ struct SealingRuleTests {
 
     @Test(arguments: partlyRefused)
     func addingSeveralSealsWhereOneIsRefusedAddsNone(request: PartlyRefusedSeals) async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
 
         let reply = try await tenant.client.post(file.path + "/seals", json: ["seals": request.seals])
@@ -145,7 +145,7 @@ struct SealingRuleTests {
     }
 
     @Test func sealsAreNeverRemovedByAnyRequest() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 4096)
         try await tenant.addSeals(["grow", "shrink"], to: file)
 
@@ -165,7 +165,7 @@ struct SealingRuleTests {
 
     @Test(arguments: [Int64(4096), 0])
     func inaccessibleOnAFileWithSizeOrAllocationIsBusyAndAddsNothing(size: Int64) async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let created = try await tenant.createFile(size: size)
         // F8: a keep-size allocation leaves the size alone but holds pages past the end.
         _ = try await tenant.fallocate(created, "allocate", offset: 0, length: 8192, keepSize: true)
@@ -180,7 +180,7 @@ struct SealingRuleTests {
     }
 
     @Test func inaccessibleOnAnEmptyFileIsSetAndListed() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0)
 
         let seals = try await tenant.addSeals(["inaccessible"], to: file)

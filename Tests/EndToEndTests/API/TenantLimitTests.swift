@@ -27,7 +27,7 @@ struct TenantLimitTests {
 
     @Test(arguments: crossings)
     func allocationAcrossMaxBytesIs507ENOSPCAndChangesNothing(crossing: Crossing) async throws {
-        let tenant = try await Gmemd.shared.newTenant(limits: ["max_bytes": Self.mib])
+        let tenant = try await Gmemd.api.newTenant(limits: ["max_bytes": Self.mib])
         let created = try await tenant.createFile(size: 0)
         _ = try await tenant.fallocate(created, "allocate", offset: 0, length: Self.mib / 2)
             .expecting(200, "allocate half")
@@ -44,7 +44,7 @@ struct TenantLimitTests {
     }
 
     @Test func fileBeyondMaxFilesIs507ENOSPCUntilOneIsDeleted() async throws {
-        let tenant = try await Gmemd.shared.newTenant(limits: ["max_files": 2])
+        let tenant = try await Gmemd.api.newTenant(limits: ["max_files": 2])
         let first = try await tenant.createFile(size: 0)
         _ = try await tenant.createFile(size: 0)
 
@@ -59,7 +59,7 @@ struct TenantLimitTests {
     }
 
     @Test func allocationInAnInaccessibleFileCountsInLockedBytes() async throws {
-        let tenant = try await Gmemd.shared.newTenant()
+        let tenant = try await Gmemd.api.newTenant()
         let locked = try await tenant.createFile(size: Self.mib, flags: ["inaccessible": true])
         let plain = try await tenant.createFile(size: Self.mib)
 
@@ -74,7 +74,7 @@ struct TenantLimitTests {
     }
 
     @Test func lockedAllocationAcrossMaxLockedBytesIs507ENOSPCAndChangesNothing() async throws {
-        let tenant = try await Gmemd.shared.newTenant(limits: ["max_locked_bytes": 256 << 10])
+        let tenant = try await Gmemd.api.newTenant(limits: ["max_locked_bytes": 256 << 10])
         let file = try await tenant.createFile(size: Self.mib, flags: ["inaccessible": true])
         let usage = try await tenant.usage()
 
@@ -89,8 +89,8 @@ struct TenantLimitTests {
     /// A memory-cgroup overrun would kill gmemd (F21), so the host's headroom is checked first.
     @Test(arguments: [false, true])
     func allocationLargerThanTheHostsMemoryIs507ENOMEMAndGmemdStaysUp(keepSize: Bool) async throws {
-        let gmemd = try await Gmemd.shared.running()
-        let tenant = try await Gmemd.shared.newTenant(limits: ["max_bytes": .max, "max_locked_bytes": .max])
+        let gmemd = try await Gmemd.api.running()
+        let tenant = try await Gmemd.api.newTenant(limits: ["max_bytes": .max, "max_locked_bytes": .max])
         let file = try await tenant.createFile(size: 0)
         let tooMuch = try HostFacts.memoryTotal() * 2
 

@@ -28,6 +28,13 @@ private struct CreatedTenant: Decodable {
     var token: String
 }
 
+extension Gmemd {
+    /// The instance the API tests share. Not `shared`: they create hundreds of tenants, and each
+    /// creation rewrites and fsyncs tenants.json on an event loop, which would stall the
+    /// HTTP-level tests' connections on the instance they share (see the memory-files issue report).
+    static let api = SharedGmemd()
+}
+
 extension SharedGmemd {
     /// A new tenant on this shared instance, so that tests sharing it never see each other's files.
     func newTenant(limits: [String: Int64] = [:]) async throws -> Tenant {
