@@ -7,43 +7,50 @@ import Testing
 struct AllocationAccountingTests {
     static let gib: Int64 = 1 << 30
 
+    /// One request and the size and allocation the kernel then reports.
+    struct Step {
+        var name: String
+        var size: Int64
+        var allocated: Int64
+        var send: () async throws -> HTTPReply
+
+        init(_ name: String, size: Int64, allocated: Int64, send: @escaping () async throws -> HTTPReply) {
+            (self.name, self.size, self.allocated, self.send) = (name, size, allocated, send)
+        }
+    }
+
     @Test func allocatedBytesFollowAllocatePunchAndShrinkOfAOneGiBFile() async throws {
         let gmemd = try await Gmemd.api.running()
         let page = try await gmemd.pageSize()
         let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0)
 
-        let steps: [(String, () async throws -> HTTPReply, size: Int64, allocated: Int64)] = [
-            (
-                "allocate 1 GiB",
-                { try await tenant.fallocate(file, "allocate", offset: 0, length: Self.gib) },
-                Self.gib, Self.gib
-            ),
-            (
-                "punch one page", { try await tenant.fallocate(file, "punch_hole", offset: 0, length: page) },
-                Self.gib, Self.gib - page
-            ),
-            (
-                "punch the same hole again",
-                { try await tenant.fallocate(file, "punch_hole", offset: 0, length: page) },
-                Self.gib, Self.gib - page
-            ),
-            (
-                "allocate the hole",
-                { try await tenant.fallocate(file, "allocate", offset: 0, length: page) },
-                Self.gib, Self.gib
-            ),
-            (
-                "shrink to 512 MiB", { try await tenant.resize(file, to: Self.gib / 2) }, Self.gib / 2,
-                Self.gib / 2
-            ),
-            ("grow back to 1 GiB", { try await tenant.resize(file, to: Self.gib) }, Self.gib, Self.gib / 2),
+        let gib = Self.gib
+        let steps = [
+            Step("allocate 1 GiB", size: gib, allocated: gib) {
+                try await tenant.fallocate(file, "allocate", offset: 0, length: gib)
+            },
+            Step("punch one page", size: gib, allocated: gib - page) {
+                try await tenant.fallocate(file, "punch_hole", offset: 0, length: page)
+            },
+            Step("punch the same hole again", size: gib, allocated: gib - page) {
+                try await tenant.fallocate(file, "punch_hole", offset: 0, length: page)
+            },
+            Step("allocate the hole", size: gib, allocated: gib) {
+                try await tenant.fallocate(file, "allocate", offset: 0, length: page)
+            },
+            Step("shrink to 512 MiB", size: gib / 2, allocated: gib / 2) {
+                try await tenant.resize(file, to: gib / 2)
+            },
+            Step("grow back to 1 GiB", size: gib, allocated: gib / 2) {
+                try await tenant.resize(file, to: gib)
+            },
         ]
-        for (step, request, size, allocated) in steps {
-            let answered = try RemoteFile(await request(), step)
-            #expect(answered.size == size, "\(step)")
-            #expect(answered.allocatedBytes == allocated, "\(step)")
-            #expect(try await tenant.usage().allocatedBytes == allocated, "\(step)")
+        for step in steps {
+            let answered = try RemoteFile(await step.send(), step.name)
+            #expect(answered.size == step.size, "\(step.name)")
+            #expect(answered.allocatedBytes == step.allocated, "\(step.name)")
+            #expect(try await tenant.usage().allocatedBytes == step.allocated, "\(step.name)")
         }
 
         _ = try await tenant.client.delete(file.path).expecting(204, "delete")
