@@ -1,5 +1,7 @@
 import Foundation
 
+ShutdownSignals.block()
+
 // Flags may also come from the environment and a config file (ConfigSources); merge them into
 // the command line before the parser sees it, so every source is validated alike.
 do {
