@@ -12,6 +12,9 @@ package enum GuestMemError: Error, Equatable {
     case exhausted(String, errno: Errno)
     /// The caller's expected version (If-Match) is not the file's current one.
     case preconditionFailed(String)
+    /// It existed and was taken away by someone else: a pin revoked by a punch, a shrink or a
+    /// delete, or released when its consumer detached.
+    case gone(String)
 
     /// The kernel's refusal of `call`, sorted by its errno: the service passes the kernel's own
     /// answer through unchanged (design.md §2, "What the kernel does that shapes the service").
@@ -33,7 +36,7 @@ package enum GuestMemError: Error, Equatable {
     /// The errno this refusal maps to, where one applies.
     package var errno: Errno? {
         switch self {
-        case .notFound, .preconditionFailed: nil
+        case .notFound, .preconditionFailed, .gone: nil
         case .invalid(_, let errno), .refused(_, let errno), .exhausted(_, let errno): errno
         }
     }

@@ -18,6 +18,12 @@ struct AllocationMap {
 
     var allocatedBytes: Int64 { units * unit }
 
+    /// The first byte past the last allocated unit; 0 when none is.
+    var end: Int64 {
+        let (bytes, overflow) = (extents.last?.upperBound ?? 0).multipliedReportingOverflow(by: unit)
+        return overflow ? .max : bytes
+    }
+
     /// The bytes allocating `range` could add: the units it touches that hold no page yet.
     func newBytes(in range: ByteRange) -> Int64 {
         let touched = touchedUnits(range)

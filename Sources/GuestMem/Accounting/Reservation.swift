@@ -13,4 +13,6 @@ struct Charge {
     var allocatedBytes: Int64 = 0
     var lockedBytes: Int64 = 0
     var files = 0
+    /// Consumers attached (+1) or detached (−1).
+    var consumers = 0
 }

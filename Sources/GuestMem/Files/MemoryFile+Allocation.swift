@@ -2,7 +2,8 @@ import SystemPackage
 
 extension MemoryFile {
     /// Sets the size with ftruncate(2); the kernel's seals answer (shrink, grow: EPERM).
-    /// Shrinking frees pages; `charge` gets what the kernel freed.
+    /// Shrinking frees pages; `charge` gets what the kernel freed, and the pins and consumers past
+    /// the new end are revoked and told (`invalidate`, shrink), before the lock is let go.
     func resize(to size: Int64, expectedVersion: UInt64?, charge: inout Charge) throws(GuestMemError)
         -> FileSnapshot
     {
@@ -13,8 +14,12 @@ extension MemoryFile {
             try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                 try kernel("ftruncate") { () throws(Errno) in try memfd.resize(to: size) }
             }
+            // Measured before the map forgets the pages past the new end.
+            let lost = size < sizeBefore ? Self.shrinkSpan(to: size, from: sizeBefore, state) : nil
             if size < sizeBefore { state.map.truncate(to: size) }
             _ = try recount(&state, &charge)
+            if let lost { invalidate(lost, .shrink, state, &charge) }
+            state.consumers.notifyResize(from: sizeBefore, to: size)
             if size != sizeBefore { Self.touch(&state) }
             return try snapshot(state)
         }
@@ -30,6 +35,17 @@ extension MemoryFile {
     ) throws(GuestMemError) -> FileSnapshot? {
         try state.withLock { (state) throws(GuestMemError) -> FileSnapshot? in
             guard reservation.isLocked == state.isInaccessible else { return nil }
+            try allocate(range, keepSize: keepSize, within: reservation, host: host, charge: &charge, &state)
+            return try snapshot(state)
+        }
+    }
+
+    /// `allocate(_:keepSize:within:host:charge:)` under the file's lock, which the caller holds:
+    /// fallocate(2), then the consumers' `allocate` (and `resize`) events in the same hold.
+    func allocate(
+        _ range: ByteRange, keepSize: Bool, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge, _ state: inout State
+    ) throws(GuestMemError) {
             try requireAligned(range.offset, range.length, in: state)
             let newRanges = state.map.newRanges(in: range)
             let claimed = try claimHeadroom(state.map.newBytes(in: range), reservation, host)
@@ -51,13 +67,14 @@ extension MemoryFile {
             {
                 try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
             }
+            state.consumers.notify(over: range) { .allocate($0) }
+            state.consumers.notifyResize(from: sizeBefore, to: status.size)
             Self.touch(&state)
-            return try snapshot(state)
-        }
     }
 
     /// Punches `range` with fallocate(2); the write seals answer EPERM, even past the end.
-    /// `charge` gets what the kernel freed: whole pages only (F6, F7).
+    /// `charge` gets what the kernel freed: whole pages only (F6, F7). Pins overlapping `range`
+    /// are revoked and consumers told before the lock is let go.
     func punchHole(_ range: ByteRange, charge: inout Charge) throws(GuestMemError) -> FileSnapshot {
         try state.withLock { (state) throws(GuestMemError) in
             try requireAligned(range.offset, range.length, in: state)
@@ -66,6 +83,7 @@ extension MemoryFile {
             }
             state.map.punch(range)
             _ = try recount(&state, &charge)
+            invalidate(range, .punchHole, state, &charge)
             Self.touch(&state)
             return try snapshot(state)
         }

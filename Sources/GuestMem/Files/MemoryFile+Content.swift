@@ -40,6 +40,7 @@ extension MemoryFile {
     /// Writes `bytes` at `offset` with pwrite(2), within what `reservation` set aside. The
     /// kernel's seals answer (write, future_write; grow past the end: EPERM). Answers the bytes
     /// written and the size after, or nil when the file became inaccessible since reserving.
+    /// The pages written go into the dirty log.
     func write(
         _ bytes: [UInt8], at offset: Int64, within reservation: Reservation, host: HostMemory,
         charge: inout Charge
@@ -66,7 +67,11 @@ extension MemoryFile {
             if charge.allocatedBytes > reservation.bytes {
                 try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
             }
-            if count > 0 { Self.touch(&state) }
+            if count > 0 {
+                state.consumers.dirty.insert(try ByteRange(offset: offset, length: Int64(count)).roundedOut(to: pageSize))
+                state.consumers.notifyResize(from: sizeBefore, to: status.size)
+                Self.touch(&state)
+            }
             return (Int64(count), status.size)
         }
     }

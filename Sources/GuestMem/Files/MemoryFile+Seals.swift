@@ -8,7 +8,7 @@ extension MemoryFile {
 
     /// Adds `seals`, all or none. The service checks what it enforces first, then asks the
     /// kernel, whose refusal (EPERM, EBUSY) leaves every seal as it was; service seals are set
-    /// only after the kernel said yes.
+    /// only after the kernel said yes. Consumers hear `seal` when the set grew.
     func addSeals(_ seals: SealSet) throws(GuestMemError) -> FileSnapshot {
         guard seals.unknownBits == 0 else {
             throw .invalid("unknown seal bits \(seals.unknownBits)", errno: .invalidArgument)
@@ -26,6 +26,7 @@ extension MemoryFile {
             state.serviceSeals.formUnion(seals.serviceSeals)
             let after = try snapshot(state)
             if after.seals == before { return after }
+            state.consumers.notifySeals(after.seals)
             Self.touch(&state)
             return try snapshot(state)
         }

@@ -5,8 +5,9 @@ import SystemPackage
 ///
 /// Locking: `state` guards everything that changes; the `let`s never do. It is held across this
 /// file's own syscalls (fallocate of 1 GiB takes about 0.25 s, kernel-semantics.md §2), so
-/// callers run off the event loops. No other lock is ever taken while it is held: the tenant's
-/// usage is reserved before and settled after, by the store.
+/// callers run off the event loops. The only lock ever taken while it is held is a consumer's
+/// small one, briefly, to record an event or change a pin (Consumer.swift); the tenant's usage is
+/// reserved before and settled after, by the store.
 final class MemoryFile: Sendable {
     let id: FileID
     let tenant: TenantID
@@ -28,7 +29,16 @@ final class MemoryFile: Sendable {
         /// What the tenant's usage counts for this file: the last st_blocks × 512 seen.
         var accountedBytes: Int64 = 0
         var map: AllocationMap
+        /// Attached consumers and the dirty log (MemoryFile+Consumers).
+        var consumers = ConsumerTable()
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
+        /// Whether the file was deleted: its memfd is gone.
+        var isDeleted: Bool {
+            switch memfd {
+            case .some: false
+            case .none: true
+            }
+        }
     }
 
     init(

@@ -64,17 +64,20 @@ extension MemoryStore {
         return try file.resize(to: size, expectedVersion: expectedVersion, charge: &charge)
     }
 
-    /// Deletes a file. `expectedVersion`, when given, must be the current version. The memfd's
-    /// last close, which frees its pages, runs after every lock is let go.
+    /// Deletes a file. `expectedVersion`, when given, must be the current version. Its pins are
+    /// revoked and its consumers detached before it answers. The memfd's last close, which frees
+    /// its pages, runs after every lock is let go.
     package func deleteFile(_ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil)
         throws(GuestMemError)
     {
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
-        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge)
+        var detached: [Consumer] = []
+        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge, detached: &detached)
         maps.withLock { maps in
             maps.files[id] = nil
             maps.tenants[tenantID]?.fileIDs.remove(id)
+            for consumer in detached { maps.keepDetached(consumer) }
         }
         tenant.settle(charge)
         memfd.close()

@@ -7,16 +7,20 @@ extension MemoryStore {
         }
     }
 
-    /// Removes a tenant and deletes its files; their memfds are closed after every lock is let go.
+    /// Removes a tenant and deletes its files, detaching their consumers; their memfds are closed
+    /// after every lock is let go.
     package func removeTenant(_ id: TenantID) throws(GuestMemError) {
         let files = try maps.withLock { (maps) throws(GuestMemError) -> [MemoryFile] in
             guard let entry = maps.tenants.removeValue(forKey: id) else { throw .notFound("no tenant \(id)") }
+            for consumer in entry.consumerIDs { maps.consumers[consumer] = nil }
             return entry.fileIDs.all.compactMap { maps.files.removeValue(forKey: $0) }
         }
         for file in files {
             var charge = Charge()
+            var detached: [Consumer] = []
             // A file a concurrent delete got to first is already gone: nothing to close here.
-            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge) else { continue }
+            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge, detached: &detached)
+            else { continue }
             memfd.close()
         }
     }

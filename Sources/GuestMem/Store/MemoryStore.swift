@@ -12,23 +12,38 @@ package final class MemoryStore: Sendable {
     /// Half a GiB of MemAvailable is kept free by default: room for gmemd itself, its peers on
     /// the host and the page cache, so that no allocation drives the host into the OOM killer.
     package static let defaultHostReserveBytes: Int64 = 512 << 20
+    /// Events kept per consumer for readers that lag: about 64 bytes each, so 1,024 cost 64 KiB.
+    package static let defaultEventBacklog = 1024
 
     let host: HostMemory
+    /// How many events each consumer keeps for its readers (EventRing).
+    let eventBacklog: Int
     let maps = Mutex(Maps())
 
     struct Maps {
         var tenants: [TenantID: TenantEntry] = [:]
         var files: [FileID: MemoryFile] = [:]
+        /// Attached consumers, and each tenant's most recently detached ones (`keptDetached`).
+        var consumers: [ConsumerID: Consumer] = [:]
     }
 
     struct TenantEntry {
         let tenant: Tenant
         var fileIDs = SortedIDs<FileID>()
+        /// Every id of this tenant in `consumers`.
+        var consumerIDs = Set<ConsumerID>()
+        /// The detached ones among them, oldest first (MemoryStore+Consumers).
+        var detachedConsumers: [ConsumerID] = []
     }
 
-    /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable.
-    package init(hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes) {
+    /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
+    /// keeping `eventBacklog` events (at least 1) per consumer.
+    package init(
+        hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes,
+        eventBacklog: Int = MemoryStore.defaultEventBacklog
+    ) {
         host = HostMemory(reserveBytes: hostReserveBytes)
+        self.eventBacklog = max(1, eventBacklog)
     }
 
     /// The MemAvailable this store keeps free.

@@ -13,6 +13,7 @@ final class Tenant: Sendable {
         var reservedBytes: Int64 = 0
         var reservedLockedBytes: Int64 = 0
         var reservedFiles = 0
+        var reservedConsumers = 0
     }
 
     init(id: TenantID, limits: TenantLimits) {
@@ -54,15 +55,46 @@ final class Tenant: Sendable {
         }
     }
 
+    /// Sets aside up to `bytes` and up to `lockedBytes`, as much of each as the limits leave: a pin
+    /// needs locked bytes whether or not it allocates.
+    func reserve(upToBytes bytes: Int64, upToLockedBytes lockedBytes: Int64) -> Reservation {
+        state.withLock { state in
+            let reservation = Reservation(
+                bytes: min(bytes, Self.headroom(state.limits.maxBytes, state.usage.allocatedBytes, state.reservedBytes)),
+                lockedBytes: min(
+                    lockedBytes,
+                    Self.headroom(state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes)),
+                isLocked: true)
+            state.reservedBytes += reservation.bytes
+            state.reservedLockedBytes += reservation.lockedBytes
+            return reservation
+        }
+    }
+
+    /// Sets aside one consumer, or refuses with ENOSPC when the tenant already has `maxConsumers`.
+    func reserveConsumer() throws(GuestMemError) {
+        try state.withLock { (state) throws(GuestMemError) in
+            guard state.usage.consumers + state.reservedConsumers < state.limits.maxConsumers else {
+                throw .exhausted("tenant has \(state.limits.maxConsumers) consumers, its limit", errno: .noSpace)
+            }
+            state.reservedConsumers += 1
+        }
+    }
+
     /// Ends a call: gives back what it reserved and books what the kernel says it changed.
-    func settle(_ charge: Charge, releasing reservation: Reservation? = nil, releasingFile: Bool = false) {
+    func settle(
+        _ charge: Charge, releasing reservation: Reservation? = nil, releasingFile: Bool = false,
+        releasingConsumer: Bool = false
+    ) {
         state.withLock { state in
             state.reservedBytes -= reservation?.bytes ?? 0
             state.reservedLockedBytes -= reservation?.lockedBytes ?? 0
             state.reservedFiles -= releasingFile ? 1 : 0
+            state.reservedConsumers -= releasingConsumer ? 1 : 0
             state.usage.allocatedBytes += charge.allocatedBytes
             state.usage.lockedBytes += charge.lockedBytes
             state.usage.files += charge.files
+            state.usage.consumers += charge.consumers
         }
     }
 

@@ -11,6 +11,7 @@ extension Problem {
         case .refused(let why, let errno): self.init(.conflict, detail: why, errno: errno.symbol)
         case .exhausted(let why, let errno): self.init(.insufficientStorage, detail: why, errno: errno.symbol)
         case .preconditionFailed(let why): self.init(.preconditionFailed, detail: why)
+        case .gone(let why): self.init(.gone, detail: why)
         }
     }
 }

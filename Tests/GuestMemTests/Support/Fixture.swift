@@ -71,7 +71,7 @@ struct Fixture {
 
 extension GuestMemError {
     /// The case, without its payload, for tests that check which kind of refusal they got.
-    enum Kind { case notFound, invalid, refused, exhausted, preconditionFailed }
+    enum Kind { case notFound, invalid, refused, exhausted, preconditionFailed, gone }
 
     var kind: Kind {
         switch self {
@@ -80,6 +80,7 @@ extension GuestMemError {
         case .refused: .refused
         case .exhausted: .exhausted
         case .preconditionFailed: .preconditionFailed
+        case .gone: .gone
         }
     }
 }

@@ -1,0 +1,126 @@
+import Synchronization
+
+/// A subsystem attached to a memory file: hears about its range (events), holds pages (pins).
+///
+/// Locking: `state` guards the backlog, the waiting readers and the pins. It is a small lock,
+/// held for a few assignments and never across a syscall or an `await`. The file's lock comes
+/// first: every change the file makes (an event, a pin, a revocation, the detach) takes the
+/// file's lock and then, briefly, this one, so events are recorded in the order of the kernel
+/// operations that caused them. Readers (long-poll, SSE, listings) take this lock alone. Never
+/// this lock and then the file's, and never two consumers' locks at once. Continuations are
+/// resumed after this lock is let go.
+final class Consumer: Sendable {
+    /// Live pins one consumer may hold: bounds the service's memory where locked-byte accounting
+    /// does not (a pin of an inaccessible file adds no locked bytes).
+    static let maxLivePins = 4096
+    /// Revoked and released pins kept so that unpinning one answers gone rather than not found.
+    static let keptGonePins = 256
+
+    let id: ConsumerID
+    let tenant: TenantID
+    let file: any ConsumerHost
+    let kind: ConsumerKind
+    let label: String?
+    let range: ByteRange
+    let isOpenEnded: Bool
+    let isExclusive: Bool
+    let attachedAt: Timestamp
+    let state: Mutex<State>
+    /// Set once, under `state`, when the `detached` event is recorded; read without any lock by
+    /// the store, which must not take this lock under its own.
+    private let detachedFlag = Atomic<Bool>(false)
+
+    struct State {
+        var ring: EventRing
+        var waiters: [UInt64: Waiter] = [:]
+        var nextWaiter: UInt64 = 0
+        /// Live pins, oldest first.
+        var pins: [PinSnapshot] = []
+        /// Revoked and released pins, newest last, at most `keptGonePins`.
+        var gonePins: [PinSnapshot] = []
+        var detachedAt: Timestamp?
+    }
+
+    /// A reader waiting for an event. `pending` until it has parked its continuation; a timeout
+    /// or cancellation that comes first marks it `expired`, so it does not park at all.
+    enum Waiter {
+        case pending
+        case waiting(CheckedContinuation<Void, Never>)
+        case expired
+    }
+
+    init(
+        id: ConsumerID, tenant: TenantID, file: any ConsumerHost, kind: ConsumerKind, label: String?,
+        range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, backlog: Int
+    ) {
+        (self.id, self.tenant, self.file, self.kind, self.label) = (id, tenant, file, kind, label)
+        (self.range, self.isOpenEnded, self.isExclusive) = (range, isOpenEnded, isExclusive)
+        attachedAt = .now()
+        state = Mutex(State(ring: EventRing(capacity: backlog)))
+    }
+
+    var isDetached: Bool { detachedFlag.load(ordering: .acquiring) }
+
+    /// The consumer as it is now.
+    func snapshot() -> ConsumerSnapshot {
+        state.withLock { state in
+            ConsumerSnapshot(
+                id: id, fileID: file.id, kind: kind, label: label, range: range, isOpenEnded: isOpenEnded,
+                isExclusive: isExclusive, attachedAt: attachedAt, detachedAt: state.detachedAt,
+                lastSeq: state.ring.lastSeq, livePins: state.pins.count,
+                waitingReaders: state.waiters.values.count {
+                    if case .expired = $0 { false } else { true }
+                })
+        }
+    }
+
+    /// Records one event, unless the consumer is detached: nothing follows `detached`.
+    /// Called under the file's lock.
+    func record(_ kind: ConsumerEvent.Kind) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.detachedAt == nil else { return [] }
+            state.ring.append(kind, at: .now())
+            return Self.takeWaiting(&state)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// Records the final `detached` event and gives up every live pin, which becomes `released`
+    /// (a detach unpins) or `revoked` (the file went). Answers those pins, or nil when the
+    /// consumer was already detached. Called under the file's lock.
+    func detach(_ reason: ConsumerEvent.DetachReason) -> [PinSnapshot]? {
+        let result = state.withLock { state -> ([PinSnapshot], [CheckedContinuation<Void, Never>])? in
+            guard state.detachedAt == nil else { return nil }
+            let pins = state.pins
+            state.pins = []
+            Self.keepGone(pins.map { $0.with(reason == .detach ? .released : .revoked) }, &state)
+            state.ring.append(.detached(reason), at: .now())
+            state.detachedAt = .now()
+            detachedFlag.store(true, ordering: .releasing)
+            return (pins, Self.takeWaiting(&state))
+        }
+        guard let (pins, woken) = result else { return nil }
+        for continuation in woken { continuation.resume() }
+        return pins
+    }
+
+    /// Every waiting reader, taken out of the table to be resumed once the lock is let go.
+    private static func takeWaiting(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        var woken: [CheckedContinuation<Void, Never>] = []
+        for (key, waiter) in state.waiters {
+            if case .waiting(let continuation) = waiter {
+                woken.append(continuation)
+                state.waiters[key] = nil
+            }
+        }
+        return woken
+    }
+
+    /// Adds revoked or released pins to the kept ones, forgetting the oldest past the bound.
+    static func keepGone(_ pins: [PinSnapshot], _ state: inout State) {
+        state.gonePins += pins
+        if state.gonePins.count > keptGonePins {
+            state.gonePins.removeFirst(state.gonePins.count - keptGonePins)
+        }
+    }
+}

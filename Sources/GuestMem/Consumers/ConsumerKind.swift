@@ -1,0 +1,5 @@
+/// The subsystem a consumer stands for. The service treats every kind alike; the kind tells the
+/// file's owner who holds its pages (design.md §2, "Consumers, events, pins").
+package enum ConsumerKind: CaseIterable, Hashable, Sendable {
+    case kvm, vfio, iommu, rdma, generic
+}

@@ -1,0 +1,124 @@
+/// A file's consumers and its dirty log, kept inside the file's locked state. Every method runs
+/// under that lock, in the same hold as the kernel operation it reports, so each consumer sees
+/// events in the order the kernel did the work (lock order: Consumer.swift). Any kind of file
+/// that takes consumers keeps one of these; `pinsAreLocked` is false for a file whose every
+/// allocated byte is locked already (inaccessible), where a pin adds no locked bytes.
+struct ConsumerTable {
+    /// Attached consumers, oldest first.
+    private(set) var attached: [Consumer] = []
+    /// Pages written (content PUT) or unpinned since the dirty log was last cleared.
+    var dirty = ExtentMap()
+
+    func contains(_ consumer: Consumer) -> Bool { attached.contains { $0 === consumer } }
+
+    /// Adds `consumer`, refused with EPERM under `no_new_consumers`, and with EBUSY where an
+    /// exclusive consumer's range overlaps the new one, or the new one is exclusive and any
+    /// consumer's range overlaps it: exclusivity is per byte, as memslot bindings are (B2).
+    mutating func attach(_ consumer: Consumer, seals: SealSet) throws(GuestMemError) {
+        if seals.contains(.noNewConsumers) {
+            throw .refused("the file is sealed no_new_consumers", errno: .notPermitted)
+        }
+        if let holder = attached.first(where: {
+            $0.range.overlaps(consumer.range) && ($0.isExclusive || consumer.isExclusive)
+        }) {
+            throw .refused(
+                holder.isExclusive
+                    ? "consumer \(holder.id) holds this range exclusively"
+                    : "an exclusive consumer needs a range no consumer holds; \(holder.id) holds part of it",
+                errno: .resourceBusy)
+        }
+        attached.append(consumer)
+    }
+
+    /// Detaches `consumer`: its pins are released (put_unlock_pfn, so their pages are dirty),
+    /// then it gets its final `detached` event. Answers false when it was not attached.
+    mutating func detach(_ consumer: Consumer, pinsAreLocked: Bool, charge: inout Charge) -> Bool {
+        guard let index = attached.firstIndex(where: { $0 === consumer }) else { return false }
+        attached.remove(at: index)
+        guard let released = consumer.detach(.detach) else { return false }
+        for pin in released {
+            dirty.insert(pin.range)
+            if pinsAreLocked { charge.lockedBytes -= pin.range.length }
+        }
+        charge.consumers -= 1
+        return true
+    }
+
+    /// The file is going: every pin over `span` (all of them: pins lie inside the file) is
+    /// revoked, every consumer hears `invalidate` (delete) over its part of `span`, then
+    /// `detached`. Answers the consumers, now detached.
+    mutating func detachAll(invalidating span: ByteRange?, pinsAreLocked: Bool, charge: inout Charge)
+        -> [Consumer]
+    {
+        if let span { invalidate(span, .delete, pinsAreLocked: pinsAreLocked, charge: &charge) }
+        let consumers = attached
+        attached = []
+        for consumer in consumers {
+            _ = consumer.detach(.delete)
+            charge.consumers -= 1
+        }
+        return consumers
+    }
+
+    /// Tells every consumer whose range overlaps `range` about it, clipped to its own range.
+    func notify(over range: ByteRange, _ event: (ByteRange) -> ConsumerEvent.Kind) {
+        for consumer in attached {
+            if let part = range.clamped(to: consumer.range) { consumer.record(event(part)) }
+        }
+    }
+
+    /// The kernel freed or zeroed `range`: revokes the pins that overlap it and tells the
+    /// consumers, before the file's lock is let go and so before the request answers.
+    func invalidate(
+        _ range: ByteRange, _ reason: ConsumerEvent.InvalidateReason, pinsAreLocked: Bool,
+        charge: inout Charge
+    ) {
+        for consumer in attached {
+            for pin in consumer.revokePins(overlapping: range) where pinsAreLocked {
+                charge.lockedBytes -= pin.range.length
+            }
+        }
+        notify(over: range) { .invalidate($0, reason) }
+    }
+
+    /// The size went from `before` to `after`: tells the consumers whose range overlaps the
+    /// bytes that came or went.
+    func notifyResize(from before: Int64, to after: Int64) {
+        guard before != after else { return }
+        // Both sizes are in 0...Int64.max, so the span between them is a valid range.
+        let span = try! ByteRange(offset: min(before, after), length: abs(after - before))
+        notify(over: span) { _ in .resize(from: before, to: after) }
+    }
+
+    /// Seals were added: every consumer hears the whole set now, whatever its range.
+    func notifySeals(_ seals: SealSet) {
+        for consumer in attached { consumer.record(.seal(seals)) }
+    }
+
+    /// Unpins a live pin (put_unlock_pfn): its pages go into the dirty log and its locked bytes
+    /// are given back. A revoked or released pin is gone; an unknown one is not found.
+    mutating func unpin(_ id: PinID, of consumer: Consumer, pinsAreLocked: Bool, charge: inout Charge)
+        throws(GuestMemError)
+    {
+        switch consumer.unpin(id) {
+        case .live(let pin):
+            dirty.insert(pin.range)
+            if pinsAreLocked { charge.lockedBytes -= pin.range.length }
+        case .gone(let pin):
+            let why =
+                pin.state == .revoked
+                ? "revoked by a punch, shrink or delete" : "released when its consumer detached"
+            throw .gone("pin \(id) was \(why)")
+        case .unknown:
+            throw .notFound("no pin \(id)")
+        }
+    }
+
+    /// The dirty log, merged; with `clear`, emptied in the same hold, so no write falls between
+    /// the read and the clear (KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG in one step).
+    mutating func dirtyLog(pageSize: Int64, clear: Bool) -> DirtyLog {
+        let log = DirtyLog(pageSize: pageSize, ranges: dirty.ranges)
+        if clear { dirty = ExtentMap() }
+        return log
+    }
+}

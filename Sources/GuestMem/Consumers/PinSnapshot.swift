@@ -1,0 +1,42 @@
+/// A pin as it was at one instant: the design's get_lock_pfn answer.
+package struct PinSnapshot: Hashable, Sendable {
+    package let id: PinID
+    package let consumerID: ConsumerID
+    package let range: ByteRange
+    /// The pinned pages, runs of one page order each (order 0: 4 KiB pages).
+    package let extents: [PinExtent]
+    package let state: State
+    package let createdAt: Timestamp
+
+    package enum State: Hashable, Sendable {
+        /// Holding its pages.
+        case live
+        /// A punch, a shrink or the file's deletion took its pages: unpinning it is refused (gone).
+        case revoked
+        /// Its consumer detached, which unpinned it (and marked its pages dirty).
+        case released
+    }
+
+    func with(_ state: State) -> PinSnapshot {
+        PinSnapshot(
+            id: id, consumerID: consumerID, range: range, extents: extents, state: state, createdAt: createdAt
+        )
+    }
+}
+
+/// A run of pinned pages of one size: `order` is log2 of the page size in 4 KiB pages.
+package struct PinExtent: Hashable, Sendable {
+    package let range: ByteRange
+    package let order: Int
+
+    package init(range: ByteRange, order: Int) {
+        self.range = range
+        self.order = order
+    }
+}
+
+/// Pages written since the log was last cleared, as merged page-aligned ranges.
+package struct DirtyLog: Hashable, Sendable {
+    package let pageSize: Int64
+    package let ranges: [ByteRange]
+}

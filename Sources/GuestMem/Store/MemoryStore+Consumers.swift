@@ -1,0 +1,105 @@
+/// Consumers: attach, look up, list, detach. A detached consumer stays readable (its events end
+/// with `detached`) until `keptDetached` newer ones of its tenant have detached, so a reader that
+/// was away when its file was deleted still learns why.
+extension MemoryStore {
+    /// Detached consumers kept per tenant for their readers; older ones answer notFound.
+    package static let keptDetached = 64
+
+    /// Attaches a consumer to a file, counted against the tenant's `maxConsumers` (ENOSPC past
+    /// it). Its range must be whole pages of the file (EINVAL); see `ConsumerTable.attach` for
+    /// what refuses it.
+    package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
+        throws(GuestMemError) -> ConsumerSnapshot
+    {
+        let (tenant, file) = try lookup(fileID, of: tenantID)
+        let range = try Self.range(of: request, unit: file.allocationUnit)
+        if let label = request.label,
+            label.utf8.count > 128
+                || label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
+            throw .invalid(
+                "a label is at most 128 bytes on one line, without control characters",
+                errno: .invalidArgument)
+        }
+        try tenant.reserveConsumer()
+        var charge = Charge()
+        defer { tenant.settle(charge, releasingConsumer: true) }
+        let consumer = Consumer(
+            id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
+            range: range,
+            isOpenEnded: request.length == nil, isExclusive: request.isExclusive, backlog: eventBacklog)
+        try file.attach(consumer)
+        charge.consumers = 1
+        maps.withLock { maps in
+            // A delete of the file or the tenant may have detached it already; then that delete
+            // keeps it, or the tenant is gone and nothing should.
+            guard !consumer.isDetached, maps.tenants[tenantID] != nil else { return }
+            maps.consumers[consumer.id] = consumer
+            maps.tenants[tenantID]?.consumerIDs.insert(consumer.id)
+        }
+        return consumer.snapshot()
+    }
+
+    /// The consumers attached to a file now, oldest first.
+    package func consumers(of fileID: FileID, of tenantID: TenantID) throws(GuestMemError)
+        -> [ConsumerSnapshot]
+    {
+        try lookup(fileID, of: tenantID).1.attachedConsumers().map { $0.snapshot() }
+    }
+
+    /// One consumer, attached or recently detached.
+    package func consumer(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) -> ConsumerSnapshot {
+        try lookup(id, of: tenantID).snapshot()
+    }
+
+    /// Detaches a consumer: its pins are released (their pages marked dirty) and it gets its final
+    /// `detached` event. Detaching a detached consumer changes nothing.
+    package func detach(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) {
+        let consumer = try lookup(id, of: tenantID)
+        let tenant = try tenant(tenantID)
+        var charge = Charge()
+        guard consumer.file.detach(consumer, charge: &charge) else { return }
+        tenant.settle(charge)
+        maps.withLock { $0.keepDetached(consumer) }
+    }
+
+    /// The consumer `id` of tenant `tenantID`, or notFound, also for another tenant's.
+    func lookup(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) -> Consumer {
+        guard let consumer = maps.withLock({ $0.consumers[id] }), consumer.tenant == tenantID else {
+            throw .notFound("no consumer \(id)")
+        }
+        return consumer
+    }
+
+    /// The range a request asks for: whole pages of `unit`, from `offset` for `length` bytes or
+    /// to the end of any file.
+    private static func range(of request: ConsumerRequest, unit: Int64) throws(GuestMemError) -> ByteRange {
+        let range =
+            if let length = request.length {
+                try ByteRange(offset: request.offset, length: length)
+            } else {
+                try ByteRange.openEnded(from: request.offset)
+            }
+        guard request.offset % unit == 0, (request.length ?? 0) % unit == 0 else {
+            throw .invalid("a consumer's range takes whole pages of \(unit) bytes", errno: .invalidArgument)
+        }
+        return range
+    }
+}
+
+extension MemoryStore.Maps {
+    /// Keeps a detached consumer readable, forgetting its tenant's oldest detached one past
+    /// `keptDetached`.
+    mutating func keepDetached(_ consumer: Consumer) {
+        guard tenants[consumer.tenant] != nil else { return }
+        consumers[consumer.id] = consumer
+        tenants[consumer.tenant]?.consumerIDs.insert(consumer.id)
+        tenants[consumer.tenant]?.detachedConsumers.append(consumer.id)
+        while let count = tenants[consumer.tenant]?.detachedConsumers.count, count > MemoryStore.keptDetached
+        {
+            guard let oldest = tenants[consumer.tenant]?.detachedConsumers.removeFirst() else { break }
+            consumers[oldest] = nil
+            tenants[consumer.tenant]?.consumerIDs.remove(oldest)
+        }
+    }
+}
