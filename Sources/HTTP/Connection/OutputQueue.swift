@@ -29,7 +29,7 @@ struct OutputQueue {
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         staging.append(contentsOf: bytes)
-        pendingBytes += bytes.count
+        addPending(bytes.count)
     }
 
     mutating func append(_ text: StaticString) {
@@ -42,7 +42,7 @@ struct OutputQueue {
         } else {
             sealStaging()
             segments.append(.bytes(body))
-            pendingBytes += body.count
+            addPending(body.count)
         }
     }
 
@@ -51,7 +51,15 @@ struct OutputQueue {
         guard file.length > 0 else { return file.release() }
         sealStaging()
         segments.append(.file(file))
-        pendingBytes += Int(file.length)
+        addPending(Int(file.length))
+    }
+
+    /// Counts queued bytes, saturating: a file may be as long as Int64.max (ftruncate accepts
+    /// that size, all of it a hole), and a head before it must not overflow the count. Nobody
+    /// drains 8 EiB, so a count stuck at Int.max is exact in practice.
+    private mutating func addPending(_ count: Int) {
+        let (sum, overflow) = pendingBytes.addingReportingOverflow(count)
+        pendingBytes = overflow ? .max : sum
     }
 
     /// Releases every file still queued (each exactly once) and forgets the rest; for a

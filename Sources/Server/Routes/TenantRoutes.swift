@@ -38,7 +38,14 @@ extension Routes {
 
     private func listTenants(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
-        let page = tenants.page(after: request.queryValue("cursor"), limit: try request.pageLimit())
+        var cursor: TenantID?
+        if let raw = request.queryValue("cursor") {
+            guard let id = TenantID(raw) else {
+                throw .unprocessable("cursor is not a tenant id from a listing")
+            }
+            cursor = id
+        }
+        let page = tenants.page(after: cursor?.rawValue, limit: try request.pageLimit())
         var items: [TenantView] = []
         for record in page.items { items.append(try view(of: record)) }
         return .json(Page(items: items, nextCursor: page.next))
@@ -80,8 +87,10 @@ extension Routes {
 
     private func view(of record: TenantRecord) throws(Problem) -> TenantView {
         let usage = try domain { () throws(GuestMemError) in try memory.usage(of: record.tenantID) }
+        // The limits in force: a record saved before a limit existed lacks it, and has its default.
+        let limits = try domain { () throws(GuestMemError) in try memory.limits(of: record.tenantID) }
         return TenantView(
-            id: record.id, name: record.name, limits: record.limits, usage: UsageView(usage),
+            id: record.id, name: record.name, limits: LimitsBody(limits), usage: UsageView(usage),
             createdAt: record.createdAt)
     }
 }
