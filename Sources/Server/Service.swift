@@ -21,7 +21,13 @@ struct Service {
         let adminToken = try AdminToken.load(
             file: options.adminTokenFile.map { FilePath($0) }, stateDirectory: stateDirectory)
         let tenants = try TenantRegistry(stateDirectory: stateDirectory)
-        let memory = MemoryStore(hostReserveBytes: options.hostReserveBytes)
+        let kvm = KVMDevice(devicePath: FilePath(options.kvmDevice))
+        switch kvm.status {
+        case .success: Log.info("KVM: \(options.kvmDevice) opened; VMs and guest_memfd files are served")
+        case .failure(let why):
+            Log.info("KVM unavailable, VM and guest_memfd requests get 422: \(why.reason)")
+        }
+        let memory = MemoryStore(hostReserveBytes: options.hostReserveBytes, kvm: kvm)
         let defaultLimits = TenantLimits.default
         for record in tenants.all {
             try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
@@ -29,7 +35,7 @@ struct Service {
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
-            health: HealthReport(memory.capabilities))
+            health: HealthReport(memory.capabilities, kvm: kvm.status))
         server = try HTTPServer(configuration: options.serverConfiguration, router: routes.router())
         listen = options.listen
         Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")

@@ -52,7 +52,12 @@ struct KVMGuestMemfdContentTests {
         #expect(throws: Errno.invalidArgument) { _ = try file.read(8, at: -1) }
     }
 
-    @Test(.needsKVM, arguments: [GuestMemfdFlags.none, try! GuestMemfdFlags(mmap: false, initShared: true)])
+    @Test(
+        .needsKVM,
+        arguments: [
+            GuestMemfdFlags.none, GuestMemfdFlags(mmap: false, initShared: true),
+            GuestMemfdFlags(mmap: true, initShared: false),
+        ])
     func fileThatIsNotMappableHasNoContentAccessAndAnswersENODEV(flags: GuestMemfdFlags) throws {
         let vm = try KVMTest.vm()
         var file = try GuestMemfd(in: vm, size: Self.fileSize, flags: flags)

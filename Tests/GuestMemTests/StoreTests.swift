@@ -26,14 +26,6 @@ struct StoreTests {
         #expect(try fixture.usage().files == 0)
     }
 
-    @Test func guestMemfdBackendIsNotOfferedYet() throws {
-        let fixture = try Fixture()
-        let error = #expect(throws: GuestMemError.self) {
-            try fixture.store.createFile(for: fixture.tenant, name: "g", size: 4096, backend: .guestMemfd)
-        }
-        #expect(error?.errno == .operationNotSupportedByDevice)
-    }
-
     @Test(.enabled(if: !Host.hasHugePages, "the host has a huge page pool"))
     func hugetlbFileWhereTheHostHasNoHugePagesIsInvalidWithENODEV() throws {
         let fixture = try Fixture()

@@ -15,4 +15,5 @@ struct Charge {
     var files = 0
     /// Consumers attached (+1) or detached (−1).
     var consumers = 0
+    var vms = 0
 }

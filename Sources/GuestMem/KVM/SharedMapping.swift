@@ -5,8 +5,9 @@ import SystemPackage
 /// A read-write MAP_SHARED mapping of a file range, unmapped when the last reference goes. A
 /// class, not a `~Copyable` value, so that a VM's table of memslots can hold the mappings its
 /// memfd-backed slots point at. Nothing here synchronises access to the bytes: the owner of the
-/// mapping (a file under its lock) does.
-final class SharedMapping {
+/// mapping (a file under its lock) does, which is why it may be sent between threads: its own
+/// fields never change.
+final class SharedMapping: @unchecked Sendable {
     /// Where the range starts in this process; page-aligned, as mmap(2) returns it.
     let base: UnsafeMutableRawPointer
     /// The mapped length in bytes.

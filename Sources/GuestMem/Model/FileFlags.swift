@@ -11,15 +11,20 @@ package struct FileFlags: Hashable, Sendable {
     package var exec: Bool
     /// MFD_NOEXEC_SEAL: mode 0666 and F_SEAL_EXEC from the start; implies sealable (M4).
     package var noexecSeal: Bool
+    /// guest_memfd only: GUEST_MEMFD_FLAG_MMAP and GUEST_MEMFD_FLAG_INIT_SHARED.
+    package var mmap: Bool
+    package var initShared: Bool
 
     package init(
         allowSealing: Bool = true, inaccessible: Bool = false, hugetlb: Bool = false,
-        exec: Bool = false, noexecSeal: Bool = false
+        exec: Bool = false, noexecSeal: Bool = false, mmap: Bool = false, initShared: Bool = false
     ) {
         self.allowSealing = allowSealing
         self.inaccessible = inaccessible
         self.hugetlb = hugetlb
         self.exec = exec
         self.noexecSeal = noexecSeal
+        self.mmap = mmap
+        self.initShared = initShared
     }
 }

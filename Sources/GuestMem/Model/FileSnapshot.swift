@@ -2,7 +2,7 @@
 package enum Backend: Hashable, Sendable {
     /// memfd_create(2).
     case memfd
-    /// KVM_CREATE_GUEST_MEMFD: not offered yet.
+    /// KVM_CREATE_GUEST_MEMFD on one of the tenant's VMs.
     case guestMemfd
 }
 
@@ -12,7 +12,8 @@ package struct FileSnapshot: Hashable, Sendable {
     package let name: String
     package let backend: Backend
     package let size: Int64
-    /// What fstat(2) reports: st_blocks × 512.
+    /// What fstat(2) reports: st_blocks × 512; for a guest_memfd, which fstat shows as empty
+    /// (kernel-semantics.md A11), what gmemd's extent map records.
     package let allocatedBytes: Int64
     /// The kernel's F_GET_SEALS answer with the service seals added.
     package let seals: SealSet
@@ -21,4 +22,6 @@ package struct FileSnapshot: Hashable, Sendable {
     package let updatedAt: Timestamp
     /// Grows by one with every change; the ETag.
     package let version: UInt64
+    /// The VM a guest_memfd file belongs to; nil for a memfd.
+    package var vm: VMID? = nil
 }

@@ -6,15 +6,25 @@ package struct TenantLimits: Hashable, Sendable {
     package var maxLockedBytes: Int64
     package var maxFiles: Int
     package var maxConsumers: Int
+    /// KVM VMs gmemd holds for the tenant. Each costs kernel memory outside every file.
+    package var maxVMs: Int
 
-    package init(maxBytes: Int64, maxLockedBytes: Int64, maxFiles: Int, maxConsumers: Int) {
+    package init(
+        maxBytes: Int64, maxLockedBytes: Int64, maxFiles: Int, maxConsumers: Int,
+        maxVMs: Int = TenantLimits.defaultMaxVMs
+    ) {
         self.maxBytes = maxBytes
         self.maxLockedBytes = maxLockedBytes
         self.maxFiles = maxFiles
         self.maxConsumers = maxConsumers
+        self.maxVMs = maxVMs
     }
 
-    /// 4 GiB, of which 1 GiB locked, 1,024 files, 256 consumers: room for a few small guests.
+    /// 16 VMs: a VM without vCPUs is cheap, but each holds kernel memory (its memslot tables)
+    /// that no byte limit counts.
+    package static let defaultMaxVMs = 16
+
+    /// 4 GiB, of which 1 GiB locked, 1,024 files, 256 consumers, 16 VMs: room for a few small guests.
     package static let `default` = TenantLimits(
         maxBytes: 4 << 30, maxLockedBytes: 1 << 30, maxFiles: 1024, maxConsumers: 256)
 }
@@ -25,11 +35,15 @@ package struct TenantUsage: Hashable, Sendable {
     package var lockedBytes: Int64
     package var files: Int
     package var consumers: Int
+    package var vms: Int
 
-    package init(allocatedBytes: Int64 = 0, lockedBytes: Int64 = 0, files: Int = 0, consumers: Int = 0) {
+    package init(
+        allocatedBytes: Int64 = 0, lockedBytes: Int64 = 0, files: Int = 0, consumers: Int = 0, vms: Int = 0
+    ) {
         self.allocatedBytes = allocatedBytes
         self.lockedBytes = lockedBytes
         self.files = files
         self.consumers = consumers
+        self.vms = vms
     }
 }

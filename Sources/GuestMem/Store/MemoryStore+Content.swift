@@ -7,13 +7,22 @@ extension MemoryStore {
     /// ENOMEM (exhausted) when that is more than `maxReadBytes`.
     package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
     {
-        try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
+        if let (tenant, guest) = guestFile(id, of: tenantID) {
+            return try read(guest, of: tenant, range: range)
+        }
+        return try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
     }
 
     /// A private fd on the file's content and its size, for sendfile(2); close it when done.
     /// EPERM once inaccessible.
     package func openContent(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> ContentHandle {
-        try lookup(id, of: tenantID).1.openContent()
+        if let (_, guest) = guestFile(id, of: tenantID) {
+            try guest.requireMappable()
+            // The kernel's answer to pread(2) or sendfile(2) from a guest_memfd (G2).
+            throw .invalid(
+                "a guest_memfd's content is read with read(), not sent from its fd", errno: .illegalSeek)
+        }
+        return try lookup(id, of: tenantID).1.openContent()
     }
 
     /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would
@@ -23,6 +32,9 @@ extension MemoryStore {
         throws(GuestMemError)
         -> (written: Int64, size: Int64)
     {
+        if let (tenant, guest) = guestFile(id, of: tenantID) {
+            return try write(guest, of: tenant, offset: offset, bytes: bytes)
+        }
         let (tenant, file) = try lookup(id, of: tenantID)
         let range = try MemoryFile.writeRange(offset: offset, count: bytes.count)
         return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {

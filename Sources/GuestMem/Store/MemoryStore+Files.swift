@@ -1,17 +1,12 @@
 extension MemoryStore {
     /// Creates a memfd for `tenantID`, counted against its `maxFiles` (ENOSPC past it). A
     /// hugetlb file where no huge page pool exists is refused here with ENODEV: the kernel would
-    /// create it and then fail every allocation (kernel-semantics.md §1g). guest_memfd is not
-    /// offered yet (ENODEV).
+    /// create it and then fail every allocation (kernel-semantics.md §1g). A guest_memfd is made
+    /// on a VM, by `createGuestMemfdFile`.
     package func createFile(
-        for tenantID: TenantID, name: String, size: Int64, backend: Backend = .memfd,
-        flags: FileFlags = FileFlags()
+        for tenantID: TenantID, name: String, size: Int64, flags: FileFlags = FileFlags()
     ) throws(GuestMemError) -> FileSnapshot {
         let tenant = try tenant(tenantID)
-        guard backend == .memfd else {
-            throw .invalid(
-                "the guest_memfd backend is not offered yet", errno: .operationNotSupportedByDevice)
-        }
         if flags.hugetlb, !capabilities.hasHugePages {
             throw .invalid(
                 "hugetlb: this host has no huge pages (every nr_hugepages and nr_overcommit_hugepages is 0)",
@@ -35,7 +30,8 @@ extension MemoryStore {
 
     /// One file of `tenantID`.
     package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
-        try lookup(id, of: tenantID).1.snapshot()
+        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.snapshot() }
+        return try lookup(id, of: tenantID).1.snapshot()
     }
 
     /// Up to `limit` files of `tenantID` in id order, after `cursor`; `next` is the cursor for
@@ -44,10 +40,10 @@ extension MemoryStore {
         -> (items: [FileSnapshot], next: FileID?)
     {
         guard limit > 0 else { throw .invalid("limit must be at least 1", errno: .invalidArgument) }
-        let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([MemoryFile], Bool) in
+        let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([StoredFile], Bool) in
             guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
             let page = entry.fileIDs.page(after: cursor, limit: limit)
-            return (page.ids.compactMap { maps.files[$0] }, page.hasMore)
+            return (page.ids.compactMap(maps.file), page.hasMore)
         }
         // A file deleted since the page was cut is left out, not reported as an error.
         let items = page.compactMap { try? $0.snapshot() }
@@ -58,6 +54,9 @@ extension MemoryStore {
     package func resize(_ id: FileID, of tenantID: TenantID, to size: Int64, expectedVersion: UInt64? = nil)
         throws(GuestMemError) -> FileSnapshot
     {
+        if let (_, guest) = guestFile(id, of: tenantID) {
+            return try guest.resize(to: size, expectedVersion: expectedVersion)
+        }
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         defer { tenant.settle(charge) }
@@ -70,6 +69,9 @@ extension MemoryStore {
     package func deleteFile(_ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil)
         throws(GuestMemError)
     {
+        if guestFile(id, of: tenantID) != nil {
+            return try deleteGuestMemfdFile(id, of: tenantID, expectedVersion: expectedVersion)
+        }
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         var detached: [Consumer] = []

@@ -1,14 +1,16 @@
 extension MemoryStore {
     /// The seals now set on a file.
     package func seals(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> SealSet {
-        try lookup(id, of: tenantID).1.seals()
+        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.snapshot().seals }
+        return try lookup(id, of: tenantID).1.seals()
     }
 
     /// Adds seals, all or none; see `MemoryFile.addSeals(_:)` for the order of the checks.
     package func addSeals(_ seals: SealSet, to id: FileID, of tenantID: TenantID) throws(GuestMemError)
         -> FileSnapshot
     {
-        try lookup(id, of: tenantID).1.addSeals(seals)
+        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.addSeals(seals) }
+        return try lookup(id, of: tenantID).1.addSeals(seals)
     }
 
     /// Allocates or punches `range`. An allocation that would cross the tenant's limits
@@ -16,6 +18,9 @@ extension MemoryStore {
     package func fallocate(_ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange)
         throws(GuestMemError) -> FileSnapshot
     {
+        if let (tenant, guest) = guestFile(id, of: tenantID) {
+            return try fallocate(guest, of: tenant, mode: mode, range: range)
+        }
         let (tenant, file) = try lookup(id, of: tenantID)
         switch mode {
         case .punchHole:

@@ -7,14 +7,17 @@ extension MemoryStore {
         }
     }
 
-    /// Removes a tenant and deletes its files, detaching their consumers; their memfds are closed
-    /// after every lock is let go.
+    /// Removes a tenant and deletes its files and VMs, detaching their consumers; their fds are
+    /// closed after every lock is let go.
     package func removeTenant(_ id: TenantID) throws(GuestMemError) {
-        let files = try maps.withLock { (maps) throws(GuestMemError) -> [MemoryFile] in
+        let (files, kvmObjects) = try maps.withLock {
+            (maps) throws(GuestMemError) -> ([MemoryFile], KVMObjects) in
             guard let entry = maps.tenants.removeValue(forKey: id) else { throw .notFound("no tenant \(id)") }
             for consumer in entry.consumerIDs { maps.consumers[consumer] = nil }
-            return entry.fileIDs.all.compactMap { maps.files.removeValue(forKey: $0) }
+            let files = entry.fileIDs.all.compactMap { maps.files.removeValue(forKey: $0) }
+            return (files, maps.remove(entry))
         }
+        kvmObjects.close()
         for file in files {
             var charge = Charge()
             var detached: [Consumer] = []

@@ -18,18 +18,24 @@ package final class MemoryStore: Sendable {
     let host: HostMemory
     /// How many events each consumer keeps for its readers (EventRing).
     let eventBacklog: Int
+    /// KVM as found at start, for VMs and guest_memfd files.
+    package let kvm: KVMDevice
     let maps = Mutex(Maps())
 
     struct Maps {
         var tenants: [TenantID: TenantEntry] = [:]
         var files: [FileID: MemoryFile] = [:]
+        var guestFiles: [FileID: GuestMemoryFile] = [:]
+        var vms: [VMID: HeldVM] = [:]
         /// Attached consumers, and each tenant's most recently detached ones (`keptDetached`).
         var consumers: [ConsumerID: Consumer] = [:]
     }
 
     struct TenantEntry {
         let tenant: Tenant
+        /// Memfd and guest_memfd files alike, so a listing pages through both in id order.
         var fileIDs = SortedIDs<FileID>()
+        var vmIDs = SortedIDs<VMID>()
         /// Every id of this tenant in `consumers`.
         var consumerIDs = Set<ConsumerID>()
         /// The detached ones among them, oldest first (MemoryStore+Consumers).
@@ -37,13 +43,14 @@ package final class MemoryStore: Sendable {
     }
 
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
-    /// keeping `eventBacklog` events (at least 1) per consumer.
+    /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer.
     package init(
-        hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes,
+        hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
         eventBacklog: Int = MemoryStore.defaultEventBacklog
     ) {
         host = HostMemory(reserveBytes: hostReserveBytes)
         self.eventBacklog = max(1, eventBacklog)
+        self.kvm = kvm
     }
 
     /// The MemAvailable this store keeps free.

@@ -14,6 +14,7 @@ final class Tenant: Sendable {
         var reservedLockedBytes: Int64 = 0
         var reservedFiles = 0
         var reservedConsumers = 0
+        var reservedVMs = 0
     }
 
     init(id: TenantID, limits: TenantLimits) {
@@ -55,6 +56,16 @@ final class Tenant: Sendable {
         }
     }
 
+    /// Sets aside one VM, or refuses with ENOSPC when the tenant already has `maxVMs`.
+    func reserveVM() throws(GuestMemError) {
+        try state.withLock { (state) throws(GuestMemError) in
+            guard state.usage.vms + state.reservedVMs < state.limits.maxVMs else {
+                throw .exhausted("tenant has \(state.limits.maxVMs) vms, its limit", errno: .noSpace)
+            }
+            state.reservedVMs += 1
+        }
+    }
+
     /// Sets aside up to `bytes` and up to `lockedBytes`, as much of each as the limits leave: a pin
     /// needs locked bytes whether or not it allocates.
     func reserve(upToBytes bytes: Int64, upToLockedBytes lockedBytes: Int64) -> Reservation {
@@ -84,17 +95,19 @@ final class Tenant: Sendable {
     /// Ends a call: gives back what it reserved and books what the kernel says it changed.
     func settle(
         _ charge: Charge, releasing reservation: Reservation? = nil, releasingFile: Bool = false,
-        releasingConsumer: Bool = false
+        releasingVM: Bool = false, releasingConsumer: Bool = false
     ) {
         state.withLock { state in
             state.reservedBytes -= reservation?.bytes ?? 0
             state.reservedLockedBytes -= reservation?.lockedBytes ?? 0
             state.reservedFiles -= releasingFile ? 1 : 0
             state.reservedConsumers -= releasingConsumer ? 1 : 0
+            state.reservedVMs -= releasingVM ? 1 : 0
             state.usage.allocatedBytes += charge.allocatedBytes
             state.usage.lockedBytes += charge.lockedBytes
             state.usage.files += charge.files
             state.usage.consumers += charge.consumers
+            state.usage.vms += charge.vms
         }
     }
 

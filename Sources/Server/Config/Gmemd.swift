@@ -66,6 +66,9 @@ struct Gmemd: ParsableCommand {
         help: "Bytes of MemAvailable that no allocation may eat into (a memory-cgroup overrun kills gmemd).")
     var hostReserveBytes: Int64 = 512 * 1024 * 1024
 
+    @Option(help: "The KVM device for VMs and guest_memfd files; if it cannot be opened, they get 422.")
+    var kvmDevice = "/dev/kvm"
+
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         for (name, value) in [

@@ -43,8 +43,8 @@ struct FlagsBody: Codable {
         hugetlb = flags.hugetlb
         exec = flags.exec
         noexecSeal = flags.noexecSeal
-        mmap = false
-        initShared = false
+        mmap = flags.mmap
+        initShared = flags.initShared
     }
 
     init(from decoder: any Decoder) throws {
@@ -132,6 +132,8 @@ struct FileView: Encodable {
     var id: String
     var name: String
     var backend: String
+    /// The VM of a guest_memfd file; absent for a memfd.
+    var vm: String?
     var size: Int64
     var allocatedBytes: Int64
     var seals: [String]
@@ -143,6 +145,7 @@ struct FileView: Encodable {
         id = file.id.rawValue
         name = file.name
         backend = file.backend == .memfd ? "memfd" : "guest_memfd"
+        vm = file.vm?.rawValue
         size = file.size
         allocatedBytes = file.allocatedBytes
         seals = SealNames.names(file.seals)

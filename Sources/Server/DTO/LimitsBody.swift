@@ -7,14 +7,19 @@ struct LimitsBody: Codable, Sendable, Equatable {
     var maxLockedBytes: Int64?
     var maxFiles: Int?
     var maxConsumers: Int?
+    /// Absent in tenants persisted before VMs existed: they get the default.
+    var maxVms: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case maxBytes, maxLockedBytes, maxFiles, maxConsumers }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxBytes, maxLockedBytes, maxFiles, maxConsumers, maxVms
+    }
 
     init(_ limits: TenantLimits) {
         maxBytes = limits.maxBytes
         maxLockedBytes = limits.maxLockedBytes
         maxFiles = limits.maxFiles
         maxConsumers = limits.maxConsumers
+        maxVms = limits.maxVMs
     }
 
     init(from decoder: any Decoder) throws {
@@ -24,6 +29,7 @@ struct LimitsBody: Codable, Sendable, Equatable {
         maxLockedBytes = try container.decodeIfPresent(Int64.self, forKey: .maxLockedBytes)
         maxFiles = try container.decodeIfPresent(Int.self, forKey: .maxFiles)
         maxConsumers = try container.decodeIfPresent(Int.self, forKey: .maxConsumers)
+        maxVms = try container.decodeIfPresent(Int.self, forKey: .maxVms)
     }
 
     /// These values laid over `base`; a negative limit can never be met, so it is 422.
@@ -31,11 +37,13 @@ struct LimitsBody: Codable, Sendable, Equatable {
         for (name, value) in [
             ("max_bytes", maxBytes), ("max_locked_bytes", maxLockedBytes),
             ("max_files", maxFiles.map(Int64.init)), ("max_consumers", maxConsumers.map(Int64.init)),
+            ("max_vms", maxVms.map(Int64.init)),
         ] where (value ?? 0) < 0 {
             throw .unprocessable("\(name) must not be negative")
         }
         return TenantLimits(
             maxBytes: maxBytes ?? base.maxBytes, maxLockedBytes: maxLockedBytes ?? base.maxLockedBytes,
-            maxFiles: maxFiles ?? base.maxFiles, maxConsumers: maxConsumers ?? base.maxConsumers)
+            maxFiles: maxFiles ?? base.maxFiles, maxConsumers: maxConsumers ?? base.maxConsumers,
+            maxVMs: maxVms ?? base.maxVMs)
     }
 }

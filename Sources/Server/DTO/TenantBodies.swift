@@ -43,12 +43,14 @@ struct UsageView: Encodable {
     var lockedBytes: Int64
     var files: Int
     var consumers: Int
+    var vms: Int
 
     init(_ usage: TenantUsage) {
         allocatedBytes = usage.allocatedBytes
         lockedBytes = usage.lockedBytes
         files = usage.files
         consumers = usage.consumers
+        vms = usage.vms
     }
 }
 

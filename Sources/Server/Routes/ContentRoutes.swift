@@ -12,6 +12,7 @@ extension Routes {
     private func readContent(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
+        if memory.isGuestMemfd(id, of: tenant) { return try readGuestMemfdContent(request, id, of: tenant) }
         let content: ContentLease
         do throws(GuestMemError) {
             content = ContentLease(try memory.openContent(id, of: tenant))

@@ -15,19 +15,16 @@ extension Routes {
     private func createFile(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let body = try request.decodeJSON(CreateFileBody.self)
-        switch body.backend ?? "memfd" {
-        case "memfd": break
-        case "guest_memfd":
-            throw .unprocessable(
-                "backend guest_memfd needs /dev/kvm support, which this gmemd does not offer yet",
-                errno: "ENODEV")
-        default: throw .unprocessable("backend must be memfd or guest_memfd")
-        }
-        if body.vm != nil { throw .unprocessable("vm applies to backend guest_memfd only") }
         guard !body.name.isEmpty, body.name.utf8.count <= 249 else {
             // memfd_create(2): the name is at most 249 bytes.
             throw .unprocessable("name must be 1 to 249 bytes")
         }
+        switch body.backend ?? "memfd" {
+        case "memfd": break
+        case "guest_memfd": return try createGuestMemfdFile(body, for: tenant)
+        default: throw .unprocessable("backend must be memfd or guest_memfd")
+        }
+        if body.vm != nil { throw .unprocessable("vm applies to backend guest_memfd only") }
         let flags = try (body.flags ?? FlagsBody()).memfdFlags()
         let file = try domain { () throws(GuestMemError) in
             try memory.createFile(for: tenant, name: body.name, size: body.size, flags: flags)

@@ -10,6 +10,7 @@ struct HealthReport: Encodable, Sendable {
     var pageSize: Int64
     var backends: Backends
     var hugePages: Feature
+    var kvm: KVMReport
 
     struct Backends: Encodable, Sendable {
         var memfd: Feature
@@ -22,13 +23,11 @@ struct HealthReport: Encodable, Sendable {
         var reason: String?
     }
 
-    init(_ capabilities: HostCapabilities) {
+    init(_ capabilities: HostCapabilities, kvm: Result<KVMCapabilities, KVMUnavailable>) {
         kernel = capabilities.kernelRelease
         pageSize = capabilities.pageSize
-        backends = Backends(
-            memfd: Feature(available: true),
-            guestMemfd: Feature(
-                available: false, reason: "guest_memfd is not served by this version of gmemd yet"))
+        self.kvm = KVMReport(kvm)
+        backends = Backends(memfd: Feature(available: true), guestMemfd: self.kvm.guestMemfdFeature)
         hugePages =
             capabilities.hasHugePages
             ? Feature(available: true)

@@ -18,6 +18,7 @@ struct Routes: Sendable {
         addSealRoutes(to: &router)
         addFallocateRoutes(to: &router)
         addContentRoutes(to: &router)
+        addVMRoutes(to: &router)
         return router
     }
 }

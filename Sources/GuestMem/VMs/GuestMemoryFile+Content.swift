@@ -1,0 +1,79 @@
+import SystemPackage
+
+extension GuestMemoryFile {
+    /// The bytes of `range` that lie inside the file: fewer at the end, none past it. Read
+    /// through the file's shared mapping, which faults the pages in and so allocates them
+    /// (kernel-semantics.md A14): they need room in `reservation`, as an allocation does.
+    func read(
+        _ range: ByteRange, maxBytes: Int64, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge
+    ) throws(GuestMemError) -> [UInt8] {
+        try requireMappable()
+        let count = Int(max(0, min(range.length, size - range.offset)))
+        guard count <= maxBytes else {
+            throw .exhausted("a read copies at most \(maxBytes) bytes; ask for a Range", errno: .noMemory)
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = try touching(range, writing: false, within: reservation, host: host, charge: &charge) {
+            (file) throws(Errno) in
+            try bytes.withUnsafeMutableBytes { buffer in
+                Result { () throws(Errno) in try file.read(into: buffer, at: range.offset) }
+            }.get()
+        }
+        return Array(bytes.prefix(read))
+    }
+
+    /// Writes `bytes` at `offset` through the mapping, all or nothing, and answers the count. The
+    /// size is fixed: a write ending past it is EFBIG and writes nothing.
+    func write(
+        _ bytes: [UInt8], at offset: Int64, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge
+    ) throws(GuestMemError) -> Int64 {
+        try requireMappable()
+        guard let range = try MemoryFile.writeRange(offset: offset, count: bytes.count) else { return 0 }
+        let written = try touching(range, writing: true, within: reservation, host: host, charge: &charge) {
+            (file) throws(Errno) in
+            try bytes.withUnsafeBytes { buffer in
+                Result { () throws(Errno) in try file.write(buffer, at: offset) }
+            }.get()
+        }
+        return Int64(written)
+    }
+
+    /// Refuses content access, before any mapping is touched, to a file gmemd did not map.
+    func requireMappable() throws(GuestMemError) {
+        if flags.isMappable { return }
+        if flags.mmap {
+            throw .invalid(
+                "this guest_memfd was created with mmap but without init_shared: its memory starts "
+                    + "private to the guest and, with no KVM_SET_MEMORY_ATTRIBUTES on this host, every "
+                    + "access through a mapping faults (SIGBUS), so gmemd never touches it",
+                errno: .badAddress)
+        }
+        throw .invalid(
+            "a guest_memfd's content is reachable only through a shared mapping, and this file was "
+                + "created without mmap (mmap(2) answers ENODEV; read and write are refused by the kernel)",
+            errno: .operationNotSupportedByDevice)
+    }
+
+    /// Runs `body` on the file after claiming room for the pages of `range` it will fault in;
+    /// books what the extent map gained, and marks a change when it gained or `writing`.
+    private func touching<R: Sendable>(
+        _ range: ByteRange, writing: Bool, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge,
+        _ body: (inout GuestMemfd) throws(Errno) -> R
+    ) throws(GuestMemError) -> R {
+        try state.withLock { (state) throws(GuestMemError) -> R in
+            let (result, gained) = try Self.withFile(&state, id) { (file) throws(GuestMemError) in
+                let claimed = try claim(newBytes(in: range, of: file), reservation, host)
+                defer { host.release(claimed) }
+                let before = file.allocation.allocatedBytes
+                let result = try kernel("mmap access") { () throws(Errno) in try body(&file) }
+                return (result, file.allocation.allocatedBytes - before)
+            }
+            charge.book(allocated: gained)
+            if gained > 0 || writing { Self.touch(&state) }
+            return result
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// A file of either backend, as the store's maps hold it.
+enum StoredFile {
+    case memfd(MemoryFile)
+    case guestMemfd(GuestMemoryFile)
+
+    var id: FileID {
+        switch self {
+        case .memfd(let file): file.id
+        case .guestMemfd(let file): file.id
+        }
+    }
+
+    func snapshot() throws(GuestMemError) -> FileSnapshot {
+        switch self {
+        case .memfd(let file): try file.snapshot()
+        case .guestMemfd(let file): try file.snapshot()
+        }
+    }
+}
+
+extension MemoryStore.Maps {
+    /// The file `id`, whichever its backend.
+    func file(_ id: FileID) -> StoredFile? {
+        if let file = files[id] { return .memfd(file) }
+        return guestFiles[id].map(StoredFile.guestMemfd)
+    }
+}
+
+/// A removed tenant's guest_memfd files and VMs, out of the maps, to be closed.
+struct KVMObjects {
+    let files: [GuestMemoryFile]
+    let vms: [HeldVM]
+
+    /// Closes the files, then the VMs, whose memslots go with them. A file or VM a concurrent
+    /// delete got to first is already gone: nothing to close for it.
+    func close() {
+        for file in files {
+            var charge = Charge()
+            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge) else { continue }
+            memfd.close()
+        }
+        for vm in vms {
+            guard let removed = try? vm.remove(cascade: true) else { continue }
+            removed.vm.close()
+        }
+    }
+}
+
+extension MemoryStore.Maps {
+    /// Takes `entry`'s guest_memfd files and VMs out of the maps.
+    mutating func remove(_ entry: MemoryStore.TenantEntry) -> KVMObjects {
+        KVMObjects(
+            files: entry.fileIDs.all.compactMap { guestFiles.removeValue(forKey: $0) },
+            vms: entry.vmIDs.all.compactMap { vms.removeValue(forKey: $0) })
+    }
+}

@@ -1,0 +1,12 @@
+/// A VM as it was at one instant: a value, never the locked object behind it.
+package struct VMSnapshot: Hashable, Sendable {
+    package let id: VMID
+    package let name: String?
+    package let createdAt: Timestamp
+    /// The guest_memfd files created on it, by id.
+    package let files: [FileID]
+    /// Its live memslots, by ascending slot id.
+    package let memslots: [Memslot]
+    /// KVM_CAP_NR_MEMSLOTS: slot ids run from 0 below this.
+    package let maxMemslots: Int
+}

@@ -1,0 +1,66 @@
+import GuestMem
+
+/// `POST /v1/vms`. The body may be left out: the VM then has no name.
+struct CreateVMBody: Decodable {
+    var name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        name = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .name)
+    }
+}
+
+/// A VM as its tenant sees it.
+struct VMView: Encodable {
+    var id: String
+    var name: String?
+    var createdAt: String
+    /// Its guest_memfd files, by id.
+    var files: [String]
+    var memslots: [MemslotView]
+    var maxMemslots: Int
+
+    init(_ vm: VMSnapshot) {
+        id = vm.id.rawValue
+        name = vm.name
+        createdAt = WireTime.string(secondsSince1970: vm.createdAt.secondsSinceEpoch)
+        files = vm.files.map(\.rawValue)
+        memslots = vm.memslots.map(MemslotView.init)
+        maxMemslots = vm.maxMemslots
+    }
+}
+
+/// One memslot: guest physical addresses `[gpa, gpa + size)` backed by a file from `offset`.
+struct MemslotView: Encodable {
+    var slot: UInt32
+    var gpa: UInt64
+    var size: Int64
+    var offset: Int64
+    var backing: String
+
+    init(_ memslot: Memslot) {
+        slot = memslot.id
+        gpa = memslot.guestPhysicalAddress
+        size = memslot.fileRange.length
+        offset = memslot.fileRange.offset
+        backing = memslot.backing == .guestMemfd ? "guest_memfd" : "memfd"
+    }
+}
+
+extension FlagsBody {
+    /// The guest_memfd flags asked for. The memfd flags do not apply: a guest_memfd is not
+    /// sealable, and one without mmap is inaccessible by nature.
+    func guestMemfdFlags() throws(Problem) -> GuestMemfdFlags {
+        for (name, value) in [
+            ("allow_sealing", allowSealing), ("inaccessible", inaccessible), ("hugetlb", hugetlb),
+            ("exec", exec), ("noexec_seal", noexecSeal),
+        ] where value == true {
+            throw .unprocessable("flags.\(name) applies to backend memfd only")
+        }
+        return GuestMemfdFlags(mmap: mmap ?? false, initShared: initShared ?? false)
+    }
+}

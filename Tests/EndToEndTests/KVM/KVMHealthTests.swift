@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `/v1/health` reports KVM as gmemd found it at start.
+struct KVMHealthTests {
+    @Test(.needsKVM) func healthReportsKVMGuestMemfdItsFlagsAndMemslots() async throws {
+        let gmemd = try await Gmemd.kvm.running()
+
+        let health = try await gmemd.get("/v1/health").expecting(200, "health").decoded(Health.self)
+
+        #expect(health.kvm.available && health.kvm.reason == nil)
+        #expect(health.kvm.guestMemfd == true && (health.kvm.maxMemslots ?? 0) > 0)
+        #expect(Set(health.kvm.guestMemfdFlags ?? []).isSubset(of: ["mmap", "init_shared"]))
+        #expect(health.backends.guestMemfd.available)
+    }
+}
+
+/// The parts of `/v1/health` about KVM.
+struct Health: Decodable {
+    var backends: Backends
+    var kvm: KVM
+
+    struct Backends: Decodable {
+        var guestMemfd: Feature
+    }
+
+    struct Feature: Decodable {
+        var available: Bool
+        var reason: String?
+    }
+
+    struct KVM: Decodable {
+        var available: Bool
+        var reason: String?
+        var errno: String?
+        var guestMemfd: Bool?
+        var guestMemfdFlags: [String]?
+        var maxMemslots: Int?
+    }
+}

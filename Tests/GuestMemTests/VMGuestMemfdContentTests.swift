@@ -1,0 +1,92 @@
+import GuestMem
+import SystemPackage
+import Testing
+
+/// A guest_memfd file's content through the store: only through the mapping of a file made
+/// with mmap and init_shared, refused clearly otherwise (kernel-semantics.md §1l).
+struct VMGuestMemfdContentTests {
+    typealias Setup = VMGuestMemfdFileTests.VMFixture
+
+    @Test(.needsKVM) func bytesWrittenReadBackAndTheirPagesCountAsAllocated() throws {
+        let setup = try Setup()
+        let file = try setup.file(.mappable)
+        let store = setup.fixture.store
+
+        let written = try store.write(
+            file.id, of: setup.fixture.tenant, offset: KVMTest.page - 2, bytes: [1, 2, 3, 4])
+        let read = try store.read(
+            file.id, of: setup.fixture.tenant, range: KVMTest.range(KVMTest.page - 2, 4))
+
+        #expect(written == (4, VMGuestMemfdFileTests.size))
+        #expect(read == [1, 2, 3, 4])
+        #expect(try setup.fixture.get(file.id).allocatedBytes == 2 * KVMTest.page)
+        #expect(try setup.fixture.usage().lockedBytes == 2 * KVMTest.page)
+    }
+
+    @Test(.needsKVM) func readingFaultsPagesInSoItIsChargedLikeAnAllocation() throws {
+        var limits = Fixture.roomy
+        limits.maxLockedBytes = KVMTest.page
+        let setup = try Setup(limits: limits)
+        let file = try setup.file(.mappable)
+
+        let error = #expect(throws: GuestMemError.self) {
+            try setup.fixture.store.read(
+                file.id, of: setup.fixture.tenant, range: KVMTest.range(0, 2 * KVMTest.page))
+        }
+        let onePage = try setup.fixture.store.read(
+            file.id, of: setup.fixture.tenant, range: KVMTest.range(0, 10))
+
+        #expect(error?.errno == .noSpace)
+        #expect(onePage == [UInt8](repeating: 0, count: 10))
+        #expect(try setup.fixture.get(file.id).allocatedBytes == KVMTest.page)
+    }
+
+    @Test(.needsKVM) func writeEndingPastTheFixedSizeIsEFBIGAndWritesNothing() throws {
+        let setup = try Setup()
+        let file = try setup.file(.mappable)
+
+        let error = #expect(throws: GuestMemError.self) {
+            try setup.fixture.store.write(
+                file.id, of: setup.fixture.tenant, offset: file.size - 1, bytes: [1, 2])
+        }
+
+        #expect(error?.kind == .invalid && error?.errno == .fileTooLarge)
+        #expect(try setup.fixture.get(file.id) == file)
+    }
+
+    @Test(
+        .needsKVM,
+        arguments: [
+            (GuestMemfdFlags.none, Errno.operationNotSupportedByDevice),
+            (GuestMemfdFlags(mmap: false, initShared: true), .operationNotSupportedByDevice),
+            (GuestMemfdFlags(mmap: true, initShared: false), .badAddress),
+        ])
+    func contentOfAFileGmemdDoesNotMapIsRefusedWithWhy(flags: GuestMemfdFlags, errno: Errno) throws {
+        let setup = try Setup()
+        let file = try setup.file(flags)
+        let store = setup.fixture.store
+
+        let read = #expect(throws: GuestMemError.self) {
+            try store.read(file.id, of: setup.fixture.tenant, range: KVMTest.range(0, 1))
+        }
+        let write = #expect(throws: GuestMemError.self) {
+            try store.write(file.id, of: setup.fixture.tenant, offset: 0, bytes: [1])
+        }
+
+        #expect(read?.kind == .invalid && read?.errno == errno)
+        #expect(write?.errno == errno)
+        #expect(try setup.fixture.get(file.id) == file)
+    }
+
+    @Test(.needsKVM) func aGuestMemfdHasNoFdToSendItsContentFrom() throws {
+        let setup = try Setup()
+        let file = try setup.file(.mappable)
+
+        let error = #expect(throws: GuestMemError.self) {
+            _ = try setup.fixture.store.openContent(file.id, of: setup.fixture.tenant)
+        }
+
+        #expect(error?.errno == .illegalSeek)
+        #expect(setup.fixture.store.isGuestMemfd(file.id, of: setup.fixture.tenant))
+    }
+}

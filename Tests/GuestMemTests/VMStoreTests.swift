@@ -1,0 +1,121 @@
+import GuestMem
+import SystemPackage
+import Testing
+
+/// VMs a tenant holds through the store: created, listed, limited, deleted, isolated.
+struct VMStoreTests {
+    @Test(.needsKVM) func createdVMIsListedWithNoFilesAndTheHostsSlotLimit() throws {
+        let fixture = try Fixture()
+
+        let vm = try fixture.store.createVM(for: fixture.tenant, name: "guest")
+        let listed = try fixture.store.vms(of: fixture.tenant, limit: 10)
+
+        #expect(listed.items == [vm])
+        #expect(vm.name == "guest" && vm.files.isEmpty && vm.memslots.isEmpty)
+        #expect(vm.maxMemslots == (try fixture.store.kvm.capabilities().maxMemslots))
+        #expect(try fixture.usage().vms == 1)
+    }
+
+    @Test(.needsKVM) func vmOverMaxVMsIsExhaustedWithENOSPCAndCreatesNothing() throws {
+        var limits = Fixture.roomy
+        limits.maxVMs = 2
+        let fixture = try Fixture(limits: limits)
+        for _ in 0..<2 { _ = try fixture.store.createVM(for: fixture.tenant) }
+
+        let error = #expect(throws: GuestMemError.self) { try fixture.store.createVM(for: fixture.tenant) }
+
+        #expect(error?.kind == .exhausted && error?.errno == .noSpace)
+        #expect(try fixture.store.vms(of: fixture.tenant, limit: 10).items.count == 2)
+        #expect(try fixture.usage().vms == 2)
+    }
+
+    @Test(.needsKVM) func deletedVMFreesItsPlaceUnderTheLimit() throws {
+        var limits = Fixture.roomy
+        limits.maxVMs = 1
+        let fixture = try Fixture(limits: limits)
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+
+        try fixture.store.deleteVM(vm.id, of: fixture.tenant)
+
+        #expect(throws: GuestMemError.notFound("no vm \(vm.id)")) {
+            try fixture.store.vm(vm.id, of: fixture.tenant)
+        }
+        #expect(try fixture.usage().vms == 0)
+        _ = try fixture.store.createVM(for: fixture.tenant)
+    }
+
+    @Test(.needsKVM) func vmWithAGuestMemfdFileIsNotDeletedWithoutCascade() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+        let file = try fixture.guestMemfd(on: vm.id)
+
+        let error = #expect(throws: GuestMemError.self) {
+            try fixture.store.deleteVM(vm.id, of: fixture.tenant)
+        }
+
+        #expect(error?.kind == .refused && error?.errno == .resourceBusy)
+        #expect(try fixture.store.vm(vm.id, of: fixture.tenant).files == [file.id])
+        #expect(try fixture.get(file.id).vm == vm.id)
+    }
+
+    @Test(.needsKVM) func cascadingDeleteTakesTheVMsFilesAndTheirUsage() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+        let file = try fixture.guestMemfd(on: vm.id)
+        try fixture.allocate(file.id, 0, 16 * KVMTest.page, keepSize: true)
+        let memfd = try fixture.create(size: 4096)
+
+        try fixture.store.deleteVM(vm.id, of: fixture.tenant, cascade: true)
+
+        #expect(throws: GuestMemError.notFound("no file \(file.id)")) { try fixture.get(file.id) }
+        #expect(try fixture.store.files(of: fixture.tenant, limit: 10).items.map(\.id) == [memfd.id])
+        #expect(try fixture.usage() == TenantUsage(files: 1))
+    }
+
+    @Test(.needsKVM) func anotherTenantsVMIsNotFoundForEveryCall() throws {
+        let fixture = try Fixture()
+        let other = TenantID.random()
+        try fixture.store.addTenant(other)
+        let vm = try fixture.store.createVM(for: other)
+        let notFound = GuestMemError.notFound("no vm \(vm.id)")
+
+        #expect(throws: notFound) { try fixture.store.vm(vm.id, of: fixture.tenant) }
+        #expect(throws: notFound) { try fixture.store.deleteVM(vm.id, of: fixture.tenant, cascade: true) }
+        #expect(throws: notFound) { try fixture.guestMemfd(on: vm.id) }
+        #expect(try fixture.store.vms(of: fixture.tenant, limit: 10).items.isEmpty)
+        #expect(try fixture.store.vm(vm.id, of: other) == vm)
+    }
+
+    @Test(.needsKVM) func removingATenantClosesItsVMsAndGuestMemfdFiles() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+        _ = try fixture.guestMemfd(on: vm.id)
+
+        try fixture.store.removeTenant(fixture.tenant)
+
+        #expect(throws: GuestMemError.notFound("no tenant \(fixture.tenant)")) {
+            try fixture.store.vms(of: fixture.tenant, limit: 10)
+        }
+    }
+
+    @Test(.needsKVM) func listingPagesThroughVMsInIDOrder() throws {
+        let fixture = try Fixture()
+        let ids = try (0..<3).map { _ in try fixture.store.createVM(for: fixture.tenant).id }.sorted()
+
+        let first = try fixture.store.vms(of: fixture.tenant, limit: 2)
+        let second = try fixture.store.vms(of: fixture.tenant, after: first.next, limit: 2)
+
+        #expect(first.items.map(\.id) == Array(ids[..<2]) && first.next == ids[1])
+        #expect(second.items.map(\.id) == [ids[2]] && second.next == nil)
+    }
+}
+
+extension Fixture {
+    /// A guest_memfd of 16 pages on `vm`.
+    @discardableResult
+    func guestMemfd(on vm: VMID, size: Int64 = 16 * KVMTest.page, flags: GuestMemfdFlags = .none) throws
+        -> FileSnapshot
+    {
+        try store.createGuestMemfdFile(for: tenant, name: "guest", size: size, vm: vm, flags: flags)
+    }
+}
