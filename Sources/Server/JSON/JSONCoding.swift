@@ -30,15 +30,26 @@ struct AnyKey: CodingKey {
 }
 
 extension Decoder {
-    /// Refuses a JSON object with a field that `Keys` does not name: a misspelt field is a
-    /// client bug, and ignoring it would silently apply a default instead.
+    /// Refuses a JSON object with a field that `Keys` does not name, or a field set to null: a
+    /// misspelt field is a client bug, and ignoring it would silently apply a default instead.
     func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
         let known = Set(Keys.allCases.map(\.stringValue))
-        let present = try container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-        if let unknown = present.first(where: { !known.contains($0) }) {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "unknown field '\(unknown.snakeCased)'"))
+        let object = try container(keyedBy: AnyKey.self)
+        for key in object.allKeys {
+            guard known.contains(key.stringValue) else {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: codingPath,
+                        debugDescription: "unknown field '\(key.stringValue.snakeCased)'"))
+            }
+            // No gmemd field takes null: leave an optional field out instead. Treating null as
+            // "absent" would make `{"limits": {"max_bytes": null}}` silently mean the default.
+            if try object.decodeNil(forKey: key) {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: codingPath + [key],
+                        debugDescription: "must not be null; leave the field out instead"))
+            }
         }
     }
 }

@@ -4,10 +4,11 @@ import HTTP
 /// Admin routes over tenants (`/v1/tenants`) and a tenant's own `/v1/usage`.
 extension Routes {
     func addTenantRoutes(to router: inout Router) {
-        router.add(.post, "/v1/tenants", Endpoint.onLoop(createTenant))
+        // Creating, changing and deleting a tenant fsync the registry: off the loops.
+        router.add(.post, "/v1/tenants", Endpoint.offLoop(createTenant))
         router.add(.get, "/v1/tenants", Endpoint.onLoop(listTenants))
         router.add(.get, "/v1/tenants/{tid}", Endpoint.onLoop(getTenant))
-        router.add(.patch, "/v1/tenants/{tid}", Endpoint.onLoop(updateTenant))
+        router.add(.patch, "/v1/tenants/{tid}", Endpoint.offLoop(updateTenant))
         router.add(.delete, "/v1/tenants/{tid}", Endpoint.offLoop(deleteTenant))
         router.add(.get, "/v1/usage", Endpoint.onLoop(usage))
     }
