@@ -27,7 +27,8 @@ struct Service {
         case .failure(let why):
             Log.info("KVM unavailable, VM and guest_memfd requests get 422: \(why.reason)")
         }
-        let memory = MemoryStore(hostReserveBytes: options.hostReserveBytes, kvm: kvm)
+        let memory = MemoryStore(
+            hostReserveBytes: options.hostReserveBytes, kvm: kvm, eventBacklog: options.eventBacklog)
         let defaultLimits = TenantLimits.default
         for record in tenants.all {
             try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
@@ -35,7 +36,8 @@ struct Service {
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
-            health: HealthReport(memory.capabilities, kvm: kvm.status))
+            health: HealthReport(memory.capabilities, kvm: kvm.status),
+            eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
         server = try HTTPServer(configuration: options.serverConfiguration, router: routes.router())
         listen = options.listen
         Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")

@@ -107,8 +107,10 @@ struct ConsumerAttachTests {
         #expect(throws: Never.self) { try fixture.attach(file.id) }
     }
 
-    @Test(arguments: [(1, 4096), (0, 100), (4096, 4097), (-4096, 4096), (0, 0)] as [(Int64, Int64)])
-    func rangeThatIsNotWholePagesIsRefusedWithEINVAL(offset: Int64, length: Int64) throws {
+    @Test(
+        arguments: [(1, 4096), (0, 100), (4096, 4097), (-4096, 4096), (-4096, nil), (0, 0), (.max, nil)]
+            as [(Int64, Int64?)])
+    func rangeThatIsNotWholePagesIsRefusedWithEINVAL(offset: Int64, length: Int64?) throws {
         let fixture = try Fixture()
         let file = try fixture.create(size: 4 * Self.page)
 

@@ -19,7 +19,9 @@ extension ByteRange {
 
     /// From `offset` to the end of every possible file: a range that follows the file's size.
     static func openEnded(from offset: Int64) throws(GuestMemError) -> ByteRange {
-        try ByteRange(offset: offset, length: Int64.max - offset)
+        // A negative offset would overflow the length: refuse it as ByteRange.init does (F4).
+        guard offset >= 0 else { throw .invalid("offset < 0", errno: .invalidArgument) }
+        return try ByteRange(offset: offset, length: Int64.max - offset)
     }
 
     /// The smallest range of whole `page`s that holds this one (to the end, past the last whole

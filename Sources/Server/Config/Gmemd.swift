@@ -69,6 +69,12 @@ struct Gmemd: ParsableCommand {
     @Option(help: "The KVM device for VMs and guest_memfd files; if it cannot be opened, they get 422.")
     var kvmDevice = "/dev/kvm"
 
+    @Option(help: "Events kept per consumer for readers that lag; a reader further behind gets an overflow event.")
+    var eventBacklog = 1024
+
+    @Option(help: "Seconds between keep-alive comments on an idle event stream (above 0, at most 60).")
+    var sseHeartbeat = 15.0
+
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         for (name, value) in [
@@ -82,6 +88,12 @@ struct Gmemd: ParsableCommand {
             ("shutdown-grace", shutdownGrace),
         ] where !(value > 0 && value < 1e9) {
             throw ValidationError("--\(name) must be a positive number of seconds")
+        }
+        guard (1...1_000_000).contains(eventBacklog) else {
+            throw ValidationError("--event-backlog must be from 1 to 1000000")
+        }
+        guard sseHeartbeat > 0, sseHeartbeat <= 60 else {
+            throw ValidationError("--sse-heartbeat must be above 0 and at most 60 seconds")
         }
         guard hostReserveBytes >= 0 else {
             throw ValidationError("--host-reserve-bytes must not be negative")

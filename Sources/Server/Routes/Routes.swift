@@ -9,6 +9,8 @@ struct Routes: Sendable {
     let memory: MemoryStore
     let defaultLimits: TenantLimits
     let health: HealthReport
+    /// How often an idle event stream sends a `: keep-alive` comment.
+    var eventHeartbeat: Duration = .seconds(15)
 
     func router() -> Router {
         var router = Router()
@@ -18,6 +20,9 @@ struct Routes: Sendable {
         addSealRoutes(to: &router)
         addFallocateRoutes(to: &router)
         addContentRoutes(to: &router)
+        addConsumerRoutes(to: &router)
+        addEventRoutes(to: &router)
+        addPinRoutes(to: &router)
         addVMRoutes(to: &router)
         return router
     }

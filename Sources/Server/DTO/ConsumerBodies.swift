@@ -1,0 +1,90 @@
+import GuestMem
+
+/// `POST /v1/files/{fid}/consumers`.
+struct AttachConsumerBody: Decodable {
+    var kind: String
+    var label: String?
+    var offset: Int64?
+    var length: Int64?
+    var exclusive: Bool?
+    var vm: String?
+    var gpa: Int64?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, label, offset, length, exclusive, vm, gpa }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(String.self, forKey: .kind)
+        label = try container.decodeIfPresent(String.self, forKey: .label)
+        offset = try container.decodeIfPresent(Int64.self, forKey: .offset)
+        length = try container.decodeIfPresent(Int64.self, forKey: .length)
+        exclusive = try container.decodeIfPresent(Bool.self, forKey: .exclusive)
+        vm = try container.decodeIfPresent(String.self, forKey: .vm)
+        gpa = try container.decodeIfPresent(Int64.self, forKey: .gpa)
+    }
+
+    /// The request in domain terms; an unknown kind is 422 and names the known ones.
+    func request() throws(Problem) -> ConsumerRequest {
+        guard let kind = ConsumerKindNames.kind(named: kind) else {
+            let known = ConsumerKind.allCases.map(ConsumerKindNames.name).joined(separator: ", ")
+            throw .unprocessable("unknown consumer kind '\(kind)'; known: \(known)")
+        }
+        if vm != nil || gpa != nil {
+            throw .unprocessable(
+                "vm and gpa bind a kvm consumer of a guest_memfd file into a VM; not offered here")
+        }
+        return ConsumerRequest(
+            kind: kind, label: label, offset: offset ?? 0, length: length, isExclusive: exclusive ?? false)
+    }
+}
+
+/// Consumer kinds on the wire (design.md §2).
+enum ConsumerKindNames {
+    static func name(_ kind: ConsumerKind) -> String {
+        switch kind {
+        case .kvm: "kvm"
+        case .vfio: "vfio"
+        case .iommu: "iommu"
+        case .rdma: "rdma"
+        case .generic: "generic"
+        }
+    }
+
+    static func kind(named name: String) -> ConsumerKind? {
+        ConsumerKind.allCases.first { Self.name($0) == name }
+    }
+}
+
+/// A consumer as its tenant sees it. `length` is absent when it follows the file's size.
+struct ConsumerView: Encodable {
+    var id: String
+    var fileId: String
+    var kind: String
+    var label: String?
+    var offset: Int64
+    var length: Int64?
+    var exclusive: Bool
+    var state: String
+    var attachedAt: String
+    var detachedAt: String?
+    var lastSeq: UInt64
+    var pins: Int
+    var readers: Int
+
+    init(_ consumer: ConsumerSnapshot) {
+        id = consumer.id.rawValue
+        fileId = consumer.fileID.rawValue
+        kind = ConsumerKindNames.name(consumer.kind)
+        label = consumer.label
+        offset = consumer.range.offset
+        length = consumer.isOpenEnded ? nil : consumer.range.length
+        exclusive = consumer.isExclusive
+        state = consumer.detachedAt == nil ? "attached" : "detached"
+        attachedAt = WireTime.string(secondsSince1970: consumer.attachedAt.secondsSinceEpoch)
+        detachedAt = consumer.detachedAt.map { WireTime.string(secondsSince1970: $0.secondsSinceEpoch) }
+        lastSeq = consumer.lastSeq
+        pins = consumer.livePins
+        readers = consumer.waitingReaders
+    }
+}

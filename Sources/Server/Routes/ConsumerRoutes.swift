@@ -1,0 +1,44 @@
+import GuestMem
+import HTTP
+
+/// `/v1/files/{fid}/consumers` and `/v1/consumers/{cid}`: attach, list, get, detach. Attach,
+/// detach and a file's listing take the file's lock, which a long fallocate holds: off the loops.
+extension Routes {
+    func addConsumerRoutes(to router: inout Router) {
+        router.add(.post, "/v1/files/{fid}/consumers", Endpoint.offLoop(attachConsumer))
+        router.add(.get, "/v1/files/{fid}/consumers", Endpoint.offLoop(listConsumers))
+        router.add(.get, "/v1/consumers/{cid}", Endpoint.onLoop(getConsumer))
+        router.add(.delete, "/v1/consumers/{cid}", Endpoint.offLoop(detachConsumer))
+    }
+
+    private func attachConsumer(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let asked = try request.decodeJSON(AttachConsumerBody.self).request()
+        let consumer = try domain { () throws(GuestMemError) in try memory.attach(asked, to: id, of: tenant) }
+        var headers = HTTPHeaders()
+        headers.add("Location", "/v1/consumers/\(consumer.id.rawValue)")
+        return .json(ConsumerView(consumer), status: .created, headers: headers)
+    }
+
+    private func listConsumers(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let consumers = try domain { () throws(GuestMemError) in try memory.consumers(of: id, of: tenant) }
+        return .json(Items(items: consumers.map(ConsumerView.init)))
+    }
+
+    private func getConsumer(_ request: Request) throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let consumer = try domain { () throws(GuestMemError) in try memory.consumer(id, of: tenant) }
+        return .json(ConsumerView(consumer))
+    }
+
+    private func detachConsumer(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        try domain { () throws(GuestMemError) in try memory.detach(id, of: tenant) }
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,88 @@
+import GuestMem
+import HTTP
+
+/// `GET /v1/consumers/{cid}/events`: a consumer's events as JSON long-poll (`after`, `wait`) or,
+/// with `Accept: text/event-stream`, as Server-Sent Events resumable with `Last-Event-ID`.
+/// Both wait for events, so both run off the loops.
+extension Routes {
+    func addEventRoutes(to router: inout Router) {
+        router.add(.get, "/v1/consumers/{cid}/events", Endpoint.offLoop(events))
+    }
+
+    private func events(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        switch try EventFormat(accept: request.headers["Accept"]) {
+        case .stream:
+            let query = try request.sequenceQuery("after")
+            let after = try request.lastEventID() ?? query ?? 0
+            // Read once before answering: an unknown consumer or position is a problem, not a 200.
+            let first = try await asyncDomain { () async throws(GuestMemError) in
+                try await memory.events(of: id, of: tenant, after: after)
+            }
+            return EventStream(
+                memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first
+            )
+            .response
+        case .json:
+            let after = try request.sequenceQuery("after") ?? 0
+            let wait = try request.waitQuery()
+            let batch = try await asyncDomain { () async throws(GuestMemError) in
+                try await memory.events(of: id, of: tenant, after: after, wait: wait)
+            }
+            return .json(EventBatchView(batch))
+        }
+    }
+}
+
+/// What a reader asked for in `Accept`: SSE when it names text/event-stream, JSON when it
+/// names nothing or anything JSON covers; else 406 (RFC 9110 §12.5.1).
+enum EventFormat {
+    case json, stream
+
+    init(accept: String?) throws(Problem) {
+        guard let accept else {
+            self = .json
+            return
+        }
+        let types = accept.split(separator: ",").map {
+            $0.split(separator: ";").first.map { $0.trimmingCharacters(in: [" ", "\t"]).lowercased() } ?? ""
+        }
+        if types.contains("text/event-stream") {
+            self = .stream
+        } else if types.contains(where: { ["application/json", "application/*", "*/*", ""].contains($0) }) {
+            self = .json
+        } else {
+            throw Problem(.notAcceptable, detail: "events are application/json or text/event-stream")
+        }
+    }
+}
+
+extension Request {
+    /// A sequence number in the query (`after`), or nil when absent; anything but a whole
+    /// number from 0 is 422.
+    func sequenceQuery(_ name: String) throws(Problem) -> UInt64? {
+        guard let text = queryValue(name) else { return nil }
+        guard let value = UInt64(text) else { throw .unprocessable("\(name) must be a whole number from 0") }
+        return value
+    }
+
+    /// `Last-Event-ID`, the SSE reader's resume point (the `id:` it saw last), or nil.
+    func lastEventID() throws(Problem) -> UInt64? {
+        guard let text = headers["Last-Event-ID"] else { return nil }
+        guard let value = UInt64(text.trimmingCharacters(in: [" ", "\t"])) else {
+            throw .unprocessable("Last-Event-ID must be an id this stream sent: a whole number")
+        }
+        return value
+    }
+
+    /// `wait` in seconds, 0 when absent: from 0 to `MemoryStore.maxEventWait`, else 422.
+    func waitQuery() throws(Problem) -> Duration {
+        guard let text = queryValue("wait") else { return .zero }
+        let most = MemoryStore.maxEventWait.components.seconds
+        guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= Double(most) else {
+            throw .unprocessable("wait must be a number of seconds from 0 to \(most)")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}

@@ -1,0 +1,72 @@
+import GuestMem
+import HTTP
+
+/// `/v1/consumers/{cid}/pins` (get_lock_pfn, put_unlock_pfn) and `/v1/files/{fid}/dirty`.
+/// Pinning and unpinning take the file's lock: off the loops. Reading pins takes only the
+/// consumer's small lock.
+extension Routes {
+    func addPinRoutes(to router: inout Router) {
+        router.add(.post, "/v1/consumers/{cid}/pins", Endpoint.offLoop(pin))
+        router.add(.get, "/v1/consumers/{cid}/pins", Endpoint.onLoop(listPins))
+        router.add(.get, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(getPin))
+        router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", Endpoint.offLoop(unpin))
+        router.add(.get, "/v1/files/{fid}/dirty", Endpoint.offLoop(dirtyLog))
+    }
+
+    private func pin(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let body = try request.decodeJSON(PinBody.self)
+        let pin = try domain { () throws(GuestMemError) in
+            let range = try ByteRange(offset: body.offset, length: body.length)
+            return try memory.pin(range, allocate: body.allocate ?? false, for: id, of: tenant)
+        }
+        var headers = HTTPHeaders()
+        headers.add("Location", "/v1/consumers/\(id.rawValue)/pins/\(pin.id.rawValue)")
+        return .json(PinView(pin), status: .created, headers: headers)
+    }
+
+    private func listPins(_ request: Request) throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let pins = try domain { () throws(GuestMemError) in try memory.pins(of: id, of: tenant) }
+        return .json(Items(items: pins.map(PinView.init)))
+    }
+
+    private func getPin(_ request: Request) throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let pinID = try request.pathID("pid", PinID.init, "pin")
+        let pin = try domain { () throws(GuestMemError) in try memory.pin(pinID, of: id, of: tenant) }
+        return .json(PinView(pin))
+    }
+
+    private func unpin(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let pinID = try request.pathID("pid", PinID.init, "pin")
+        try domain { () throws(GuestMemError) in try memory.unpin(pinID, of: id, of: tenant) }
+        return Response(status: .noContent)
+    }
+
+    private func dirtyLog(_ request: Request) async throws(Problem) -> Response {
+        let tenant = try auth.tenant(of: request)
+        let id = try request.pathID("fid", FileID.init, "file")
+        let clear = try request.booleanQuery("clear")
+        let log = try domain { () throws(GuestMemError) in
+            try memory.dirtyLog(of: id, of: tenant, clear: clear)
+        }
+        return .json(DirtyLogView(log))
+    }
+}
+
+extension Request {
+    /// A `true`/`false` query parameter, false when absent; anything else is 422.
+    func booleanQuery(_ name: String) throws(Problem) -> Bool {
+        switch queryValue(name) {
+        case nil, "false": return false
+        case "true": return true
+        default: throw .unprocessable("\(name) must be true or false")
+        }
+    }
+}
