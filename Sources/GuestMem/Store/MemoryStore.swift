@@ -4,10 +4,12 @@ import Synchronization
 /// with the locked objects behind them. Every call that takes a tenant answers notFound for
 /// another tenant's file, the same as for an unknown one.
 ///
-/// Locking (style.md §6): `maps` guards the two maps and nothing else, and is never held across
-/// a syscall. A `Tenant`'s lock guards its usage, a `MemoryFile`'s lock its memfd. A call holds
+/// Locking (style.md §6): `maps` guards the maps and nothing else, and is never held across a
+/// syscall. A `Tenant`'s lock guards its usage, a `MemoryFile`'s lock its memfd. A call holds
 /// one of them at a time: look up under `maps`, reserve under the tenant's, do the kernel work
-/// under the file's, settle under the tenant's. A memfd is never closed under any of them.
+/// under the file's, settle under the tenant's. The one nesting: under a file's lock, a
+/// consumer's small lock is taken briefly to record an event or change a pin (Consumer.swift).
+/// A memfd is never closed under any of them.
 package final class MemoryStore: Sendable {
     /// Half a GiB of MemAvailable is kept free by default: room for gmemd itself, its peers on
     /// the host and the page cache, so that no allocation drives the host into the OOM killer.
