@@ -12,12 +12,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CSocket"),
         .target(name: "CKernel"),
         .target(name: "CKVM"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Posix",
             dependencies: [.product(name: "SystemPackage", package: "swift-system")],
@@ -25,7 +29,9 @@ let package = Package(
         ),
         .target(
             name: "HTTP",
-            dependencies: ["Posix", "CSocket", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "Posix", "CSocket", "COpenSSL", "CZlib", .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -39,6 +45,9 @@ let package = Package(
                 "HTTP", "GuestMem", "Posix", "COpenSSL",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

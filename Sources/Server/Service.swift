@@ -11,9 +11,11 @@ import SystemPackage
 /// One running gmemd: state loaded, router built, server bound, signals wired.
 struct Service {
     let server: HTTPServer
-    let listen: ListenAddress
+    let options: Gmemd
+    let operations: Operations
 
     init(options: Gmemd) throws {
+        operations = Operations(options: options)
         let stateDirectory = FilePath(options.stateDir)
         try FileManager.default.createDirectory(
             atPath: options.stateDir, withIntermediateDirectories: true,
@@ -38,8 +40,8 @@ struct Service {
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
             health: HealthReport(memory.capabilities, kvm: kvm.status),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
-        server = try HTTPServer(configuration: options.serverConfiguration, router: routes.router())
-        listen = options.listen
+        server = try operations.makeServer(options: options, routes: routes)
+        self.options = options
         Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")
     }
 
@@ -47,15 +49,16 @@ struct Service {
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [server] in
+            source.setEventHandler { [server, operations] in
                 Log.info("signal \(number): shutting down")
                 server.shutdown()
+                operations.shutdown()
             }
             source.resume()
             return source
         }
-        let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-        Log.info("listening on http://\(host):\(server.boundPort)")
+        operations.announce(server, options: options)
+        operations.startMetricsServer()
         server.run()
         signals.forEach { $0.cancel() }
         Log.info("stopped")

@@ -21,7 +21,7 @@ struct RouterTests {
 
     /// The tag of the handler found and its parameters, or nil.
     static func found(_ method: HTTPMethod, _ path: Substring) -> (String, [String: String])? {
-        guard case .found(let handler, let parameters) = router.match(method, path: path),
+        guard case .found(let handler, let parameters, _) = router.match(method, path: path),
             case .onLoop(let run) = handler
         else { return nil }
         guard case .bytes(let body) = run(Request(method: method, target: String(path))).body else {

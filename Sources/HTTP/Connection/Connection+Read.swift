@@ -3,6 +3,7 @@ extension Connection {
     func readable() {
         switch state {
         case .reading: break
+        case .handshaking: return continueHandshake()
         case .lingering: return discardInput()
         case .awaitingResponse, .streaming, .closing:
             // Level-triggered: stop being told until we want to read again (finishBatch).
@@ -51,7 +52,7 @@ extension Connection {
     private var isKeepingInput: Bool {
         switch state {
         case .reading, .awaitingResponse, .streaming: true
-        case .closing, .lingering: false
+        case .handshaking, .closing, .lingering: false
         }
     }
 

@@ -3,18 +3,25 @@ extension Connection {
     func respond(to parsed: ParsedRequest) {
         isHeadDeadlineSet = false
         var request = parsed.request
+        if request.id.isNone { request.id = loop.requestIDs.next() }
         let context = ResponseContext(
-            isHead: request.method == .head, isHTTP10: request.version.minor == 0, keepAlive: parsed.keepAlive
-        )
+            isHead: request.method == .head, isHTTP10: request.version.minor == 0,
+            keepAlive: parsed.keepAlive,
+            acceptsGzip: parsed.acceptsGzip, requestID: request.id)
+        trace = RequestTrace(method: request.method, start: loop.now)
         switch loop.router.match(request.method, path: request.path) {
-        case .found(let handler, let parameters):
+        case .found(let handler, let parameters, let pattern):
             request.pathParameters = parameters
-            switch handler {
-            case .onLoop(let run): send(run(request), context)
-            case .offLoop(let run):
-                state = .awaitingResponse(context)
-                let (inbox, id) = (loop.inbox, id)
-                Task { [request] in inbox.post(.response(id, await run(request))) }
+            trace.route = pattern
+            switch parsed.contentCoding {
+            case .identity: run(handler, request, context)
+            case .gzip where request.body.isEmpty: run(handler, request, context)
+            case .gzip: decodeThenRun(handler, request, context)
+            case .unsupported:
+                // RFC 9110 §15.5.16: 415, naming the coding that is served.
+                let headers = HTTPHeaders([("Accept-Encoding", "gzip")])
+                let detail = "Content-Encoding must be gzip or identity"
+                send(ProblemResponse.make(.unsupportedMediaType, detail: detail, headers: headers), context)
             }
         case .methodNotAllowed(let allowed):
             let list = allowed.map(\.rawValue).joined(separator: ", ")
@@ -27,13 +34,49 @@ extension Connection {
         }
     }
 
+    private func run(_ handler: Handler, _ request: Request, _ context: ResponseContext) {
+        switch handler {
+        case .onLoop(let run): send(run(request), context)
+        case .offLoop(let run):
+            state = .awaitingResponse(context)
+            let (inbox, id) = (loop.inbox, id)
+            Task { [request] in inbox.post(.response(id, await run(request))) }
+        }
+    }
+
+    /// A gzip body is decoded off the loops (a large one takes milliseconds), up to the body
+    /// limit: a bomb gets 413 once its output passes the limit, not an exhausted memory.
+    private func decodeThenRun(_ handler: Handler, _ request: Request, _ context: ResponseContext) {
+        state = .awaitingResponse(context)
+        let (inbox, id, limit) = (loop.inbox, id, loop.limits.maxBodyBytes)
+        Task { [request] in
+            var request = request
+            let response: Response
+            do throws(RequestError) {
+                request.body = try Gzip.inflate(request.body, limit: limit)
+                request.headers.remove("Content-Encoding")
+                switch handler {
+                case .onLoop(let run): response = run(request)
+                case .offLoop(let run): response = await run(request)
+                }
+            } catch {
+                response = ProblemResponse.make(error.status, detail: error.detail)
+            }
+            inbox.post(.response(id, response))
+        }
+    }
+
     /// Queues a response for the request described by `context` and moves to the next state.
-    func send(_ response: Response, _ context: ResponseContext) {
+    func send(_ response: consuming Response, _ context: ResponseContext) {
         var context = context
+        var response = response
         context.keepAlive = context.keepAlive && !loop.isStopping
-        let producer = output.append(response, context: &context, date: loop.date.bytes)
-        if let producer {
+        loop.compression?.apply(to: &response, context)
+        let queued = output.append(response, context: &context, date: loop.date.bytes)
+        if let producer = queued.producer {
             state = .streaming(context)
+            trace.status = queued.status
+            trace.streamedBytes = 0
             let (inbox, id) = (loop.inbox, id)
             Task {
                 await producer(StreamWriter(inbox: inbox, id: id))
@@ -41,12 +84,17 @@ extension Connection {
             }
         } else {
             state = context.keepAlive ? .reading : .closing
+            if loop.observer != nil {
+                report(status: queued.status, bodyBytes: queued.bodyBytes, requestID: context.requestID)
+            }
         }
     }
 
     /// Answers with a problem and closes: after a refusal, framing can't be trusted.
     func refuse(_ status: HTTPStatus, detail: String) {
-        let context = ResponseContext(isHead: false, isHTTP10: false, keepAlive: false)
+        trace = RequestTrace(method: nil, start: loop.now)
+        let context = ResponseContext(
+            isHead: false, isHTTP10: false, keepAlive: false, requestID: loop.requestIDs.next())
         send(ProblemResponse.make(status, detail: detail), context)
     }
 
@@ -64,6 +112,7 @@ extension Connection {
         // An empty chunk would end a chunked body: there is nothing to send anyway.
         if !bytes.isEmpty {
             if context.isHTTP10 { output.append(body: bytes) } else { output.appendChunk(bytes) }
+            trace.streamedBytes += bytes.count
         }
         streamWaiter?.resume(returning: true)
         streamWaiter = continuation
@@ -74,6 +123,7 @@ extension Connection {
     func streamEnded() {
         guard case .streaming(let context) = state else { return }
         if !context.isHTTP10 { output.append("0\r\n\r\n") }
+        reportStreamEnd()
         state = context.keepAlive && !loop.isStopping ? .reading : .closing
         parsePendingInput()
         finishBatch()

@@ -1,6 +1,7 @@
 extension Connection {
     /// The fd is writable again: write what is queued, then carry on with what waited for it.
     func writable() {
+        if case .handshaking = state { return continueHandshake() }
         finishBatch()
         if !isClosed, output.isEmpty, isReading, !pendingInput.isEmpty {
             parsePendingInput()
@@ -33,37 +34,38 @@ extension Connection {
     private func beginLingering() {
         socket.shutdownWrite()
         state = .lingering
-        deadline = loop.now + min(Self.lingerNanoseconds, loop.configuration.idleTimeout.nanoseconds)
+        deadline = loop.now + min(Self.lingerNanoseconds, loop.idleNanoseconds)
     }
 
     private func updateInterest() {
         if !output.isEmpty { return loop.setInterest(self, .writable) }
         switch state {
         case .reading, .lingering: loop.setInterest(self, .readable)
-        // Left as is: readable() disarms reading if the client sends while we are busy.
-        case .awaitingResponse, .streaming, .closing: break
+        // Left as is: readable() disarms reading if the client sends while we are busy; a
+        // handshake sets its own.
+        case .handshaking, .awaitingResponse, .streaming, .closing: break
         }
     }
 
     private func updateDeadline() {
-        let timeouts = loop.configuration
         // A client that does not read what we write is cut off like an idle one.
-        if !output.isEmpty { return deadline = loop.now + timeouts.idleTimeout.nanoseconds }
+        if !output.isEmpty { return deadline = loop.now + loop.idleNanoseconds }
         switch state {
         case .reading:
             switch parser.phase {
             case .idle:
                 isHeadDeadlineSet = false
-                deadline = loop.now + timeouts.idleTimeout.nanoseconds
+                deadline = loop.now + loop.idleNanoseconds
             case .head:
                 guard !isHeadDeadlineSet else { return }
                 isHeadDeadlineSet = true
-                deadline = loop.now + timeouts.headerTimeout.nanoseconds
+                deadline = loop.now + loop.headerNanoseconds
             case .body:
-                deadline = loop.now + timeouts.bodyTimeout.nanoseconds
+                deadline = loop.now + loop.bodyNanoseconds
             }
         case .awaitingResponse, .streaming: deadline = 0
-        case .closing, .lingering: break
+        // A handshake keeps the deadline it was accepted with.
+        case .handshaking, .closing, .lingering: break
         }
     }
 }

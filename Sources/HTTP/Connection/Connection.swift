@@ -2,6 +2,7 @@
 /// and writes them. It belongs to one event loop and is touched only on that loop's thread,
 /// so it has no lock. Its states:
 ///
+/// - handshaking: a TLS connection before its handshake is done; under the header timeout.
 /// - reading: parsing requests; onLoop handlers answer inline, so pipelined requests are
 ///   answered in one batch and one write.
 /// - awaitingResponse: an offLoop handler runs; no further request is parsed until its answer
@@ -11,6 +12,7 @@
 /// - lingering: FIN sent, reading and discarding until the peer closes or a short deadline.
 final class Connection {
     enum State {
+        case handshaking
         case reading
         case awaitingResponse(ResponseContext)
         case streaming(ResponseContext)
@@ -34,7 +36,7 @@ final class Connection {
     /// behind one in flight). Usually empty: a whole request is parsed from the loop's buffer.
     var pendingInput: [UInt8] = []
     var output = OutputQueue()
-    var state = State.reading
+    var state: State
     /// What epoll reports for this fd now.
     var interest = Epoll.Events.readable
     /// Monotonic nanoseconds after which `expire()` runs; 0 for none.
@@ -44,9 +46,12 @@ final class Connection {
     /// A stream producer waiting for its chunk to drain.
     var streamWaiter: CheckedContinuation<Bool, Never>?
     var isClosed = false
+    /// The request being answered, for the loop's observer.
+    var trace = RequestTrace()
 
     init(id: ConnectionID, socket: consuming StreamSocket, loop: EventLoop) {
         self.id = id
+        state = socket.isTLS ? .handshaking : .reading
         self.socket = socket
         self.loop = loop
         parser = RequestParser(limits: loop.limits)
@@ -60,6 +65,7 @@ final class Connection {
     /// Called by the loop as it closes this connection: queued files are released and a
     /// waiting producer learns the client is gone.
     func abandon() {
+        reportStreamEnd()
         output.discard()
         streamWaiter?.resume(returning: false)
         streamWaiter = nil
@@ -69,7 +75,7 @@ final class Connection {
     /// head, closes now; a request in flight is answered (with `Connection: close`) first.
     func stopGracefully() {
         switch state {
-        case .lingering: loop.close(self)
+        case .lingering, .handshaking: loop.close(self)
         case .reading where output.isEmpty && parser.phase != .body: loop.close(self)
         case .reading, .awaitingResponse, .streaming, .closing: break
         }

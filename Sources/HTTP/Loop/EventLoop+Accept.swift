@@ -6,7 +6,7 @@ extension EventLoop {
     /// is EPOLLEXCLUSIVE: the other loops are woken for what is left).
     static let acceptBatch = 8
 
-    func acceptConnections() {
+    func acceptConnections(from listener: ListeningSocket) {
         for _ in 0..<Self.acceptBatch {
             let result: AcceptResult
             do {
@@ -42,21 +42,26 @@ extension EventLoop {
         if index >= connections.count {
             connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, 64)))
         }
+        let isTLS = socket.isTLS
         let connection = Connection(id: id, socket: socket, loop: self)
         connections[index] = connection
         connectionCount += 1
-        connection.deadline = now + configuration.idleTimeout.nanoseconds
+        // The header timeout covers a TLS handshake too: a client that stalls in it is cut off
+        // like one that stalls in a head.
+        connection.deadline = now + (isTLS ? headerNanoseconds : idleNanoseconds)
     }
 
     private func pauseListener() {
         guard !isListenerPaused else { return }
         isListenerPaused = true
-        try? epoll.remove(listener.fd)
+        for listener in listeners { try? epoll.remove(listener.fd) }
     }
 
     func resumeListener() {
         guard isListenerPaused, !isStopping else { return }
         isListenerPaused = false
-        try? epoll.add(listener.fd, [.readable, .exclusive], tag: Self.listenerTag)
+        for (index, listener) in listeners.enumerated() {
+            try? epoll.add(listener.fd, [.readable, .exclusive], tag: Self.listenerTag(index))
+        }
     }
 }

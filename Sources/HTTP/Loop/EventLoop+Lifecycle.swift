@@ -20,7 +20,9 @@ extension EventLoop {
         guard !isStopping else { return }
         isStopping = true
         stopDeadline = now + configuration.shutdownGrace.nanoseconds
-        if !isListenerPaused { try? epoll.remove(listener.fd) }
+        if !isListenerPaused {
+            for listener in listeners { try? epoll.remove(listener.fd) }
+        }
         for index in connections.indices {
             connections[index]?.stopGracefully()
         }

@@ -2,24 +2,34 @@ import CSocket
 import Glibc
 import SystemPackage
 
-/// One thread's epoll loop: accepts from the shared listener, owns the connections it
+/// One thread's epoll loop: accepts from the shared listeners, owns the connections it
 /// accepted, runs onLoop handlers inline and takes offLoop answers from its inbox.
 ///
 /// `@unchecked Sendable`: built on the server's thread, then used only by the thread that
 /// calls `run()`, except `inbox`, which is itself Sendable and is how other threads reach it.
 final class EventLoop: @unchecked Sendable {
-    static let listenerTag = UInt64.max
-    static let inboxTag = UInt64.max - 1
+    static let inboxTag = UInt64.max
+    /// Listener `index` is tagged `inboxTag - 1 - index`. A connection's tag never comes near:
+    /// its low half is an fd, far below 2^32 - 2.
+    static func listenerTag(_ index: Int) -> UInt64 { inboxTag - 1 - UInt64(index) }
     /// Bytes read per read(2): enough for dozens of pipelined small requests.
     static let readBufferSize = 64 * 1024
 
     let inbox: Inbox
     let router: Router
     let configuration: ServerConfiguration
+    /// The configuration's timeouts in nanoseconds, read per request (the configuration itself
+    /// holds references, so reading through it costs reference counting).
+    let idleNanoseconds: UInt64, headerNanoseconds: UInt64, bodyNanoseconds: UInt64
     let limits: ParserLimits
     let epoll: Epoll
-    let listener: ListeningSocket
+    let listeners: [ListeningSocket]
     let budget: ConnectionBudget
+    /// `configuration.requestObserver`, read once rather than per request.
+    let observer: RequestObserver?
+    let compression: ResponseCompression?
+    // Read and advanced only on this loop's thread, per request: spare the dynamic exclusivity check.
+    @exclusivity(unchecked) var requestIDs = RequestIDGenerator()
     /// Connections by fd: fds are small and dense, so an array is the cheapest map.
     var connections: [Connection?] = []
     var connectionCount = 0
@@ -39,13 +49,20 @@ final class EventLoop: @unchecked Sendable {
     let sweepInterval: UInt64
 
     init(
-        configuration: ServerConfiguration, router: Router, listener: ListeningSocket,
+        configuration: ServerConfiguration, router: Router, listeners: [ListeningSocket],
         budget: ConnectionBudget
     ) throws(Errno) {
         self.configuration = configuration
+        idleNanoseconds = configuration.idleTimeout.nanoseconds
+        headerNanoseconds = configuration.headerTimeout.nanoseconds
+        bodyNanoseconds = configuration.bodyTimeout.nanoseconds
         self.router = router
-        self.listener = listener
+        self.listeners = listeners
         self.budget = budget
+        observer = configuration.requestObserver
+        compression = configuration.gzipMinimumBytes.map {
+            ResponseCompression(minimumBytes: $0, level: Int32(clamping: configuration.gzipLevel))
+        }
         limits = ParserLimits(
             maxRequestLineBytes: configuration.maxRequestLineBytes,
             maxHeaderBytes: configuration.maxHeaderBytes,
@@ -53,7 +70,9 @@ final class EventLoop: @unchecked Sendable {
         inbox = try Inbox()
         epoll = try Epoll()
         try epoll.add(inbox.wakeup.fd, .readable, tag: Self.inboxTag)
-        try epoll.add(listener.fd, [.readable, .exclusive], tag: Self.listenerTag)
+        for (index, listener) in listeners.enumerated() {
+            try epoll.add(listener.fd, [.readable, .exclusive], tag: Self.listenerTag(index))
+        }
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         events = .allocate(capacity: 256)
         // Deadlines are checked by a sweep; a quarter of the shortest timeout keeps each within
@@ -89,8 +108,9 @@ final class EventLoop: @unchecked Sendable {
 
     private func dispatch(tag: UInt64, events: Epoll.Events) {
         switch tag {
-        case Self.listenerTag: acceptConnections()
         case Self.inboxTag: drainInbox()
+        case Self.listenerTag(listeners.count - 1)...Self.listenerTag(0):
+            acceptConnections(from: listeners[Int(Self.listenerTag(0) - tag)])
         default:
             guard let connection = connection(ConnectionID(tag: tag)) else { return }
             // ERR, and HUP (both directions gone) while not reading, are reported whatever the

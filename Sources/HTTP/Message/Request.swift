@@ -21,6 +21,8 @@ package struct Request: Sendable {
     package var body: [UInt8]
     /// Values of the route's `{name}` segments, filled in by the router.
     package var pathParameters: [String: String] = [:]
+    /// The `X-Request-Id` its response will carry: the client's if sane, else a new one.
+    package var id = RequestID.none
 
     package init(
         method: HTTPMethod, target: String, version: (major: Int, minor: Int) = (1, 1),

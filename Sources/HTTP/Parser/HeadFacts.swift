@@ -14,12 +14,29 @@ struct HeadFacts {
     var asksClose = false
     var asksKeepAlive = false
     var expectsContinue = false
+    /// Accept-Encoding's word on gzip: nil when no field named it (or `*`).
+    var gzipPreference: Bool?
+    var contentCoding = ContentCoding.identity
+    /// A sane `X-Request-Id` from the client, to be echoed.
+    var requestID = RequestID.none
 
     /// Notes one field; refuses at once what no later field could make right.
     mutating func note(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws(RequestError) {
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
             hostCount += 1
+        case 12 where ASCII.equalsLowercase(name, "x-request-id"):
+            if RequestID.isSane(value) {
+                requestID = RequestID(client: String(decoding: value, as: UTF8.self))
+            }
+        case 15 where ASCII.equalsLowercase(name, "accept-encoding"):
+            // A refusal in any field wins over an acceptance in another.
+            if let preference = AcceptEncoding.gzipPreference(value) {
+                gzipPreference = (gzipPreference ?? true) && preference
+            }
+        case 16 where ASCII.equalsLowercase(name, "content-encoding"):
+            // A repeated field is a list of codings applied in turn (RFC 9110 §8.4): not served.
+            contentCoding = contentCoding == .identity ? ContentCoding(value) : .unsupported
         case 6 where ASCII.equalsLowercase(name, "expect"):
             // Other expectations are ignored (RFC 9110 §10.1.1 lets a server answer 417).
             expectsContinue = ASCII.equalsLowercase(value, "100-continue")

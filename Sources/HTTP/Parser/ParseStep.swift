@@ -16,6 +16,10 @@ package struct ParsedRequest: Sendable {
     package var request: Request
     /// Whether the connection may carry another request after this one (RFC 9112 §9.3).
     package var keepAlive: Bool
+    /// Whether the client takes a gzip-coded response (Accept-Encoding).
+    package var acceptsGzip = false
+    /// The coding of `request.body`, still to be undone.
+    package var contentCoding = ContentCoding.identity
 }
 
 /// Limits the parser enforces, from `ServerConfiguration`.

@@ -76,7 +76,9 @@ extension RequestParser {
             let framing = try facts.framing(version: line.version, limits: limits)
             request = Request(
                 method: line.method, target: line.target, version: line.version, headers: headers)
+            request?.id = facts.requestID
             keepAlive = facts.keepAlive(version: line.version)
+            (acceptsGzip, contentCoding) = (facts.gzipPreference ?? false, facts.contentCoding)
             let expectsContinue = facts.expectsContinue && line.version.minor == 1
             return begin(framing, expectsContinue: expectsContinue, head: head.count, available: available)
         } catch {

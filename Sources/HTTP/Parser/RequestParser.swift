@@ -36,6 +36,8 @@ package struct RequestParser: Sendable {
     /// The request whose head is parsed and whose body is arriving.
     var request: Request?
     var keepAlive = true
+    var acceptsGzip = false
+    var contentCoding = ContentCoding.identity
     var body: [UInt8] = []
 
     package init(limits: ParserLimits = ParserLimits()) { self.limits = limits }
@@ -94,7 +96,8 @@ package struct RequestParser: Sendable {
         // `complete` is only returned after a head was parsed into `request`.
         var finished = request!
         swap(&finished.body, &body)
-        let parsed = ParsedRequest(request: finished, keepAlive: keepAlive)
+        let parsed = ParsedRequest(
+            request: finished, keepAlive: keepAlive, acceptsGzip: acceptsGzip, contentCoding: contentCoding)
         request = nil
         state = .head
         (scanned, lineStart, requestLineEnd) = (0, 0, -1)

@@ -22,13 +22,15 @@ package struct Router: Sendable {
             routes[index].handlers.removeAll { $0.method == method }
             routes[index].handlers.append((method, handler))
         } else {
-            routes.append(Route(segments: segments, handlers: [(method, handler)]))
+            routes.append(Route(pattern: pattern, segments: segments, handlers: [(method, handler)]))
         }
     }
 
     /// What the router found for a request.
     package enum Match: Sendable {
-        case found(Handler, parameters: [String: String])
+        /// `pattern` is the route as registered (`/v1/files/{id}`): what logs and metrics name,
+        /// so that ids never become labels.
+        case found(Handler, parameters: [String: String], pattern: String)
         /// The path exists, the method does not: 405 with these in `Allow`.
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
@@ -54,6 +56,7 @@ package struct Router: Sendable {
     }
 
     private struct Route: Sendable {
+        let pattern: String
         let segments: [Segment]
         var handlers: [(method: HTTPMethod, handler: Handler)]
 
@@ -86,7 +89,7 @@ package struct Router: Sendable {
                 if allowed.contains(.get), !allowed.contains(.head) { allowed.append(.head) }
                 return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
             }
-            return .found(handler, parameters: parameters(path))
+            return .found(handler, parameters: parameters(path), pattern: pattern)
         }
 
         /// The `{name}` values of a path that `matches`.

@@ -7,6 +7,8 @@ enum FieldCheck {
     case framing
     case connection(asksClose: Bool)
     case date
+    /// X-Request-Id: the server sets it from the request, once.
+    case requestID
     case other
 
     init(name: String, value: String) {
@@ -21,6 +23,7 @@ enum FieldCheck {
             let bytes = UnsafeRawBufferPointer(raw)
             switch bytes.count {
             case 4 where ASCII.equalsLowercase(bytes, "date"): return .date
+            case 12 where ASCII.equalsLowercase(bytes, "x-request-id"): return .requestID
             case 10 where ASCII.equalsLowercase(bytes, "connection"):
                 var value = value
                 return .connection(asksClose: value.withUTF8 { Self.listsClose(UnsafeRawBufferPointer($0)) })

@@ -6,4 +6,8 @@ struct ResponseContext: Sendable {
     var isHTTP10: Bool
     /// Whether the connection stays open after this response.
     var keepAlive: Bool
+    /// Whether the client takes a gzip-coded body (Accept-Encoding).
+    var acceptsGzip = false
+    /// Sent as `X-Request-Id` unless none.
+    var requestID = RequestID.none
 }

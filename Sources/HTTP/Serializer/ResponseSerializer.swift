@@ -1,15 +1,23 @@
 /// A stream body's producer, started by the connection after the head is queued.
 typealias StreamProducer = @Sendable (ResponseWriter) async -> Void
 
+/// What the serializer queued: the status it sent (a handler's invalid one becomes 500), the
+/// body bytes it queued (a stream's are counted as they come) and a stream producer to start.
+struct QueuedResponse {
+    var status: Int
+    var bodyBytes: Int
+    var producer: StreamProducer?
+}
+
 extension OutputQueue {
     /// Queues `response` for the request described by `context`: head, then the body unless
     /// the request was HEAD. Framing is the server's alone: the handler's Content-Length,
     /// Transfer-Encoding and Connection fields are dropped, an invalid status becomes 500 and
     /// a field with bytes that could break the head is left out, so a handler returning
     /// garbage cannot desynchronise the connection. `context.keepAlive` comes back false when
-    /// the response can only end with the connection. Returns a stream producer to start.
+    /// the response can only end with the connection.
     mutating func append(_ response: Response, context: inout ResponseContext, date: [UInt8])
-        -> StreamProducer?
+        -> QueuedResponse
     {
         var response = response
         if !(200...599).contains(response.status.code) || !Self.isValidReason(response.status.reason) {
@@ -33,20 +41,22 @@ extension OutputQueue {
         }
         if case .untilClose = framing { context.keepAlive = false }
         appendHead(response, framing: framing, context: &context, date: date)
+        var queued = QueuedResponse(status: response.status.code, bodyBytes: 0, producer: nil)
         if context.isHead {
             response.body.release()
-            return nil
+            return queued
         }
         switch response.body {
-        case .empty: return nil
+        case .empty: break
         case .bytes(let bytes):
             append(body: bytes)
-            return nil
+            queued.bodyBytes = bytes.count
         case .file(let region):
             append(file: region)
-            return nil
-        case .stream(let producer): return producer
+            queued.bodyBytes = Int(region.length)
+        case .stream(let producer): queued.producer = producer
         }
+        return queued
     }
 
     /// One chunk of a chunked body (RFC 9112 §7.1): size in hex, CRLF, data, CRLF.
@@ -75,7 +85,7 @@ extension OutputQueue {
         var hasDate = false
         for (name, value) in response.headers {
             switch FieldCheck(name: name, value: value) {
-            case .invalid, .framing: continue
+            case .invalid, .framing, .requestID: continue
             case .connection(let asksClose): if asksClose { context.keepAlive = false }
             case .date:
                 hasDate = true
@@ -96,12 +106,22 @@ extension OutputQueue {
             date.withUnsafeBytes { append($0) }
             append("\r\n")
         }
+        if !context.requestID.isNone { appendRequestID(context.requestID) }
         if !context.keepAlive {
             append("Connection: close\r\n")
         } else if context.isHTTP10 {
             append("Connection: keep-alive\r\n")
         }
         append("\r\n")
+    }
+
+    /// One append of a line made on the stack: this runs for every response.
+    private mutating func appendRequestID(_ id: RequestID) {
+        var line: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &line) { id.headerLine(into: $0) }
+        guard let count else { return appendField("X-Request-Id", id.description) }
+        // SAFETY: headerLine wrote `count` ≤ 48 bytes at the start of `line`.
+        withUnsafeBytes(of: &line) { append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
 
     private mutating func appendField(_ name: String, _ value: String) {

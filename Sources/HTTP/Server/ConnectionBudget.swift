@@ -20,4 +20,6 @@ final class ConnectionBudget: Sendable {
     }
 
     func release() { count.subtract(1, ordering: .relaxed) }
+
+    var current: Int { count.load(ordering: .relaxed) }
 }

@@ -2,7 +2,8 @@ import Glibc
 import Synchronization
 package import SystemPackage
 
-/// The HTTP/1.1 server: one listening socket shared by `threads` event loops.
+/// The HTTP/1.1 server: its listening sockets (TCP, or HTTPS with a TLS context, and a Unix
+/// socket) shared by `threads` event loops.
 ///
 /// ```
 /// let server = try HTTPServer(configuration: configuration, router: router)
@@ -10,8 +11,9 @@ package import SystemPackage
 /// server.run()   // returns once shutdown has completed
 /// ```
 package final class HTTPServer: Sendable {
-    private let listener: ListeningSocket
+    private let listeners: [ListeningSocket]
     private let loops: [EventLoop]
+    private let budget: ConnectionBudget
     private let phase = Mutex(Phase.ready)
 
     private enum Phase {
@@ -20,25 +22,40 @@ package final class HTTPServer: Sendable {
 
     /// Binds and listens, so that EADDRINUSE and the like surface here, and builds the loops.
     /// Also sets SIGPIPE to be ignored, once for the process: a client that leaves must be
-    /// an EPIPE on one connection, not the end of the daemon.
+    /// an EPIPE on one connection, not the end of the daemon. No listener at all is EINVAL.
     package init(configuration: ServerConfiguration, router: Router) throws(Errno) {
         signal(SIGPIPE, SIG_IGN)
-        listener = try ListeningSocket(.tcp(host: configuration.host, port: configuration.port))
+        var listeners: [ListeningSocket] = []
+        if configuration.servesTCP {
+            listeners.append(
+                try ListeningSocket(
+                    .tcp(host: configuration.host, port: configuration.port), tls: configuration.tls))
+        }
+        if let unix = configuration.unixSocket {
+            listeners.append(try ListeningSocket(.unix(path: unix.path, mode: unix.mode)))
+        }
+        guard !listeners.isEmpty else { throw .invalidArgument }
+        self.listeners = listeners
         let budget = ConnectionBudget(limit: configuration.maxConnections)
+        self.budget = budget
         let count =
             configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         var loops: [EventLoop] = []
         for _ in 0..<count {
             loops.append(
                 try EventLoop(
-                    configuration: configuration, router: router, listener: listener, budget: budget))
+                    configuration: configuration, router: router, listeners: listeners, budget: budget))
         }
         self.loops = loops
-        boundPort = listener.port
+        boundPort = configuration.servesTCP ? listeners[0].port : 0
     }
 
-    /// The port the server listens on: the kernel's choice when port 0 was asked.
+    /// The TCP port the server listens on: the kernel's choice when port 0 was asked; 0 when it
+    /// serves no TCP.
     package let boundPort: Int
+
+    /// Connections open now, over every listener.
+    package var openConnections: Int { budget.current }
 
     /// Runs the loops, one on the calling thread and the others on threads of their own, and
     /// returns when every loop has finished after `shutdown()`. Call it once.
@@ -52,7 +69,7 @@ package final class HTTPServer: Sendable {
         let threads = loops.dropFirst().map { loop in LoopThread.start { loop.run() } }
         loops[0].run()
         for thread in threads { thread.join() }
-        listener.close()
+        for listener in listeners { listener.close() }
         phase.withLock { $0 = .stopped }
     }
 

@@ -3,6 +3,12 @@ package struct ServerConfiguration: Sendable {
     /// Address to listen on; port 0 picks a free port (see `HTTPServer.boundPort`).
     package var host = "127.0.0.1"
     package var port = 8080
+    /// Whether to listen on `host:port` at all; false serves only `unixSocket`.
+    package var servesTCP = true
+    /// A Unix-domain socket to listen on as well (plain HTTP: its file mode is the access control).
+    package var unixSocket: UnixSocketAddress?
+    /// Serves the TCP listener as HTTPS with this context.
+    package var tls: TLSContext?
     /// Event-loop threads; 0 means one per core.
     package var threads = 0
     /// Request line over this → 414.
@@ -21,6 +27,20 @@ package struct ServerConfiguration: Sendable {
     package var maxConnections = 10_000
     /// On shutdown, in-flight requests get this long to finish.
     package var shutdownGrace: Duration = .seconds(10)
+    /// Response bodies of at least this many bytes are gzip-coded for clients that accept it;
+    /// nil never codes. Request bodies in gzip are decoded either way, up to `maxBodyBytes`.
+    package var gzipMinimumBytes: Int? = 1024
+    /// zlib level 1–9 for response bodies.
+    package var gzipLevel = 1
+    /// Told of every answered request, on the loop's thread (logs, metrics); nil costs nothing.
+    package var requestObserver: RequestObserver?
 
     package init() {}
+}
+
+/// A Unix-domain socket's path and the mode its file gets (e.g. 0o660: owner and group).
+package struct UnixSocketAddress: Sendable {
+    package var path: String
+    package var mode: UInt32
+    package init(path: String, mode: UInt32 = 0o660) { (self.path, self.mode) = (path, mode) }
 }

@@ -4,9 +4,11 @@ import Posix
 import Synchronization
 import SystemPackage
 
-/// Where a server listens. A Unix-domain path will be a second case.
+/// Where a server listens.
 enum ListenAddress: Sendable {
     case tcp(host: String, port: Int)
+    /// A Unix-domain stream socket at `path`, its file given `mode`.
+    case unix(path: String, mode: UInt32)
 }
 
 /// A bound, listening, non-blocking socket. A class rather than a `~Copyable` value: every
@@ -15,14 +17,22 @@ enum ListenAddress: Sendable {
 /// closed fd), or its deinit does; the flag makes that exactly once.
 final class ListeningSocket: Sendable {
     let fd: Int32
+    /// Connections accepted here speak TLS with this context.
+    let tls: TLSContext?
+    /// The socket file of a Unix-domain listener, removed again when it closes.
+    let unixSocket: UnixSocketFile?
     private let isClosed = Atomic(false)
 
     /// Resolves, binds and listens. Errors such as EADDRINUSE and EACCES surface here.
     /// The corresponding C calls are `getaddrinfo`, `socket`, `bind`, `listen`.
-    init(_ address: ListenAddress, backlog: Int32 = 4096) throws(Errno) {
+    init(_ address: ListenAddress, tls: TLSContext? = nil, backlog: Int32 = 4096) throws(Errno) {
+        self.tls = tls
         switch address {
         case .tcp(let host, let port):
             fd = try Self.bindTCP(host: host, port: port, backlog: backlog)
+            unixSocket = nil
+        case .unix(let path, let mode):
+            (fd, unixSocket) = try Self.bindUnix(path: path, mode: mode, backlog: backlog)
         }
     }
 
@@ -44,17 +54,27 @@ final class ListeningSocket: Sendable {
     /// Takes one pending connection, non-blocking and close-on-exec. The corresponding C call
     /// is `accept4`.
     func accept() throws(Errno) -> AcceptResult {
+        let connection: Int32
         do {
-            return .accepted(StreamSocket(adopting: try syscall("accept4") { gmemd_accept4_nonblock(fd) }))
+            connection = try syscall("accept4") { gmemd_accept4_nonblock(fd) }
         } catch .resourceTemporarilyUnavailable {
             return .wouldBlock
         }
+        guard let tls else { return .accepted(StreamSocket(adopting: connection)) }
+        guard let session = TLSSession(context: tls, fd: connection) else {
+            // No memory for the TLS state: the client sees its connection close, as over the limit.
+            _ = Glibc.close(connection)
+            throw .noMemory
+        }
+        return .accepted(StreamSocket(adopting: connection, tls: session))
     }
 
     /// Stops listening: connections still in the backlog are refused. Call only once no loop
     /// can use the socket any more. The corresponding C call is `close`.
     func close() {
-        if !isClosed.exchange(true, ordering: .acquiringAndReleasing) { _ = Glibc.close(fd) }
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = Glibc.close(fd)
+        unixSocket?.remove()
     }
 
     deinit { close() }
