@@ -24,6 +24,8 @@ final class Consumer: Sendable {
     let range: ByteRange
     let isOpenEnded: Bool
     let isExclusive: Bool
+    /// A kvm consumer's memslot, for as long as it is attached (HeldVM deletes it on detach).
+    let binding: KVMBinding?
     let attachedAt: Timestamp
     let state: Mutex<State>
     /// Set once, under `state`, when the `detached` event is recorded; read without any lock by
@@ -51,10 +53,11 @@ final class Consumer: Sendable {
 
     init(
         id: ConsumerID, tenant: TenantID, file: any ConsumerHost, kind: ConsumerKind, label: String?,
-        range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, backlog: Int
+        range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, binding: KVMBinding? = nil, backlog: Int
     ) {
         (self.id, self.tenant, self.file, self.kind, self.label) = (id, tenant, file, kind, label)
         (self.range, self.isOpenEnded, self.isExclusive) = (range, isOpenEnded, isExclusive)
+        self.binding = binding
         attachedAt = .now()
         state = Mutex(State(ring: EventRing(capacity: backlog)))
     }
@@ -66,7 +69,8 @@ final class Consumer: Sendable {
         state.withLock { state in
             ConsumerSnapshot(
                 id: id, fileID: file.id, kind: kind, label: label, range: range, isOpenEnded: isOpenEnded,
-                isExclusive: isExclusive, attachedAt: attachedAt, detachedAt: state.detachedAt,
+                isExclusive: isExclusive, binding: binding, attachedAt: attachedAt,
+                detachedAt: state.detachedAt,
                 lastSeq: state.ring.lastSeq, livePins: state.pins.count,
                 waitingReaders: state.waiters.values.count {
                     if case .expired = $0 { false } else { true }

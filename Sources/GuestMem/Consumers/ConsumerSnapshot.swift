@@ -9,6 +9,8 @@ package struct ConsumerSnapshot: Hashable, Sendable {
     package let range: ByteRange
     package let isOpenEnded: Bool
     package let isExclusive: Bool
+    /// A kvm consumer's memslot; nil for every other consumer.
+    package let binding: KVMBinding?
     package let attachedAt: Timestamp
     /// nil while attached.
     package let detachedAt: Timestamp?
@@ -29,15 +31,18 @@ package struct ConsumerRequest: Hashable, Sendable {
     /// nil: to the end of the file, whatever its size becomes.
     package var length: Int64?
     package var isExclusive: Bool
+    /// For a kvm consumer: the VM and guest physical address to bind its range at, as a memslot.
+    package var binding: KVMBindingRequest?
 
     package init(
         kind: ConsumerKind, label: String? = nil, offset: Int64 = 0, length: Int64? = nil,
-        isExclusive: Bool = false
+        isExclusive: Bool = false, binding: KVMBindingRequest? = nil
     ) {
         self.kind = kind
         self.label = label
         self.offset = offset
         self.length = length
         self.isExclusive = isExclusive
+        self.binding = binding
     }
 }

@@ -7,11 +7,11 @@ extension MemoryStore {
 
     /// Attaches a consumer to a file, counted against the tenant's `maxConsumers` (ENOSPC past
     /// it). Its range must be whole pages of the file (EINVAL); see `ConsumerTable.attach` for
-    /// what refuses it.
+    /// what refuses it. A kvm consumer with a binding also gets a memslot (MemoryStore+KVMConsumers).
     package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
         throws(GuestMemError) -> ConsumerSnapshot
     {
-        let (tenant, file) = try lookup(fileID, of: tenantID)
+        let (tenant, file) = try consumerHost(fileID, of: tenantID)
         let range = try Self.range(of: request, unit: file.allocationUnit)
         if let label = request.label,
             label.utf8.count > 128
@@ -24,11 +24,22 @@ extension MemoryStore {
         try tenant.reserveConsumer()
         var charge = Charge()
         defer { tenant.settle(charge, releasingConsumer: true) }
-        let consumer = Consumer(
-            id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
-            range: range,
-            isOpenEnded: request.length == nil, isExclusive: request.isExclusive, backlog: eventBacklog)
-        try file.attach(consumer)
+        let make = { (range: ByteRange, isOpenEnded: Bool, binding: KVMBinding?) in
+            Consumer(
+                id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
+                range: range, isOpenEnded: isOpenEnded, isExclusive: request.isExclusive, binding: binding,
+                backlog: self.eventBacklog)
+        }
+        let consumer: Consumer
+        if let bound = request.binding {
+            // A slot has a size: an open-ended range is bound, and heard about, to the file's end.
+            consumer = try attach(
+                request.kind, bound: bound, range, isOpenEnded: request.length == nil, to: file, of: tenantID
+            ) { binding, range in make(range, false, binding) }
+        } else {
+            consumer = make(range, request.length == nil, nil)
+            try file.attach(consumer)
+        }
         charge.consumers = 1
         maps.withLock { maps in
             // A delete of the file or the tenant may have detached it already; then that delete
@@ -44,7 +55,7 @@ extension MemoryStore {
     package func consumers(of fileID: FileID, of tenantID: TenantID) throws(GuestMemError)
         -> [ConsumerSnapshot]
     {
-        try lookup(fileID, of: tenantID).1.attachedConsumers().map { $0.snapshot() }
+        try consumerHost(fileID, of: tenantID).1.attachedConsumers().map { $0.snapshot() }
     }
 
     /// One consumer, attached or recently detached.
@@ -52,11 +63,13 @@ extension MemoryStore {
         try lookup(id, of: tenantID).snapshot()
     }
 
-    /// Detaches a consumer: its pins are released (their pages marked dirty) and it gets its final
-    /// `detached` event. Detaching a detached consumer changes nothing.
+    /// Detaches a consumer: its memslot, if bound, is deleted first, then its pins are released
+    /// (their pages marked dirty) and it gets its final `detached` event. Detaching a detached
+    /// consumer changes nothing.
     package func detach(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) {
         let consumer = try lookup(id, of: tenantID)
         let tenant = try tenant(tenantID)
+        unbind([consumer])
         var charge = Charge()
         guard consumer.file.detach(consumer, charge: &charge) else { return }
         tenant.settle(charge)

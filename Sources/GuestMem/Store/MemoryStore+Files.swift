@@ -81,6 +81,7 @@ extension MemoryStore {
             maps.tenants[tenantID]?.fileIDs.remove(id)
             for consumer in detached { maps.keepDetached(consumer) }
         }
+        unbind(detached)
         tenant.settle(charge)
         memfd.close()
     }

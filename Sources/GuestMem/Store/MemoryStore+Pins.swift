@@ -44,6 +44,6 @@ extension MemoryStore {
     package func dirtyLog(of fileID: FileID, of tenantID: TenantID, clear: Bool) throws(GuestMemError)
         -> DirtyLog
     {
-        try lookup(fileID, of: tenantID).1.dirtyLog(clear: clear)
+        try consumerHost(fileID, of: tenantID).1.dirtyLog(clear: clear)
     }
 }

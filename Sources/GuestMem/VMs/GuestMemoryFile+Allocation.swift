@@ -5,22 +5,36 @@ extension GuestMemoryFile {
     /// kernel said yes. The kernel judges the range and mode (kernel-semantics.md §1k): no
     /// keep_size is EOPNOTSUPP, unaligned or outside the file EINVAL; a punch past the end is
     /// fine. An allocation needs its new pages within `reservation` and the host's headroom.
+    /// The consumers over `range` hear `allocate`, or `invalidate` after their pins over it were
+    /// revoked, before the lock is let go.
     func fallocate(
         _ mode: FallocateMode, _ range: ByteRange, within reservation: Reservation, host: HostMemory,
         charge: inout Charge
     ) throws(GuestMemError) -> FileSnapshot {
         try state.withLock { (state) throws(GuestMemError) in
-            try Self.withFile(&state, id) { (file) throws(GuestMemError) in
-                let claimed = try claim(
-                    mode == .punchHole ? 0 : newBytes(in: range, of: file), reservation, host)
-                defer { host.release(claimed) }
-                let before = file.allocation.allocatedBytes
-                try kernel("fallocate") { () throws(Errno) in try file.fallocate(mode, range) }
-                charge.book(allocated: file.allocation.allocatedBytes - before)
-            }
-            Self.touch(&state)
+            try fallocate(mode, range, within: reservation, host: host, charge: &charge, &state)
             return try snapshot(&state)
         }
+    }
+
+    /// `fallocate`, for a caller that holds the lock.
+    func fallocate(
+        _ mode: FallocateMode, _ range: ByteRange, within reservation: Reservation, host: HostMemory,
+        charge: inout Charge, _ state: inout State
+    ) throws(GuestMemError) {
+        try Self.withFile(&state, id) { (file) throws(GuestMemError) in
+            let claimed = try claim(
+                mode == .punchHole ? 0 : newBytes(in: range, of: file), reservation, host)
+            defer { host.release(claimed) }
+            let before = file.allocation.allocatedBytes
+            try kernel("fallocate") { () throws(Errno) in try file.fallocate(mode, range) }
+            charge.book(allocated: file.allocation.allocatedBytes - before)
+        }
+        switch mode {
+        case .allocate: state.consumers.notify(over: range) { .allocate($0) }
+        case .punchHole: state.consumers.invalidate(range, .punchHole, pinsAreLocked: false, charge: &charge)
+        }
+        Self.touch(&state)
     }
 
     /// The most touching `range` could allocate: its pages that lie inside the file. Memory past

@@ -73,6 +73,7 @@ extension GuestMemoryFile {
             }
             charge.book(allocated: gained)
             if gained > 0 || writing { Self.touch(&state) }
+            if writing { state.consumers.dirty.insert(range.roundedOut(to: allocationUnit)) }
             return result
         }
     }

@@ -24,6 +24,7 @@ extension GuestMemoryFile {
             state.serviceSeals.formUnion(seals.serviceSeals)
             if state.serviceSeals == before.seals { return before }
             Self.touch(&state)
+            state.consumers.notifySeals(state.serviceSeals)
             return try snapshot(&state)
         }
     }

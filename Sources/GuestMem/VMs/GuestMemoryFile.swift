@@ -18,6 +18,8 @@ final class GuestMemoryFile: Sendable {
     let size: Int64
     let flags: GuestMemfdFlags
     let createdAt: Timestamp
+    /// The page: fallocate ranges, consumer ranges and pins are whole multiples of it.
+    let allocationUnit = HostProbe.pageSize
     let state: Mutex<State>
 
     struct State: ~Copyable {
@@ -26,6 +28,8 @@ final class GuestMemoryFile: Sendable {
         var serviceSeals: SealSet
         var version: UInt64 = 1
         var updatedAt: Timestamp
+        /// Attached consumers, and the dirty log (GuestMemoryFile+Consumers).
+        var consumers = ConsumerTable()
     }
 
     /// A file that is not mappable is inaccessible by nature (design.md §2, "Seals"): the
@@ -65,12 +69,18 @@ final class GuestMemoryFile: Sendable {
     }
 
     /// Takes the guest_memfd out, so every later call answers notFound, and books its extents as
-    /// freed, all of them locked. The caller closes it outside every lock: that close frees the
-    /// pages, unless a memslot's mapping still holds them.
-    func remove(expectedVersion: UInt64?, charge: inout Charge) throws(GuestMemError) -> GuestMemfd {
+    /// freed, all of them locked. Every pin is revoked and every consumer detached first, in the
+    /// same hold; `detached` gets those consumers. The caller closes the guest_memfd outside every
+    /// lock: that close frees the pages, unless a memslot's mapping still holds them.
+    func remove(expectedVersion: UInt64?, charge: inout Charge, detached: inout [Consumer])
+        throws(GuestMemError) -> GuestMemfd
+    {
         try state.withLock { (state) throws(GuestMemError) -> GuestMemfd in
             try Self.requireVersion(expectedVersion, state)
             guard let file = state.file.take() else { throw .notFound("no file \(id)") }
+            // The size is a positive multiple of the page (C1): a valid range.
+            detached = state.consumers.detachAll(
+                invalidating: try? ByteRange(offset: 0, length: size), pinsAreLocked: false, charge: &charge)
             charge.book(freed: file.allocation.allocatedBytes)
             charge.files -= 1
             return file

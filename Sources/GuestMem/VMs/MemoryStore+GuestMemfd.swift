@@ -91,11 +91,14 @@ extension MemoryStore {
     {
         guard let (tenant, file) = guestFile(id, of: tenantID) else { throw .notFound("no file \(id)") }
         var charge = Charge()
-        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge)
+        var detached: [Consumer] = []
+        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge, detached: &detached)
         maps.withLock { maps in
             _ = maps.guestFiles.removeValue(forKey: id)
             maps.tenants[tenantID]?.fileIDs.remove(id)
+            for consumer in detached { maps.keepDetached(consumer) }
         }
+        unbind(detached)
         maps.withLock { $0.vms[file.vm] }?.forget(id)
         tenant.settle(charge)
         memfd.close()

@@ -42,8 +42,9 @@ extension MemoryStore {
     }
 
     /// Deletes a VM. One with guest_memfd files or memslots is refused with EBUSY, unless
-    /// `cascade`: then its files are deleted first. Closing the VM deletes its memslots; it and
-    /// the files are closed after every lock is let go.
+    /// `cascade`: then its files are deleted, and the kvm consumers still bound in it (on memfd
+    /// files) detached, first. Closing the VM deletes its memslots; it and the files are closed
+    /// after every lock is let go.
     package func deleteVM(_ id: VMID, of tenantID: TenantID, cascade: Bool = false) throws(GuestMemError) {
         _ = try kvm.capabilities()
         let (tenant, held) = try lookupVM(id, of: tenantID)
@@ -58,6 +59,9 @@ extension MemoryStore {
         }
         var charge = Charge()
         charge.vms = -1
+        for consumer in removed.bound where consumer.file.detach(consumer, charge: &charge) {
+            maps.withLock { $0.keepDetached(consumer) }
+        }
         tenant.settle(charge)
         removed.vm.close()
     }

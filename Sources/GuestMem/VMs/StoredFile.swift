@@ -36,7 +36,9 @@ struct KVMObjects {
     func close() {
         for file in files {
             var charge = Charge()
-            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge) else { continue }
+            var detached: [Consumer] = []
+            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge, detached: &detached)
+            else { continue }
             memfd.close()
         }
         for vm in vms {

@@ -34,13 +34,16 @@ struct VMView: Encodable {
     }
 }
 
-/// One memslot: guest physical addresses `[gpa, gpa + size)` backed by a file from `offset`.
+/// One memslot: guest physical addresses `[gpa, gpa + size)` backed by `file` from `offset`,
+/// bound by the kvm consumer `consumer`.
 struct MemslotView: Encodable {
     var slot: UInt32
     var gpa: UInt64
     var size: Int64
     var offset: Int64
     var backing: String
+    var consumer: String?
+    var file: String?
 
     init(_ memslot: Memslot) {
         slot = memslot.id
@@ -48,6 +51,12 @@ struct MemslotView: Encodable {
         size = memslot.fileRange.length
         offset = memslot.fileRange.offset
         backing = memslot.backing == .guestMemfd ? "guest_memfd" : "memfd"
+    }
+
+    init(_ bound: VMSnapshot.BoundMemslot) {
+        self.init(bound.memslot)
+        consumer = bound.consumer.rawValue
+        file = bound.file.rawValue
     }
 }
 

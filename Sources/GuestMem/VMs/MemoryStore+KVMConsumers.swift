@@ -1,0 +1,37 @@
+/// kvm consumers bound for real: attaching one with a VM and a guest physical address binds its
+/// range as a memslot of that VM (KVM_SET_USER_MEMORY_REGION2), and detaching it deletes the slot.
+extension MemoryStore {
+    /// Binds `range` of `file` at `request.gpa` in the tenant's VM `request.vm` and attaches the
+    /// consumer `make` builds for the slot, in one step (HeldVM.bind). Only a kvm consumer binds
+    /// (EINVAL otherwise); without KVM, refused with the reason; another tenant's VM is notFound.
+    func attach(
+        _ kind: ConsumerKind, bound request: KVMBindingRequest, _ range: ByteRange, isOpenEnded: Bool,
+        to file: any ConsumerHost, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
+    ) throws(GuestMemError) -> Consumer {
+        guard kind == .kvm else {
+            throw .invalid("vm and gpa bind a memslot for a kvm consumer only", errno: .invalidArgument)
+        }
+        _ = try kvm.capabilities()
+        let held = try heldVM(request.vm, of: tenantID)
+        // Both kinds of file conform (MemslotBacking.swift).
+        let backing = file as! any MemslotBacking
+        return try held.bind(backing, range, isOpenEnded: isOpenEnded, at: request.gpa, attaching: make)
+    }
+
+    /// Deletes the memslots of those of `consumers` that are bound: a detach, or the deletion of
+    /// their file, ends the binding before it answers.
+    func unbind(_ consumers: [Consumer]) {
+        for consumer in consumers {
+            guard let binding = consumer.binding else { continue }
+            maps.withLock { $0.vms[binding.vm] }?.unbind(consumer)
+        }
+    }
+
+    /// The file `id` of `tenantID` as consumers see it, whichever its backend, and that tenant;
+    /// notFound also for another tenant's file.
+    func consumerHost(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, any ConsumerHost)
+    {
+        if let (tenant, file) = guestFile(id, of: tenantID) { return (tenant, file) }
+        return try lookup(id, of: tenantID)
+    }
+}
