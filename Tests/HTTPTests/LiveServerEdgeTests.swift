@@ -36,13 +36,13 @@ struct LiveServerEdgeTests {
         let live = try LiveServer(router)
         let client = try live.client()
         client.send("GET /file HTTP/1.1\r\nHost: t\r\n\r\nHEAD /file HTTP/1.1\r\nHost: t\r\n\r\n")
-        let response = try client.readResponse()
+        let response = try await client.readResponse()
         #expect(response.header("Content-Length") == "5")
         #expect(response.text == "23456")
-        #expect(try client.readResponse(isHead: true).header("Content-Length") == "5")
+        #expect(try await client.readResponse(isHead: true).header("Content-Length") == "5")
         // The loop answers /hello only after it has finished with both files.
         client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        _ = try client.readResponse()
+        _ = try await client.readResponse()
         #expect(releases.load(ordering: .relaxed) == 2)
         await live.stop()
     }
@@ -67,16 +67,16 @@ struct LiveServerEdgeTests {
         client.send(
             "GET /garbage HTTP/1.1\r\nHost: t\r\n\r\nGET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n"
                 + "GET /weird HTTP/1.1\r\nHost: t\r\n\r\n")
-        let garbage = try client.readResponse()
+        let garbage = try await client.readResponse()
         #expect(garbage.text == "ok")
         #expect(garbage.header("X-Fine") == "ok")
         #expect(garbage.header("Content-Length") == "2")
         #expect(garbage.header("Injected") == nil && garbage.header("X-Evil") == nil)
         #expect(garbage.header("Transfer-Encoding") == nil)
-        let noContent = try client.readResponse()
+        let noContent = try await client.readResponse()
         #expect(noContent.status == 204)
         #expect(noContent.header("Content-Length") == nil)
-        let weird = try client.readResponse()
+        let weird = try await client.readResponse()
         #expect(weird.status == 500)
         #expect(weird.header("Content-Type") == "application/problem+json")
         await live.stop()
@@ -98,7 +98,7 @@ struct LiveServerEdgeTests {
         let live = try LiveServer(router)
         let client = try live.client()
         client.send("GET /forever HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(!client.isClosedByServer())
+        #expect(!(await client.isClosedByServer()))
         client.reset()
         await producerStopped.wait()
         await live.stop()
@@ -117,7 +117,7 @@ struct LiveServerEdgeTests {
         for _ in 0..<1000 where !served {
             let next = try live.client()
             next.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-            served = (try? next.readResponse())?.status == 200
+            served = (try? await next.readResponse())?.status == 200
         }
         #expect(served)
         await live.stop()
@@ -129,8 +129,8 @@ struct LiveServerEdgeTests {
         let live = try LiveServer(router) { $0.bodyTimeout = .milliseconds(100) }
         let client = try live.client()
         client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
-        #expect(try client.readResponse().status == 408)
-        #expect(client.isClosedByServer())
+        #expect(try await client.readResponse().status == 408)
+        #expect((await client.isClosedByServer()))
         await live.stop()
     }
 
@@ -140,8 +140,8 @@ struct LiveServerEdgeTests {
         let live = try LiveServer(router) { $0.idleTimeout = .milliseconds(100) }
         let client = try live.client()
         client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        _ = try client.readResponse()
-        #expect(client.isClosedByServer())
+        _ = try await client.readResponse()
+        #expect((await client.isClosedByServer()))
         await live.stop()
     }
 
@@ -158,7 +158,7 @@ struct LiveServerEdgeTests {
             client.send(Array(chunk) + Array("\r\n".utf8))
         }
         client.send("0\r\nT: done\r\n\r\n")
-        let response = try client.readResponse()
+        let response = try await client.readResponse()
         #expect(response.header("Content-Length") == "\(body.count)")
         #expect(response.body == body)
         await live.stop()

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// A response as read off the wire.
@@ -20,7 +21,12 @@ enum TestClientError: Error {
 
 /// A blocking TCP client that speaks raw HTTP/1.1, so tests control every byte. Reads time out
 /// after 10 s, so a server bug fails a test instead of hanging it.
-final class TestClient {
+///
+/// Reads are awaited but block a thread of their own: a test blocking a cooperative-pool thread
+/// on its socket would starve the server's own tasks (offLoop handlers, stream producers, gzip
+/// decoding), and the pool has only as many threads as cores, two here.
+/// `@unchecked Sendable`: one test uses a client at a time, one call after another.
+final class TestClient: @unchecked Sendable {
     private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
@@ -35,6 +41,25 @@ final class TestClient {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw TestClientError.connect(errno)
+        }
+    }
+
+    /// Connects to a Unix-domain socket instead.
+    init(unixPath: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(unixPath.utf8)) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard result == 0 else {
@@ -67,7 +92,23 @@ final class TestClient {
     }
 
     /// Reads one response; `isHead` because a HEAD response has no body whatever it says.
-    func readResponse(isHead: Bool = false) throws -> TestResponse {
+    func readResponse(isHead: Bool = false) async throws -> TestResponse {
+        try await Self.offThePool { try self.readResponseBlocking(isHead: isHead) }
+    }
+
+    /// True when the server has closed the connection (the next read sees EOF or a reset).
+    func isClosedByServer() async -> Bool {
+        (try? await Self.offThePool { self.isClosedByServerBlocking() }) ?? false
+    }
+
+    private static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func readResponseBlocking(isHead: Bool) throws -> TestResponse {
         let head = String(decoding: try readLine(untilEmptyLine: true), as: UTF8.self)
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         let statusLine = lines.removeFirst().split(separator: " ")
@@ -90,8 +131,7 @@ final class TestClient {
         return response
     }
 
-    /// True when the server has closed the connection (the next read sees EOF or a reset).
-    func isClosedByServer() -> Bool {
+    private func isClosedByServerBlocking() -> Bool {
         if !buffer.isEmpty { return false }
         return fill() == false
     }

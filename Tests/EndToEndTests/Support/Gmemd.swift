@@ -8,8 +8,12 @@ final class Gmemd: Sendable {
     private let process: ChildProcess
 
     /// Starts gmemd with `--listen 127.0.0.1:0 --state-dir <new dir>` plus `flags`, and returns once
-    /// it has said which port it listens on.
-    static func start(_ flags: [String] = []) async throws -> Gmemd {
+    /// it has said which port it listens on. `environment` is added to the test runner's (GMEMD_…
+    /// settings); with `tcp` false no `--listen` is given (the flags bring `--listen none --unix …`),
+    /// it returns once gmemd has said where its Unix socket is, and `port` is 0.
+    static func start(_ flags: [String] = [], environment: [String: String] = [:], tcp: Bool = true)
+        async throws -> Gmemd
+    {
         let binary = try GmemdBinary.url()
         let stateDirectory = FileManager.default.temporaryDirectory.appending(path: "gmemd-e2e-\(UUID())")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
@@ -24,13 +28,23 @@ final class Gmemd: Sendable {
         let process: ChildProcess
         do {
             defer { close(output[1]) }
+            let listen = tcp ? ["--listen", "127.0.0.1:0"] : []
+            let arguments = listen + ["--state-dir", stateDirectory.path] + flags
+            // env(1) adds the variables for this child only; the runner's own environment stays.
+            let variables = environment.map { "\($0.key)=\($0.value)" }
             process = try ChildProcess(
-                binary.path, ["--listen", "127.0.0.1:0", "--state-dir", stateDirectory.path] + flags,
+                variables.isEmpty ? binary.path : "env",
+                variables.isEmpty ? arguments : variables + [binary.path] + arguments,
                 stdout: output[1], stderr: output[1])
         }
         Leftovers.register(pid: process.pid, stateDirectory: stateDirectory)
         do {
-            let port = try await log.port.value(within: .seconds(20), "gmemd to print its port")
+            var port = 0
+            if tcp {
+                port = try await log.port.value(within: .seconds(20), "gmemd to print its port")
+            } else {
+                _ = try await log.unixPath.value(within: .seconds(20), "gmemd to print its socket")
+            }
             return Gmemd(port: port, process: process, stateDirectory: stateDirectory, log: log)
         } catch {
             process.send(SIGKILL)

@@ -3,9 +3,11 @@ import Synchronization
 
 /// Everything a gmemd process writes to stdout and stderr, read on a thread of its own from the
 /// start to the end so that a chatty server never blocks on a full pipe. It also watches for the
-/// `listening on http://127.0.0.1:PORT` line that the binary contract promises.
+/// `listening on http://127.0.0.1:PORT` line that the binary contract promises (`https://` with
+/// TLS), and for the `listening on unix:PATH` line of a gmemd with `--unix`.
 final class ProcessLog: Sendable {
     let port = OneShot<Int>()
+    let unixPath = OneShot<String>()
     private let text = Mutex("")
 
     /// Starts draining the pipe's read end `fd`, which it then owns; the thread ends, closing it,
@@ -21,6 +23,7 @@ final class ProcessLog: Sendable {
             }
             close(fd)
             port.fulfil(.failure(EndToEndError.startFailed(contents)))
+            unixPath.fulfil(.failure(EndToEndError.startFailed(contents)))
         }
     }
 
@@ -32,10 +35,23 @@ final class ProcessLog: Sendable {
             return text
         }
         if !port.isFulfilled, let found = Self.listeningPort(in: all) { port.fulfil(.success(found)) }
+        if !unixPath.isFulfilled, let found = Self.unixSocketPath(in: all) {
+            unixPath.fulfil(.success(found))
+        }
+    }
+
+    private static func unixSocketPath(in log: String) -> String? {
+        guard let marker = log.range(of: "listening on unix:") else { return nil }
+        let rest = log[marker.upperBound...]
+        guard let end = rest.firstIndex(of: "\n") else { return nil }
+        return String(rest[..<end])
     }
 
     private static func listeningPort(in log: String) -> Int? {
-        guard let marker = log.range(of: "listening on http://127.0.0.1:") else { return nil }
+        guard
+            let marker = log.range(of: "listening on http://127.0.0.1:")
+                ?? log.range(of: "listening on https://127.0.0.1:")
+        else { return nil }
         let digits = log[marker.upperBound...].prefix { $0.isNumber }
         // The digits are complete only once something follows them (the line may arrive in pieces).
         guard digits.endIndex < log.endIndex else { return nil }
