@@ -107,38 +107,6 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Lowest level logged: trace, debug, info (adds one line per request), notice, warning, error, critical.")
     var logLevel = LogLevel.notice
 
-    // Operations (Gmemd+Operations.swift): TLS, a Unix socket, gzip, metrics, logs.
-
-    @Option(help: "PEM certificate chain: with --tls-key, the TCP listener speaks HTTPS (TLS 1.2 or newer).")
-    var tlsCert: String?
-
-    @Option(help: "PEM private key of --tls-cert.")
-    var tlsKey: String?
-
-    @Option(help: "PEM CA certificates: clients must present a certificate signed by one (mutual TLS).")
-    var tlsClientCa: String?
-
-    @Option(help: "Also listen on a Unix-domain socket at PATH (plain HTTP; a stale socket file is replaced).")
-    var unix: String?
-
-    @Option(help: "File mode of the --unix socket, in octal.")
-    var unixMode = FileMode(0o660)
-
-    @Option(help: "Serve GET /metrics without a token on this HOST:PORT as well (it takes the admin token elsewhere).")
-    var metricsListen: ListenAddress?
-
-    @Option(help: "Response bodies of at least this many bytes are gzip-coded for clients that accept it (0: never).")
-    var gzipMinBytes = 1024
-
-    @Option(help: "zlib level for gzip responses, 1 (fastest) to 9 (smallest).")
-    var gzipLevel = 1
-
-    @Option(help: "Log line format: text or json.")
-    var logFormat = LogFormat.text
-
-    @Option(help: "Lowest level logged: trace, debug, info (adds one line per request), notice, warning, error, critical.")
-    var logLevel = LogLevel.notice
-
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         for (name, value) in [
