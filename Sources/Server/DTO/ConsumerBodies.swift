@@ -30,12 +30,9 @@ struct AttachConsumerBody: Decodable {
             let known = ConsumerKind.allCases.map(ConsumerKindNames.name).joined(separator: ", ")
             throw .unprocessable("unknown consumer kind '\(kind)'; known: \(known)")
         }
-        if vm != nil || gpa != nil {
-            throw .unprocessable(
-                "vm and gpa bind a kvm consumer of a guest_memfd file into a VM; not offered here")
-        }
         return ConsumerRequest(
-            kind: kind, label: label, offset: offset ?? 0, length: length, isExclusive: exclusive ?? false)
+            kind: kind, label: label, offset: offset ?? 0, length: length, isExclusive: exclusive ?? false,
+            binding: try binding())
     }
 }
 
@@ -71,6 +68,8 @@ struct ConsumerView: Encodable {
     var lastSeq: UInt64
     var pins: Int
     var readers: Int
+    /// A kvm consumer's memslot.
+    var binding: BindingView?
 
     init(_ consumer: ConsumerSnapshot) {
         id = consumer.id.rawValue
@@ -86,5 +85,7 @@ struct ConsumerView: Encodable {
         lastSeq = consumer.lastSeq
         pins = consumer.livePins
         readers = consumer.waitingReaders
+        // A detached consumer's slot is deleted.
+        binding = consumer.detachedAt == nil ? consumer.binding.map(BindingView.init) : nil
     }
 }

@@ -60,6 +60,36 @@ struct MemslotView: Encodable {
     }
 }
 
+/// A kvm consumer's memslot, as its consumer shows it.
+struct BindingView: Encodable {
+    var vm: String
+    var slot: UInt32
+    var gpa: UInt64
+    var size: Int64
+
+    init(_ binding: KVMBinding) {
+        vm = binding.vm.rawValue
+        slot = binding.memslot.id
+        gpa = binding.memslot.guestPhysicalAddress
+        size = binding.memslot.fileRange.length
+    }
+}
+
+extension AttachConsumerBody {
+    /// `vm` and `gpa`, which bind a kvm consumer as a memslot: both or neither. A vm id that is
+    /// not one answers 404, as an unknown one does.
+    func binding() throws(Problem) -> KVMBindingRequest? {
+        switch (vm, gpa) {
+        case (nil, nil): return nil
+        case (let vm?, let gpa?):
+            guard gpa >= 0 else { throw .unprocessable("gpa must not be negative") }
+            guard let id = VMID(vm) else { throw .notFound("vm") }
+            return KVMBindingRequest(vm: id, gpa: UInt64(gpa))
+        default: throw .unprocessable("vm and gpa bind a kvm consumer together: give both or neither")
+        }
+    }
+}
+
 extension FlagsBody {
     /// The guest_memfd flags asked for. The memfd flags do not apply: a guest_memfd is not
     /// sealable, and one without mmap is inaccessible by nature.
