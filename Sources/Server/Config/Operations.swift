@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Synchronization
+import SystemPackage
 
 /// The operations side of one running gmemd: request logs and metrics observe the server, TLS
 /// and the listeners come from the flags, `/metrics` joins the routes, and an optional second
@@ -34,7 +35,12 @@ final class Operations: Sendable {
             tenants: routes.tenants)
         var router = routes.router()
         telemetry.addMetricsRoute(to: &router, auth: routes.auth, sources: sources)
-        let made = try HTTPServer(configuration: configuration, router: router)
+        let made: HTTPServer
+        do {
+            made = try HTTPServer(configuration: configuration, router: router)
+        } catch {
+            throw StartFailure(listeners: Self.describe(options), error)
+        }
         server.withLock { $0 = made }
         if let address = options.metricsListen {
             var metrics = ServerConfiguration()
@@ -44,6 +50,11 @@ final class Operations: Sendable {
             self.metricsServer.withLock { $0 = metricsServer }
         }
         return made
+    }
+
+    private static func describe(_ options: Gmemd) -> String {
+        let tcp = options.listen.isNone ? [] : ["\(options.listen.host):\(options.listen.port)"]
+        return (tcp + (options.unix.map { ["unix:\($0)"] } ?? [])).joined(separator: " and ")
     }
 
     /// One `listening on …` line per listener: the end-to-end tests and scripts read the port
@@ -69,5 +80,20 @@ final class Operations: Sendable {
 
     func shutdown() {
         metricsServer.withLock { $0 }?.shutdown()
+    }
+}
+
+/// A listener could not be opened: which, and why, in words an operator can act on.
+struct StartFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(listeners: String, _ error: Errno) {
+        let why =
+            switch error {
+            case .addressInUse: "the address is in use (another gmemd, or another server, listens there)"
+            case .fileExists: "the path exists and is not a socket; gmemd never deletes such a file"
+            default: "\(error)"
+            }
+        description = "cannot listen on \(listeners): \(why)"
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// GET /metrics: Prometheus text that a strict parser takes, counters that move with requests,
+/// labels that name route patterns, tenant usage, the admin token, and --metrics-listen.
+@Suite
+struct MetricsTests {
+    static let gmemd = SharedGmemd(flags: ["--metrics-listen", "127.0.0.1:0"])
+
+    @Test func requestCounterAndLatencyHistogramMoveWithRequests() async throws {
+        let gmemd = try await Self.gmemd.running()
+        let labels = ["route": "/v1/health", "method": "GET", "status": "200"]
+        let before = try await gmemd.metrics()
+        let countBefore = before.value("gmemd_http_requests_total", labels) ?? 0
+        let histogramBefore =
+            before.value(
+                "gmemd_http_request_duration_seconds_count", ["route": "/v1/health", "method": "GET"]) ?? 0
+
+        for _ in 0..<3 { _ = try await gmemd.curl("/v1/health") }
+
+        let after = try await gmemd.metrics()
+        #expect(after.types["gmemd_http_requests_total"] == "counter")
+        #expect(after.types["gmemd_http_request_duration_seconds"] == "histogram")
+        // Other tests of this suite may add requests of their own meanwhile, never fewer.
+        #expect(try #require(after.value("gmemd_http_requests_total", labels)) >= countBefore + 3)
+        let count = try #require(
+            after.value(
+                "gmemd_http_request_duration_seconds_count", ["route": "/v1/health", "method": "GET"]))
+        #expect(count >= histogramBefore + 3)
+        let buckets = after.samples(
+            "gmemd_http_request_duration_seconds_bucket", matching: ["route": "/v1/health", "method": "GET"])
+        #expect(buckets.last?.labels["le"] == "+Inf")
+        #expect(buckets.last?.value == count)
+        #expect(
+            zip(buckets, buckets.dropFirst()).allSatisfy { $0.value <= $1.value }, "buckets are cumulative")
+    }
+
+    @Test func routesAreLabelledByPatternNeverByPath() async throws {
+        let gmemd = try await Self.gmemd.running()
+        let tenant = try await gmemd.newTenant()
+        let missing = "file_doesnotexist0000000000"
+
+        let reply = try await gmemd.curl("/v1/files/\(missing)", tenant.header).reply
+        #expect(reply.status == 404)
+
+        let metrics = try await gmemd.metrics()
+        #expect(
+            !metrics.samples(
+                "gmemd_http_requests_total", matching: ["route": "/v1/files/{fid}", "status": "404"]
+            ).isEmpty)
+        #expect(!metrics.samples.contains { $0.labels.values.contains { $0.contains(missing) } })
+    }
+
+    @Test func tenantUsageIsExportedPerTenant() async throws {
+        let gmemd = try await Self.gmemd.running()
+        let tenant = try await gmemd.newTenant()
+        let json = ["-H", "Content-Type: application/json"]
+        let created = try await gmemd.curl(
+            "/v1/files", tenant.header + json + ["--data-binary", #"{"name":"m","size":1048576}"#]
+        ).reply
+        let file = try #require(created.json?["id"] as? String)
+        _ = try await gmemd.curl(
+            "/v1/files/\(file)/fallocate",
+            tenant.header + json + ["--data-binary", #"{"mode":"allocate","offset":0,"length":1048576}"#])
+
+        let metrics = try await gmemd.metrics()
+
+        #expect(metrics.value("gmemd_tenant_files", ["tenant": tenant.id]) == 1)
+        #expect(metrics.value("gmemd_tenant_allocated_bytes", ["tenant": tenant.id]) == 1_048_576)
+        #expect(metrics.value("gmemd_tenant_locked_bytes", ["tenant": tenant.id]) == 0)
+        #expect(metrics.value("gmemd_tenant_consumers", ["tenant": tenant.id]) == 0)
+        #expect(try #require(metrics.value("gmemd_open_connections")) >= 1)
+    }
+
+    @Test(arguments: [("no token", false), ("a tenant's token", true)])
+    func metricsOnTheAPIListenerTakeTheAdminToken(_ who: String, withTenantToken: Bool) async throws {
+        let gmemd = try await Self.gmemd.running()
+        let header = withTenantToken ? try await gmemd.newTenant().header : []
+
+        let reply = try await gmemd.curl("/metrics", header).reply
+
+        #expect(reply.status == (withTenantToken ? 403 : 401))
+    }
+
+    @Test func metricsListenServesThemWithoutAToken() async throws {
+        let gmemd = try await Self.gmemd.running()
+        let line = try #require(
+            gmemd.log.contents.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") })
+        let url = try #require(line.split(separator: " ").last.map(String.init))
+
+        let curl = try await Curl.run([url])
+
+        #expect(curl.reply.status == 200)
+        #expect(curl.reply.contentType?.hasPrefix("text/plain; version=0.0.4") == true)
+        _ = try PrometheusText(curl.reply.text)
+        let api = try await Curl.run([url.replacingOccurrences(of: "/metrics", with: "/v1/health")])
+        #expect(api.reply.status == 404, "the metrics listener serves nothing else")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+extension Gmemd {
+    /// The admin token gmemd generated into its state directory.
+    var adminToken: String {
+        get throws {
+            try String(contentsOf: stateDirectory.appending(path: "admin-token"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// curl with `arguments` before the URL of `path` on this instance: `unix` sends it over
+    /// that socket, `https` over TLS (the arguments then bring `--cacert`).
+    func curl(_ path: String, _ arguments: [String] = [], unix: String? = nil, https: Bool = false)
+        async throws
+        -> Curl
+    {
+        if let unix { return try await Curl.run(arguments + ["--unix-socket", unix, "http://gmemd\(path)"]) }
+        let scheme = https ? "https" : "http"
+        return try await Curl.run(arguments + ["\(scheme)://127.0.0.1:\(port)\(path)"])
+    }
+
+    /// `Authorization: Bearer <admin token>` for curl.
+    var adminHeader: [String] {
+        get throws { ["-H", "Authorization: Bearer \(try adminToken)"] }
+    }
+
+    /// A tenant made over `unix` (or TCP): its id and its `Authorization` header for curl.
+    func newTenant(unix: String? = nil) async throws -> (id: String, header: [String]) {
+        let reply = try await curl(
+            "/v1/tenants",
+            adminHeader + ["-H", "Content-Type: application/json", "--data-binary", #"{"name":"ops"}"#],
+            unix: unix
+        ).reply
+        guard reply.status == 201, let id = reply.json?["id"] as? String,
+            let token = reply.json?["token"] as? String
+        else { throw EndToEndError.malformedResponse("POST /v1/tenants: \(reply.status) \(reply.text)") }
+        return (id, ["-H", "Authorization: Bearer \(token)"])
+    }
+
+    /// A scrape of `/metrics` with the admin token, parsed.
+    func metrics() async throws -> PrometheusText {
+        let reply = try await curl("/metrics", adminHeader).reply
+        guard reply.status == 200 else {
+            throw EndToEndError.malformedResponse("GET /metrics: \(reply.status)")
+        }
+        return try PrometheusText(reply.text)
+    }
+}
+
+/// A temporary path for a Unix socket (sun_path holds 107 bytes, so it is kept short).
+func temporarySocketPath() -> String {
+    "/tmp/gmemd-e2e-\(UUID().uuidString.prefix(8)).sock"
+}

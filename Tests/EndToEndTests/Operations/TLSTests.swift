@@ -1,0 +1,131 @@
+import Foundation
+import FoundationNetworking
+import Testing
+
+/// gmemd with --tls-cert and --tls-key, as HTTPS clients see it: curl and openssl s_client with
+/// a throw-away CA, mutual TLS, a plain-HTTP client, and a client that stalls mid-handshake.
+@Suite
+struct TLSTests {
+    static let https = Once { try await Gmemd.start(try await TestCertificates.shared.value().serverFlags) }
+    static let mutual = Once {
+        let certificates = try await TestCertificates.shared.value()
+        return try await Gmemd.start(certificates.serverFlags + ["--tls-client-ca", certificates.ca])
+    }
+
+    @Test func curlThatTrustsTheTestCAGetsTheAPIOverHTTPS() async throws {
+        let (gmemd, certificates) = (try await Self.https.value(), try await TestCertificates.shared.value())
+
+        let curl = try await gmemd.curl("/v1/health", ["--cacert", certificates.ca], https: true)
+
+        #expect(curl.reply.status == 200)
+        #expect(curl.reply.json?["status"] as? String == "ok")
+        #expect(curl.trace.contains("SSL connection using TLSv1."), "trace:\n\(curl.trace)")
+        #expect(gmemd.log.contents.contains("listening on https://127.0.0.1:\(gmemd.port)"))
+    }
+
+    @Test func curlThatDoesNotTrustTheCAIsRefusedByItsOwnCheck() async throws {
+        let gmemd = try await Self.https.value()
+
+        let result = try await Subprocess.run(
+            "curl", ["-sS", "--max-time", "10", "https://127.0.0.1:\(gmemd.port)/v1/health"])
+
+        #expect(!result.succeeded)
+        #expect(result.stderr.contains("certificate"), "\(result.stderr)")
+    }
+
+    /// The raw OpenSSL client: TLS 1.2 is spoken and the chain verifies; TLS 1.1 is refused.
+    @Test(arguments: [("-tls1_2", true), ("-tls1_3", true), ("-tls1_1", false)])
+    func openSSLClientSpeaksTLS12AndUpOnly(version: String, served: Bool) async throws {
+        let (gmemd, certificates) = (try await Self.https.value(), try await TestCertificates.shared.value())
+        let request = #"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"#
+        let script =
+            "printf '\(request)' | openssl s_client -connect 127.0.0.1:\(gmemd.port) -CAfile \"$0\" \(version) "
+            + "-verify_return_error -ign_eof 2>&1"
+
+        let result = try await Subprocess.run("sh", ["-c", script, certificates.ca])
+
+        if served {
+            #expect(result.stdout.contains("Verify return code: 0 (ok)"), "\(result.stdout)")
+            #expect(result.stdout.contains("HTTP/1.1 200 OK"), "\(result.stdout)")
+        } else {
+            #expect(!result.stdout.contains("HTTP/1.1 200"), "\(result.stdout)")
+            #expect(
+                result.stdout.contains("alert") || result.stdout.contains("no protocols available"),
+                "\(result.stdout)")
+        }
+    }
+
+    @Test func plainHTTPOnTheTLSPortGetsAPlain400AndTheConnectionCloses() async throws {
+        let gmemd = try await Self.https.value()
+        let connection = try RawConnection(port: gmemd.port)
+
+        try connection.send(Requests.get())
+
+        let reply = try connection.readReply()
+        #expect(reply.status == 400)
+        #expect(reply.text.contains("HTTPS"))
+        #expect(reply.header("Connection") == "close")
+        _ = try connection.readUntilClosed()
+    }
+
+    /// One loop, so that a blocking handshake would stall everyone. The stalled client sent a
+    /// TLS record header promising a ClientHello and then nothing; the header timeout cuts it off.
+    @Test func clientStalledMidHandshakeDoesNotStallASecondOne() async throws {
+        let certificates = try await TestCertificates.shared.value()
+        try await Gmemd.withInstance(certificates.serverFlags + ["--threads", "1", "--header-timeout", "2"]) {
+            gmemd in
+            let stalled = try RawConnection(port: gmemd.port)
+            try stalled.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03])
+
+            let curl = try await gmemd.curl(
+                "/v1/health", ["--cacert", certificates.ca, "--max-time", "5"], https: true)
+
+            #expect(curl.reply.status == 200)
+            // Closed by the header timeout (2 s), well within the read timeout (10 s).
+            #expect(try stalled.readUntilClosed().isEmpty)
+        }
+    }
+
+    @Test func mutualTLSServesAClientWithACertificateFromTheCA() async throws {
+        let (gmemd, certificates) = (try await Self.mutual.value(), try await TestCertificates.shared.value())
+
+        let curl = try await gmemd.curl(
+            "/v1/health",
+            [
+                "--cacert", certificates.ca, "--cert", certificates.clientCertificate, "--key",
+                certificates.clientKey,
+            ],
+            https: true)
+
+        #expect(curl.reply.status == 200)
+    }
+
+    @Test func mutualTLSRefusesAClientWithoutACertificate() async throws {
+        let (gmemd, certificates) = (try await Self.mutual.value(), try await TestCertificates.shared.value())
+
+        let result = try await Subprocess.run(
+            "curl",
+            [
+                "-sS", "--max-time", "10", "--cacert", certificates.ca,
+                "https://127.0.0.1:\(gmemd.port)/v1/health",
+            ])
+
+        #expect(!result.succeeded, "\(result.stdout)")
+    }
+
+    /// URLSession is the Swift client of the API elsewhere, but FoundationNetworking on Linux has
+    /// no way to trust a CA of one's own: no server-trust delegate callback, no CA setting, and
+    /// neither SSL_CERT_FILE nor CURL_CA_BUNDLE reaches its libcurl. So HTTPS is tested with curl
+    /// and openssl s_client above; this records the gap, and fails loudly once it closes.
+    @Test func urlSessionCannotTrustTheTestCAOnLinux() async throws {
+        let gmemd = try await Self.https.value()
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+
+        await withKnownIssue("FoundationNetworking on Linux takes no custom CA") {
+            let (_, response) = try await session.data(
+                from: URL(string: "https://127.0.0.1:\(gmemd.port)/v1/health")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        }
+    }
+}
