@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gmemd needs to build and test, where it is missing. Sourced by run.sh and test.sh.
-# Debian packages: OpenSSL and zlib headers (TLS, gzip, digests), curl (tests and examples),
+# Debian packages: OpenSSL and zlib headers (TLS, gzip, digests), curl (tests and examples), the
+# openssl and gzip commands (the TLS and gzip tests make certificates and gzip bodies with them),
 # Python's pip (spec validation and API fuzzing run from PyPI packages).
 set -euo pipefail
 
@@ -9,6 +10,8 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v gzip >/dev/null || need_apt+=(gzip)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "deps: installing ${need_apt[*]}" >&2
