@@ -1,3 +1,4 @@
+import Glibc
 import GuestMem
 import SystemPackage
 import Testing
@@ -96,6 +97,38 @@ struct VMStoreTests {
         #expect(throws: GuestMemError.notFound("no tenant \(fixture.tenant)")) {
             try fixture.store.vms(of: fixture.tenant, limit: 10)
         }
+    }
+
+    @Test(.needsKVM) func everyVMAndGuestMemfdFdTheStoreHoldsIsCloseOnExec() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+        try fixture.guestMemfd(on: vm.id, flags: .mappable)
+
+        // The kernel makes a guest_memfd without FD_CLOEXEC (kernel-semantics.md C11). Every
+        // KVM fd of this process is checked: they all come from the same code.
+        let kvmFds = try Self.openFds().filter { $0.link.hasPrefix("anon_inode:") && $0.link.contains("kvm") }
+        #expect(kvmFds.contains { $0.link == "anon_inode:kvm-vm" })
+        #expect(kvmFds.contains { $0.link == "anon_inode:[kvm-gmem]" })
+        for fd in kvmFds { #expect(fcntl(fd.number, F_GETFD) & FD_CLOEXEC != 0, "\(fd.link)") }
+    }
+
+    /// This process's open fds and what /proc/self/fd says they are.
+    static func openFds() throws -> [(number: Int32, link: String)] {
+        guard let directory = opendir("/proc/self/fd") else { throw Errno(rawValue: errno) }
+        defer { closedir(directory) }
+        var fds: [(Int32, String)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let number = Int32(name) else { continue }
+            var target = [CChar](repeating: 0, count: 256)
+            let count = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+            guard count > 0 else { continue }
+            fds.append(
+                (number, String(decoding: target[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }
+        return fds
     }
 
     @Test(.needsKVM) func listingPagesThroughVMsInIDOrder() throws {

@@ -6,16 +6,14 @@ extension MemoryStore {
     /// (EINVAL otherwise); without KVM, refused with the reason; another tenant's VM is notFound.
     func attach(
         _ kind: ConsumerKind, bound request: KVMBindingRequest, _ range: ByteRange, isOpenEnded: Bool,
-        to file: any ConsumerHost, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
+        to file: any MemslotBacking, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
     ) throws(GuestMemError) -> Consumer {
         guard kind == .kvm else {
             throw .invalid("vm and gpa bind a memslot for a kvm consumer only", errno: .invalidArgument)
         }
         _ = try kvm.capabilities()
         let held = try heldVM(request.vm, of: tenantID)
-        // Both kinds of file conform (MemslotBacking.swift).
-        let backing = file as! any MemslotBacking
-        return try held.bind(backing, range, isOpenEnded: isOpenEnded, at: request.gpa, attaching: make)
+        return try held.bind(file, range, isOpenEnded: isOpenEnded, at: request.gpa, attaching: make)
     }
 
     /// Deletes the memslots of those of `consumers` that are bound: a detach, or the deletion of
@@ -27,9 +25,10 @@ extension MemoryStore {
         }
     }
 
-    /// The file `id` of `tenantID` as consumers see it, whichever its backend, and that tenant;
-    /// notFound also for another tenant's file.
-    func consumerHost(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, any ConsumerHost)
+    /// The file `id` of `tenantID` as consumers see it, whichever its backend (both can be bound
+    /// as a memslot), and that tenant; notFound also for another tenant's file.
+    func consumerHost(_ id: FileID, of tenantID: TenantID) throws(GuestMemError)
+        -> (Tenant, any MemslotBacking)
     {
         if let (tenant, file) = guestFile(id, of: tenantID) { return (tenant, file) }
         return try lookup(id, of: tenantID)

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `max_vms`: a tenant limit like the others, with a default for tenants saved before it existed.
+struct MaxVMsLimitTests {
+    @Test func tenantSavedWithoutMaxVMsGetsTheDefaultAfterARestart() async throws {
+        let stateDirectory = FileManager.default.temporaryDirectory.appending(
+            path: "gmemd-e2e-maxvms-\(UUID())")
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        let flags = ["--state-dir", stateDirectory.path]
+        let tokenFile = stateDirectory.appending(path: "admin-token")
+        let registry = stateDirectory.appending(path: "tenants.json")
+
+        let tenant = try await Gmemd.withInstance(flags) { gmemd in
+            try await Admin(gmemd, tokenFile: tokenFile).createTenant(name: "old", limits: ["max_files": 7])
+        }
+        // As a gmemd from before VMs wrote it: no max_vms in the limits.
+        var records = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: registry)) as? [[String: Any]])
+        for index in records.indices {
+            var limits = records[index]["limits"] as? [String: Any] ?? [:]
+            limits["max_vms"] = nil
+            records[index]["limits"] = limits
+        }
+        try JSONSerialization.data(withJSONObject: records).write(to: registry)
+
+        try await Gmemd.withInstance(flags) { gmemd in
+            let client = APIClient(gmemd: gmemd, token: tenant.client.token)
+            let report = try await client.get("/v1/usage").expecting(200, "usage").decoded(UsageReport.self)
+
+            #expect(report.limits["max_vms"] == 16)
+            #expect(report.limits["max_files"] == 7)
+        }
+    }
+
+    @Test func negativeMaxVMsIs422() async throws {
+        let gmemd = try await Gmemd.kvm.running()
+        let admin = try Admin(gmemd)
+
+        let reply = try await admin.client.post(
+            "/v1/tenants", json: ["name": "t", "limits": ["max_vms": -1]])
+
+        reply.expectProblem(422, "EINVAL")
+    }
+}
