@@ -20,7 +20,9 @@ enum TestClientError: Error {
 }
 
 /// A blocking TCP client that speaks raw HTTP/1.1, so tests control every byte. Reads time out
-/// after 10 s, so a server bug fails a test instead of hanging it.
+/// after 30 s, so a server bug fails a test instead of hanging it; not less, because the
+/// server's tasks share the test process's cooperative pool with every other suite, and the
+/// end-to-end suites hold its threads in blocking reads of their own for seconds at a time.
 ///
 /// Reads are awaited but block a thread of their own: a test blocking a cooperative-pool thread
 /// on its socket would starve the server's own tasks (offLoop handlers, stream producers, gzip
@@ -32,7 +34,7 @@ final class TestClient: @unchecked Sendable {
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -52,7 +54,7 @@ final class TestClient: @unchecked Sendable {
     /// Connects to a Unix-domain socket instead.
     init(unixPath: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

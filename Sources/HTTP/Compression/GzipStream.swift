@@ -1,26 +1,10 @@
-/// Producers for a gzip-coded chunked body: each reads a bounded piece of its source,
-/// compresses it and writes what zlib gave, so memory stays bounded however large the source
-/// (a 1 GiB file costs a 64 KiB read buffer and zlib's state). They run off the loops.
+/// The producer of a gzip-coded chunked body from a file: it reads a bounded piece, compresses
+/// it and writes what zlib gave, so memory stays bounded however large the file (1 GiB costs a
+/// 64 KiB read buffer and zlib's state). It runs off the loops.
 enum GzipStream {
     /// Coded output is written once this much has gathered: zero pages compress ~1000:1, and a
     /// chunk per 64 KiB read would be a few dozen bytes each.
     static let writeBytes = 16 * 1024
-
-    static func bytes(_ bytes: [UInt8], level: Int32) -> StreamProducer {
-        { writer in
-            guard let deflater = Deflater(level: level) else { return }
-            var coded = Coded(deflater: deflater, writer: writer)
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + ResponseCompression.chunkBytes, bytes.count)
-                // SAFETY: offset < end ≤ bytes.count.
-                let more = await coded.add(bytes[offset..<end])
-                guard more else { return }
-                offset = end
-            }
-            await coded.finish()
-        }
-    }
 
     /// Reads the region with pread(2) and releases it when done, whether the client stayed or
     /// not. A file that ends early ends the gzip stream without its trailer: the client's
