@@ -72,12 +72,19 @@ final class Connection {
     }
 
     /// The loop is shutting down: an idle or lingering connection, or one with only part of a
-    /// head, closes now; a request in flight is answered (with `Connection: close`) first.
+    /// head, closes now; a request in flight is answered (with `Connection: close`) first. A
+    /// stream ends now, properly framed: its producer may wait far longer than the grace
+    /// period for something to say (an SSE reader between events), and its next write is told
+    /// the client is gone.
     func stopGracefully() {
         switch state {
         case .lingering, .handshaking: loop.close(self)
         case .reading where output.isEmpty && parser.phase != .body: loop.close(self)
-        case .reading, .awaitingResponse, .streaming, .closing: break
+        case .streaming:
+            streamWaiter?.resume(returning: false)
+            streamWaiter = nil
+            streamEnded()
+        case .reading, .awaitingResponse, .closing: break
         }
     }
 
