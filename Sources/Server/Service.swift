@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GuestMem
 import HTTP
@@ -46,21 +45,14 @@ struct Service {
     }
 
     func run() throws {
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [server, operations] in
-                Log.info("signal \(number): shutting down")
-                server.shutdown()
-                operations.shutdown()
-            }
-            source.resume()
-            return source
+        ShutdownSignals.handle { [server, operations] number in
+            Log.info("signal \(number): shutting down")
+            server.shutdown()
+            operations.shutdown()
         }
         operations.announce(server, options: options)
         operations.startMetricsServer()
         server.run()
-        signals.forEach { $0.cancel() }
         Log.info("stopped")
     }
 }
