@@ -47,7 +47,9 @@ struct UnixSocketTests {
         #expect(consumer.reply.status == 201, "\(consumer.reply.text)")
         #expect(
             try await gmemd.curl("/v1/files/\(file)/dirty", tenant.header, unix: unix).reply.status == 200)
-        #expect(try await gmemd.curl("/v1/vms", tenant.header, unix: unix).reply.status == 200)
+        // Without KVM the VM routes answer 422 with the reason, by design.
+        let vms = try await gmemd.curl("/v1/vms", tenant.header, unix: unix).reply.status
+        #expect(vms == (HostKVM.isUsable ? 200 : 422))
         let metrics = try await gmemd.curl("/metrics", try gmemd.adminHeader, unix: unix).reply
         #expect(metrics.status == 200)
         _ = try PrometheusText(metrics.text)
