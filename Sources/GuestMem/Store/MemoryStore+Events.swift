@@ -12,6 +12,8 @@ extension MemoryStore {
             throw .invalid(
                 "wait is 0 to \(Self.maxEventWait.components.seconds) seconds", errno: .invalidArgument)
         }
-        return try await lookup(id, of: tenantID).events(after: seq, wait: wait)
+        let batch = try await lookup(id, of: tenantID).events(after: seq, wait: wait)
+        eventStatistics.count(batch)
+        return batch
     }
 }

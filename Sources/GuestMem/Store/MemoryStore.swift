@@ -20,6 +20,8 @@ package final class MemoryStore: Sendable {
     let host: HostMemory
     /// How many events each consumer keeps for its readers (EventRing).
     let eventBacklog: Int
+    /// Events handed to readers and lost to overflow, for metrics.
+    package let eventStatistics = EventStatistics()
     /// KVM as found at start, for VMs and guest_memfd files.
     package let kvm: KVMDevice
     let maps = Mutex(Maps())

@@ -72,6 +72,37 @@ struct MetricsTests {
         #expect(try #require(metrics.value("gmemd_open_connections")) >= 1)
     }
 
+    @Test func eventsHandedToReadersAndLostToOverflowAreCounted() async throws {
+        try await Gmemd.withInstance(["--event-backlog", "2"]) { gmemd in
+            let tenant = try await gmemd.newTenant()
+            let json = ["-H", "Content-Type: application/json"]
+            let created = try await gmemd.curl(
+                "/v1/files", tenant.header + json + ["--data-binary", #"{"name":"e","size":65536}"#]
+            ).reply
+            let file = try #require(created.json?["id"] as? String)
+            let attached = try await gmemd.curl(
+                "/v1/files/\(file)/consumers",
+                tenant.header + json + ["--data-binary", #"{"kind":"generic"}"#]
+            ).reply
+            let consumer = try #require(attached.json?["id"] as? String)
+            // Four allocations, four events; a backlog of two keeps the last two.
+            for page in 0..<4 {
+                let body = #"{"mode":"allocate","offset":"# + "\(page * 4096)" + #","length":4096}"#
+                _ = try await gmemd.curl(
+                    "/v1/files/\(file)/fallocate", tenant.header + json + ["--data-binary", body])
+            }
+
+            let read = try await gmemd.curl("/v1/consumers/\(consumer)/events?after=0&wait=0", tenant.header)
+                .reply
+            #expect(read.status == 200, "\(read.text)")
+            let metrics = try await gmemd.metrics()
+
+            #expect(metrics.types["gmemd_events_delivered_total"] == "counter")
+            #expect(metrics.value("gmemd_events_delivered_total") == 2)
+            #expect(metrics.value("gmemd_events_lost_total") == 2)
+        }
+    }
+
     @Test(arguments: [("no token", false), ("a tenant's token", true)])
     func metricsOnTheAPIListenerTakeTheAdminToken(_ who: String, withTenantToken: Bool) async throws {
         let gmemd = try await Self.gmemd.running()
