@@ -30,13 +30,16 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Posix", "CSocket", "COpenSSL", "CZlib", .product(name: "SystemPackage", package: "swift-system"),
+                "Posix", "CSocket", "COpenSSL", "CZlib",
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "GuestMem",
-            dependencies: ["Posix", "CKernel", "CKVM", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "Posix", "CKernel", "CKVM", .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -46,30 +46,30 @@ extension MemoryFile {
         _ range: ByteRange, keepSize: Bool, within reservation: Reservation, host: HostMemory,
         charge: inout Charge, _ state: inout State
     ) throws(GuestMemError) {
-            try requireAligned(range.offset, range.length, in: state)
-            let newRanges = state.map.newRanges(in: range)
-            let claimed = try claimHeadroom(state.map.newBytes(in: range), reservation, host)
-            defer { host.release(claimed) }
-            let sizeBefore = try size(state)
-            let allocated = Result { () throws(GuestMemError) in
-                try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
-                    try kernel("fallocate") { () throws(Errno) in
-                        try memfd.allocate(range, keepSize: keepSize)
-                    }
+        try requireAligned(range.offset, range.length, in: state)
+        let newRanges = state.map.newRanges(in: range)
+        let claimed = try claimHeadroom(state.map.newBytes(in: range), reservation, host)
+        defer { host.release(claimed) }
+        let sizeBefore = try size(state)
+        let allocated = Result { () throws(GuestMemError) in
+            try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
+                try kernel("fallocate") { () throws(Errno) in
+                    try memfd.allocate(range, keepSize: keepSize)
                 }
             }
-            // Even a failed fallocate may have kept some pages (hugetlbfs does): count them.
-            if case .success = allocated { state.map.allocate(range) }
-            let status = try recount(&state, &charge)
-            try allocated.get()
-            if charge.allocatedBytes > reservation.bytes
-                || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
-            {
-                try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
-            }
-            state.consumers.notify(over: range) { .allocate($0) }
-            state.consumers.notifyResize(from: sizeBefore, to: status.size)
-            Self.touch(&state)
+        }
+        // Even a failed fallocate may have kept some pages (hugetlbfs does): count them.
+        if case .success = allocated { state.map.allocate(range) }
+        let status = try recount(&state, &charge)
+        try allocated.get()
+        if charge.allocatedBytes > reservation.bytes
+            || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
+        {
+            try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
+        }
+        state.consumers.notify(over: range) { .allocate($0) }
+        state.consumers.notifyResize(from: sizeBefore, to: status.size)
+        Self.touch(&state)
     }
 
     /// Punches `range` with fallocate(2); the write seals answer EPERM, even past the end.

@@ -68,7 +68,8 @@ extension MemoryFile {
                 try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
             }
             if count > 0 {
-                state.consumers.dirty.insert(try ByteRange(offset: offset, length: Int64(count)).roundedOut(to: pageSize))
+                state.consumers.dirty.insert(
+                    try ByteRange(offset: offset, length: Int64(count)).roundedOut(to: pageSize))
                 state.consumers.notifyResize(from: sizeBefore, to: status.size)
                 Self.touch(&state)
             }

@@ -71,10 +71,13 @@ final class Tenant: Sendable {
     func reserve(upToBytes bytes: Int64, upToLockedBytes lockedBytes: Int64) -> Reservation {
         state.withLock { state in
             let reservation = Reservation(
-                bytes: min(bytes, Self.headroom(state.limits.maxBytes, state.usage.allocatedBytes, state.reservedBytes)),
+                bytes: min(
+                    bytes,
+                    Self.headroom(state.limits.maxBytes, state.usage.allocatedBytes, state.reservedBytes)),
                 lockedBytes: min(
                     lockedBytes,
-                    Self.headroom(state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes)),
+                    Self.headroom(
+                        state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes)),
                 isLocked: true)
             state.reservedBytes += reservation.bytes
             state.reservedLockedBytes += reservation.lockedBytes
@@ -86,7 +89,8 @@ final class Tenant: Sendable {
     func reserveConsumer() throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
             guard state.usage.consumers + state.reservedConsumers < state.limits.maxConsumers else {
-                throw .exhausted("tenant has \(state.limits.maxConsumers) consumers, its limit", errno: .noSpace)
+                throw .exhausted(
+                    "tenant has \(state.limits.maxConsumers) consumers, its limit", errno: .noSpace)
             }
             state.reservedConsumers += 1
         }

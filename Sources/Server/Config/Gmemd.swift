@@ -69,7 +69,9 @@ struct Gmemd: ParsableCommand {
     @Option(help: "The KVM device for VMs and guest_memfd files; if it cannot be opened, they get 422.")
     var kvmDevice = "/dev/kvm"
 
-    @Option(help: "Events kept per consumer for readers that lag; a reader further behind gets an overflow event.")
+    @Option(
+        help: "Events kept per consumer for readers that lag; a reader further behind gets an overflow event."
+    )
     var eventBacklog = 1024
 
     @Option(help: "Seconds between keep-alive comments on an idle event stream (above 0, at most 60).")
@@ -86,16 +88,23 @@ struct Gmemd: ParsableCommand {
     @Option(help: "PEM CA certificates: clients must present a certificate signed by one (mutual TLS).")
     var tlsClientCa: String?
 
-    @Option(help: "Also listen on a Unix-domain socket at PATH (plain HTTP; a stale socket file is replaced).")
+    @Option(
+        help: "Also listen on a Unix-domain socket at PATH (plain HTTP; a stale socket file is replaced).")
     var unix: String?
 
     @Option(help: "File mode of the --unix socket, in octal.")
     var unixMode = FileMode(0o660)
 
-    @Option(help: "Serve GET /metrics without a token on this HOST:PORT as well (it takes the admin token elsewhere).")
+    @Option(
+        help:
+            "Serve GET /metrics without a token on this HOST:PORT as well (it takes the admin token elsewhere)."
+    )
     var metricsListen: ListenAddress?
 
-    @Option(help: "Response bodies of at least this many bytes are gzip-coded for clients that accept it (0: never).")
+    @Option(
+        help:
+            "Response bodies of at least this many bytes are gzip-coded for clients that accept it (0: never)."
+    )
     var gzipMinBytes = 1024
 
     @Option(help: "zlib level for gzip responses, 1 (fastest) to 9 (smallest).")
@@ -104,7 +113,10 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Log line format: text or json.")
     var logFormat = LogFormat.text
 
-    @Option(help: "Lowest level logged: trace, debug, info (adds one line per request), notice, warning, error, critical.")
+    @Option(
+        help:
+            "Lowest level logged: trace, debug, info (adds one line per request), notice, warning, error, critical."
+    )
     var logLevel = LogLevel.notice
 
     func validate() throws {
