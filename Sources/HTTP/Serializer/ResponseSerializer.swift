@@ -137,18 +137,7 @@ extension OutputQueue {
     }
 
     mutating func appendDecimal(_ value: Int) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            var rest = value.magnitude
-            repeat {
-                // SAFETY: a UInt has at most 20 decimal digits, fewer than the 24 bytes here.
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            append(UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
+        withDecimalDigits(of: value.magnitude) { append($0) }
     }
 
     private mutating func appendHex(_ value: Int) {

@@ -102,18 +102,7 @@ struct LogLine {
 
     private mutating func appendDecimal(_ value: Int) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            var rest = value.magnitude
-            repeat {
-                // SAFETY: at most 20 digits, fewer than the 24 bytes.
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
+        withDecimalDigits(of: value.magnitude) { bytes.append(contentsOf: $0) }
     }
 
     private mutating func appendTwoDigits(_ value: Int32) {
