@@ -3,22 +3,20 @@ extension Connection {
     func writable() {
         if case .handshaking = state { return continueHandshake() }
         finishBatch()
-        if !isClosed, output.isEmpty, isReading, !pendingInput.isEmpty {
-            parsePendingInput()
-            finishBatch()
-        }
     }
 
-    /// Ends every burst of work: writes what is queued, then sets interest and deadline for
-    /// what the connection waits for next.
+    /// Ends every burst of work: writes what is queued, resumes requests that waited behind
+    /// it, then sets interest and deadline for what the connection waits for next.
     func finishBatch() {
-        if !output.isEmpty {
-            do {
-                _ = try output.flush(to: socket)
-            } catch {
-                return loop.close(self)
+        repeat {
+            if !output.isEmpty {
+                do {
+                    _ = try output.flush(to: socket)
+                } catch {
+                    return loop.close(self)
+                }
             }
-        }
+        } while resumePipelinedRequests()
         if output.isEmpty {
             if let waiter = streamWaiter {
                 streamWaiter = nil
@@ -29,6 +27,17 @@ extension Connection {
         }
         updateInterest()
         updateDeadline()
+    }
+
+    /// Parses requests that were read but paused behind `outputHighWater` bytes of output, now
+    /// that it is written; true when that made progress, so there may be output to write again.
+    /// Without this a write that drained at once left them unparsed, and as nothing more arrives
+    /// from a client waiting for their answers, unanswered until the idle timeout.
+    private func resumePipelinedRequests() -> Bool {
+        guard output.isEmpty, isReading, !pendingInput.isEmpty else { return false }
+        let before = pendingInput.count
+        parsePendingInput()
+        return pendingInput.count != before
     }
 
     private func beginLingering() {
