@@ -34,7 +34,7 @@ extension Routes {
         }
         var view = try view(of: record)
         view.token = "\(id.rawValue).\(secret)"
-        return .json(view, status: .created)
+        return .json(view, status: .created, headers: record.etagHeaders)
     }
 
     private func listTenants(_ request: Request) throws(Problem) -> Response {
@@ -56,25 +56,29 @@ extension Routes {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
         guard let record = tenants.record(id) else { throw .notFound("tenant") }
-        return .json(try view(of: record))
+        return .json(try view(of: record), headers: record.etagHeaders)
     }
 
+    /// Merges the body's limits into the ones in force, in one hold of the registry's lock: two
+    /// PATCHes at once each keep what the other set.
     private func updateTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
+        let expected = try request.expectedVersion()
         let body = try request.decodeJSON(UpdateTenantBody.self)
-        guard let current = tenants.record(id) else { throw .notFound("tenant") }
-        let limits = try body.limits.applied(to: current.limits.applied(to: defaultLimits))
-        let record = try tenants.update(id) { $0.limits = LimitsBody(limits) }
-        try domain { () throws(GuestMemError) in try memory.setLimits(limits, for: id) }
-        return .json(try view(of: record))
+        let record = try tenants.update(id, expectedVersion: expected) { (record) throws(Problem) in
+            record.limits = LimitsBody(try body.limits.applied(to: record.limits.applied(to: defaultLimits)))
+        } commit: { (record) throws(Problem) in
+            let limits = try record.limits.applied(to: defaultLimits)
+            try domain { () throws(GuestMemError) in try memory.setLimits(limits, for: id) }
+        }
+        return .json(try view(of: record), headers: record.etagHeaders)
     }
 
     private func deleteTenant(_ request: Request) async throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
-        guard tenants.record(id) != nil else { throw .notFound("tenant") }
-        try tenants.remove(id)
+        try tenants.remove(id, expectedVersion: try request.expectedVersion())
         try domain { () throws(GuestMemError) in try memory.removeTenant(id) }
         return Response(status: .noContent)
     }

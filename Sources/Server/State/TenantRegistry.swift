@@ -36,37 +36,69 @@ final class TenantRegistry: Sendable {
     }
 
     func insert(_ record: TenantRecord) throws(Problem) {
-        try change { $0[record.id] = record }
-    }
-
-    func update(_ id: TenantID, _ body: (inout TenantRecord) -> Void) throws(Problem) -> TenantRecord {
-        var updated: TenantRecord?
-        try change { records in
-            if var record = records[id.rawValue] {
-                body(&record)
-                records[id.rawValue] = record
-                updated = record
-            }
-        }
-        guard let updated else { throw .notFound("tenant") }
-        return updated
-    }
-
-    func remove(_ id: TenantID) throws(Problem) {
-        try change { $0[id.rawValue] = nil }
-    }
-
-    private func change(_ body: (inout [String: TenantRecord]) -> Void) throws(Problem) {
         try state.withLock { (records) throws(Problem) in
             var next = records
-            body(&next)
-            let sorted = next.values.sorted { $0.id < $1.id }
-            do {
-                try file.write(JSONCoding.encode(sorted))
-            } catch {
-                throw Problem(.internalServerError, detail: "could not save the tenant registry: \(error)")
-            }
-            records = next
+            next[record.id] = record
+            try store(next, into: &records)
         }
+    }
+
+    /// Changes the record of `id` in one hold of the lock, so that concurrent changes apply one
+    /// after the other, each to the record the previous one left: `change` edits the current
+    /// record, the file is written, then `commit` applies the result beyond the registry (the
+    /// domain's limits) in the same order. `expectedVersion`, when given, must be the record's
+    /// version (412). A change that throws, or that changes nothing, writes nothing; a real one
+    /// moves the version on.
+    func update(
+        _ id: TenantID, expectedVersion: UInt64?, _ change: (inout TenantRecord) throws(Problem) -> Void,
+        commit: (TenantRecord) throws(Problem) -> Void
+    ) throws(Problem) -> TenantRecord {
+        try state.withLock { (records) throws(Problem) -> TenantRecord in
+            let current = try Self.record(id, in: records, expectedVersion: expectedVersion)
+            var updated = current
+            try change(&updated)
+            if updated != current {
+                updated.version = current.version + 1
+                var next = records
+                next[id.rawValue] = updated
+                try store(next, into: &records)
+            }
+            try commit(updated)
+            return updated
+        }
+    }
+
+    /// Forgets the tenant `id`; `expectedVersion`, when given, must be its version (412).
+    func remove(_ id: TenantID, expectedVersion: UInt64?) throws(Problem) {
+        try state.withLock { (records) throws(Problem) in
+            _ = try Self.record(id, in: records, expectedVersion: expectedVersion)
+            var next = records
+            next[id.rawValue] = nil
+            try store(next, into: &records)
+        }
+    }
+
+    private static func record(_ id: TenantID, in records: [String: TenantRecord], expectedVersion: UInt64?)
+        throws(Problem) -> TenantRecord
+    {
+        guard let record = records[id.rawValue] else { throw .notFound("tenant") }
+        if let expectedVersion, expectedVersion != record.version {
+            throw Problem(
+                .preconditionFailed, detail: "tenant version is \(record.version), not \(expectedVersion)")
+        }
+        return record
+    }
+
+    /// Writes `next` out whole, then makes it the records in memory; `records` is the state
+    /// the caller holds locked, so the file never lags what a client is told.
+    private func store(_ next: [String: TenantRecord], into records: inout [String: TenantRecord])
+        throws(Problem)
+    {
+        do {
+            try file.write(JSONCoding.encode(next.values.sorted { $0.id < $1.id }))
+        } catch {
+            throw Problem(.internalServerError, detail: "could not save the tenant registry: \(error)")
+        }
+        records = next
     }
 }

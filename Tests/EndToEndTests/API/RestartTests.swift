@@ -6,12 +6,9 @@ import Testing
 /// state directory: the `--state-dir` given here comes after the harness's own, and wins.
 struct RestartTests {
     @Test func tenantWithItsLimitsAndTokenSurvivesARestartButItsFilesDoNot() async throws {
-        let stateDirectory = FileManager.default.temporaryDirectory.appending(
-            path: "gmemd-e2e-restart-\(UUID())")
-        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: stateDirectory) }
-        let flags = ["--state-dir", stateDirectory.path]
-        let tokenFile = stateDirectory.appending(path: "admin-token")
+        let stateDirectory = try StateDirectory("restart")
+        defer { stateDirectory.remove() }
+        let (flags, tokenFile) = (stateDirectory.flags, stateDirectory.adminTokenFile)
         let limits: [String: Int64] = ["max_bytes": 123 << 20, "max_locked_bytes": 5 << 20, "max_files": 7]
 
         let (before, fileID) = try await Gmemd.withInstance(flags) { gmemd in

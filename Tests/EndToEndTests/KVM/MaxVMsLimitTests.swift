@@ -4,13 +4,11 @@ import Testing
 /// `max_vms`: a tenant limit like the others, with a default for tenants saved before it existed.
 struct MaxVMsLimitTests {
     @Test func tenantSavedWithoutMaxVMsGetsTheDefaultAfterARestart() async throws {
-        let stateDirectory = FileManager.default.temporaryDirectory.appending(
-            path: "gmemd-e2e-maxvms-\(UUID())")
-        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: stateDirectory) }
-        let flags = ["--state-dir", stateDirectory.path]
-        let tokenFile = stateDirectory.appending(path: "admin-token")
-        let registry = stateDirectory.appending(path: "tenants.json")
+        let stateDirectory = try StateDirectory("maxvms")
+        defer { stateDirectory.remove() }
+        let (flags, tokenFile, registry) = (
+            stateDirectory.flags, stateDirectory.adminTokenFile, stateDirectory.tenantRegistry
+        )
 
         let tenant = try await Gmemd.withInstance(flags) { gmemd in
             try await Admin(gmemd, tokenFile: tokenFile).createTenant(name: "old", limits: ["max_files": 7])

@@ -1,0 +1,19 @@
+import Foundation
+
+/// A state directory that outlives the gmemd instances given it, for tests that restart gmemd on
+/// the same tenants. `--state-dir` in `flags` comes after the harness's own, and wins.
+struct StateDirectory {
+    let url: URL
+
+    /// A new empty directory named after `label`; `remove()` it when done.
+    init(_ label: String) throws {
+        url = FileManager.default.temporaryDirectory.appending(path: "gmemd-e2e-\(label)-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    var flags: [String] { ["--state-dir", url.path] }
+    var adminTokenFile: URL { url.appending(path: "admin-token") }
+    var tenantRegistry: URL { url.appending(path: "tenants.json") }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
