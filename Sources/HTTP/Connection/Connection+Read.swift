@@ -11,12 +11,14 @@ extension Connection {
         }
         let fresh: UnsafeRawBufferPointer
         do {
-            switch try socket.read(into: loop.readBuffer) {
+            switch try (socket.isUnix ? readCarryingDescriptors() : socket.read(into: loop.readBuffer)) {
             case .wouldBlock: return
             // A client gone mid-request, or between requests: nothing to answer.
             case .endOfStream: return loop.close(self)
             // SAFETY: read(2) wrote `count` ≤ readBuffer.count bytes at its start.
-            case .bytes(let count): fresh = UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count])
+            case .bytes(let count):
+                receivedBytes += count
+                fresh = UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count])
             }
         } catch {
             return loop.close(self)
@@ -60,6 +62,8 @@ extension Connection {
     /// request goes off the loop, the connection is closing, or enough output is queued.
     /// Returns how many bytes were consumed; the rest must be kept.
     private func parseRequests(_ bytes: UnsafeRawBufferPointer) -> Int {
+        // `bytes` are the last ones read, unconsumed: they end at `receivedBytes`.
+        let start = receivedBytes - bytes.count
         var offset = 0
         while isReading, output.pendingBytes < Self.outputHighWater {
             // SAFETY: offset ≤ bytes.count: it only grows by what parse consumed of the rest.
@@ -68,7 +72,9 @@ extension Connection {
             switch step {
             case .needMoreBytes: return offset
             case .expectContinue: output.append("HTTP/1.1 100 Continue\r\n\r\n")
-            case .request(let parsed): respond(to: parsed)
+            case .request(var parsed):
+                parsed.request.descriptors = descriptors(forRequestEndingAt: start + offset)
+                respond(to: parsed)
             case .reject(let error):
                 refuse(error.status, detail: error.detail)
                 return bytes.count

@@ -4,6 +4,7 @@ extension Connection {
         isHeadDeadlineSet = false
         var request = parsed.request
         if request.id.isNone { request.id = loop.requestIDs.next() }
+        request.listener = socket.listener
         let context = ResponseContext(
             isHead: request.method == .head, isHTTP10: request.version.minor == 0,
             keepAlive: parsed.keepAlive,
@@ -71,6 +72,11 @@ extension Connection {
         var context = context
         var response = response
         context.keepAlive = context.keepAlive && !loop.isStopping
+        if let descriptors = response.descriptors {
+            response.descriptors = nil
+            // Elsewhere they are dropped here, which closes them: only unix(7) carries them.
+            if socket.isUnix { output.pass(descriptors) }
+        }
         loop.compression?.apply(to: &response, context)
         let queued = output.append(response, context: &context, date: loop.date.bytes)
         if let producer = queued.producer {
@@ -92,6 +98,9 @@ extension Connection {
 
     /// Answers with a problem and closes: after a refusal, framing can't be trusted.
     func refuse(_ status: HTTPStatus, detail: String) {
+        // No request will take what came with the refused bytes.
+        for arrival in arrivals { arrival.descriptors.close() }
+        arrivals = []
         trace = RequestTrace(method: nil, start: loop.now)
         let context = ResponseContext(
             isHead: false, isHTTP10: false, keepAlive: false, requestID: loop.requestIDs.next())

@@ -48,6 +48,10 @@ final class Connection {
     var isClosed = false
     /// The request being answered, for the loop's observer.
     var trace = RequestTrace()
+    /// Bytes read from the socket so far: positions for descriptors that arrive (unix(7)).
+    var receivedBytes = 0
+    /// Descriptors read but not yet given to a request (Connection+Descriptors).
+    var arrivals: [DescriptorArrival] = []
 
     init(id: ConnectionID, socket: consuming StreamSocket, loop: EventLoop) {
         self.id = id
@@ -67,6 +71,8 @@ final class Connection {
     func abandon() {
         reportStreamEnd()
         output.discard()
+        for arrival in arrivals { arrival.descriptors.close() }
+        arrivals = []
         streamWaiter?.resume(returning: false)
         streamWaiter = nil
     }

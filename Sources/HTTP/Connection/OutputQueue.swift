@@ -24,6 +24,15 @@ struct OutputQueue {
     var firstSent = 0
     /// Bytes queued and not yet written.
     var pendingBytes = 0
+    /// Descriptors to send with the byte that follows `ahead` more bytes, in order (Unix
+    /// connections only). Rare: nearly always empty.
+    var passes: [DescriptorPass] = []
+
+    struct DescriptorPass {
+        /// Bytes still to be written before the one the descriptors go with.
+        var ahead: Int
+        let descriptors: PassedDescriptors
+    }
 
     var isEmpty: Bool { pendingBytes == 0 }
 
@@ -46,6 +55,11 @@ struct OutputQueue {
         }
     }
 
+    /// Sends `descriptors` with the next byte appended: the first of a response's head.
+    mutating func pass(_ descriptors: PassedDescriptors) {
+        passes.append(DescriptorPass(ahead: pendingBytes, descriptors: descriptors))
+    }
+
     mutating func append(file: FileRegion) {
         // An empty region would never be flushed, hence never released.
         guard file.length > 0 else { return file.release() }
@@ -66,6 +80,8 @@ struct OutputQueue {
     /// connection that is closing.
     mutating func discard() {
         for case .file(let region) in segments { region.release() }
+        for pass in passes { pass.descriptors.close() }
+        passes = []
         segments = []
         staging = []
         (stagingSent, firstSent, pendingBytes) = (0, 0, 0)

@@ -23,6 +23,12 @@ package struct Request: Sendable {
     package var pathParameters: [String: String] = [:]
     /// The `X-Request-Id` its response will carry: the client's if sane, else a new one.
     package var id = RequestID.none
+    /// The listener it came in on, set by the server.
+    package var listener = ListenerKind.tcp
+    /// The descriptors it brought (Unix listener only, at most `PassedDescriptors.maxPerRequest`):
+    /// a handler takes those it wants; the rest are closed when the request is let go. nil when
+    /// it brought none.
+    package var descriptors: PassedDescriptors?
 
     package init(
         method: HTTPMethod, target: String, version: (major: Int, minor: Int) = (1, 1),

@@ -4,11 +4,19 @@ package struct Response: Sendable {
     package var status: HTTPStatus
     package var headers: HTTPHeaders
     package var body: ResponseBody
+    /// Descriptors sent with the first byte of the response as SCM_RIGHTS, once, however its
+    /// writes split. Only a Unix-domain connection carries them; on any other, and when the
+    /// client leaves first, they are closed unsent.
+    package var descriptors: PassedDescriptors?
 
-    package init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: ResponseBody = .empty) {
+    package init(
+        status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: ResponseBody = .empty,
+        descriptors: PassedDescriptors? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.descriptors = descriptors
     }
 
     /// A fixed body of bytes with its Content-Type.

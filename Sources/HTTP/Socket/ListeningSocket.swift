@@ -60,7 +60,7 @@ final class ListeningSocket: Sendable {
         } catch .resourceTemporarilyUnavailable {
             return .wouldBlock
         }
-        guard let tls else { return .accepted(StreamSocket(adopting: connection)) }
+        guard let tls else { return .accepted(StreamSocket(adopting: connection, isUnix: unixSocket != nil)) }
         guard let session = TLSSession(context: tls, fd: connection) else {
             // No memory for the TLS state: the client sees its connection close, as over the limit.
             _ = Glibc.close(connection)

@@ -10,10 +10,16 @@ import SystemPackage
 struct StreamSocket: ~Copyable {
     let fd: Int32
     let tls: TLSSession?
+    /// Whether this is a Unix-domain connection: the only kind that passes descriptors.
+    let isUnix: Bool
 
-    init(adopting fd: Int32, tls: TLSSession? = nil) { (self.fd, self.tls) = (fd, tls) }
+    init(adopting fd: Int32, tls: TLSSession? = nil, isUnix: Bool = false) {
+        (self.fd, self.tls, self.isUnix) = (fd, tls, isUnix)
+    }
 
     var isTLS: Bool { tls != nil }
+
+    var listener: ListenerKind { isUnix ? .unix : isTLS ? .tls : .tcp }
 
     /// Turns off Nagle's algorithm (`setsockopt(TCP_NODELAY)`): a response goes out in one
     /// writev and must not wait for the peer's delayed ACK (toolchain-notes.md: ~40 ms).
