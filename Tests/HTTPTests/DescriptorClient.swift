@@ -75,7 +75,7 @@ final class DescriptorClient: @unchecked Sendable {
     }
 }
 
-/// A pipe whose write end a test hands around: once every copy of it is closed, the read end
+/// A pipe (a socket pair) whose write end a test hands around: once every copy of it is closed, the read end
 /// sees end-of-file. That is how a test knows the server closed the copies it held.
 struct TestPipe {
     let readEnd: Int32
@@ -83,7 +83,10 @@ struct TestPipe {
 
     init() {
         var ends: [Int32] = [-1, -1]
-        precondition(pipe(&ends) == 0, "pipe: \(errno)")
+        // A socket pair, as a pipe that is close-on-exec from its first instant: a child that
+        // another suite starts meanwhile must not keep a write end open.
+        let type = Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue)
+        precondition(socketpair(AF_UNIX, type, 0, &ends) == 0, "socketpair: \(errno)")
         (readEnd, writeEnd) = (ends[0], ends[1])
     }
 

@@ -18,7 +18,7 @@ struct DescriptorPassingTests {
                 let size = Int(request.queryValue("size") ?? "") ?? 4
                 var response = Response(
                     status: .ok, contentType: "text/plain", bytes: [UInt8](repeating: 120, count: size))
-                response.descriptors = PassedDescriptors([dup(writeEnd)])
+                response.descriptors = PassedDescriptors([fcntl(writeEnd, F_DUPFD_CLOEXEC, 0)])
                 return response
             })
         router.add(
