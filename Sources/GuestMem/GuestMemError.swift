@@ -6,9 +6,16 @@ package enum GuestMemError: Error, Equatable {
     case notFound(String)
     /// Can never succeed as asked: unaligned, negative, overflowing, or a feature this host lacks.
     case invalid(String, errno: Errno)
+    /// The request body names a resource (a VM) the caller does not have: the body's fault, not
+    /// the URL's, so it is told apart from `notFound`.
+    case unknownReference(String)
     /// Refused by the file's state: a seal (EPERM), busy (EBUSY).
     case refused(String, errno: Errno)
-    /// A tenant limit (ENOSPC) or the host's headroom (ENOMEM) would be crossed.
+    /// One of the caller's own limits would be crossed (a tenant limit, a consumer's pins): the
+    /// client's problem, errno EDQUOT. Retrying unchanged will not help; freeing something will.
+    case quotaExceeded(String)
+    /// The host itself is out: its headroom (MemAvailable less the reserve, ENOMEM), or a kernel
+    /// refusal for want of memory, space or fds.
     case exhausted(String, errno: Errno)
     /// The caller's expected version (If-Match) is not the file's current one.
     case preconditionFailed(String)
@@ -36,7 +43,8 @@ package enum GuestMemError: Error, Equatable {
     /// The errno this refusal maps to, where one applies.
     package var errno: Errno? {
         switch self {
-        case .notFound, .preconditionFailed, .gone: nil
+        case .notFound, .unknownReference, .preconditionFailed, .gone: nil
+        case .quotaExceeded: .diskQuotaExceeded
         case .invalid(_, let errno), .refused(_, let errno), .exhausted(_, let errno): errno
         }
     }

@@ -20,6 +20,7 @@ extension Errno {
         case .tooManyOpenFiles: "EMFILE"
         case .fileTooLarge: "EFBIG"
         case .noSpace: "ENOSPC"
+        case .diskQuotaExceeded: "EDQUOT"
         case .illegalSeek: "ESPIPE"
         case .readOnlyFileSystem: "EROFS"
         case .notSupported: "EOPNOTSUPP"

@@ -56,7 +56,7 @@ struct ConcurrencyTests {
                             } else {
                                 try fixture.allocate(id, offset, length)
                             }
-                        } catch let error as GuestMemError where error.errno == .noSpace {
+                        } catch let error as GuestMemError where error.errno == .diskQuotaExceeded {
                             refusals += 1
                         }
                         #expect(try fixture.usage().allocatedBytes <= limit)

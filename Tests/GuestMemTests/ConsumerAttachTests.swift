@@ -90,7 +90,7 @@ struct ConsumerAttachTests {
         #expect(try fixture.store.consumers(of: file.id, of: fixture.tenant).map(\.id) == [kept.id])
     }
 
-    @Test func attachPastMaxConsumersIsENOSPCAndDetachGivesTheSlotBack() throws {
+    @Test func attachPastMaxConsumersIsEDQUOTAndDetachGivesTheSlotBack() throws {
         let fixture = try Fixture(
             limits: TenantLimits(maxBytes: 1 << 30, maxLockedBytes: 1 << 30, maxFiles: 8, maxConsumers: 2))
         let file = try fixture.create(size: 4 * Self.page)
@@ -98,8 +98,8 @@ struct ConsumerAttachTests {
         try fixture.attach(file.id)
 
         let error = #expect(throws: GuestMemError.self) { try fixture.attach(file.id) }
-        #expect(error?.kind == .exhausted)
-        #expect(error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.usage().consumers == 2)
 
         try fixture.store.detach(first.id, of: fixture.tenant)

@@ -76,7 +76,7 @@ struct ConsumerPinTests {
         #expect(try fixture.dirty(file.id) == [range(2 * Self.page, 3 * Self.page)])
     }
 
-    @Test func pinPastMaxLockedBytesIsENOSPCBeforeAnythingIsAllocated() throws {
+    @Test func pinPastMaxLockedBytesIsEDQUOTBeforeAnythingIsAllocated() throws {
         let fixture = try Fixture(
             limits: TenantLimits(
                 maxBytes: 1 << 30, maxLockedBytes: 2 * Self.page, maxFiles: 8, maxConsumers: 8))
@@ -87,8 +87,8 @@ struct ConsumerPinTests {
             try fixture.pin(consumer.id, 0, 3 * Self.page, allocate: true)
         }
 
-        #expect(error?.kind == .exhausted)
-        #expect(error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.kernelStatus(file.id).allocatedBytes == 0)
         #expect(try fixture.usage().lockedBytes == 0)
     }

@@ -35,13 +35,13 @@ struct ContentTests {
                 == [])
     }
 
-    @Test func readLargerThanMaxReadBytesIsExhaustedWithENOMEM() throws {
+    @Test func readLargerThanMaxReadBytesIsInvalidWithENOMEM() throws {
         let fixture = try Fixture()
         let file = try fixture.create(size: 1 << 30)
         let error = #expect(throws: GuestMemError.self) {
             try fixture.store.read(file.id, of: fixture.tenant, range: ByteRange(offset: 0, length: 1 << 30))
         }
-        #expect(error?.kind == .exhausted)
+        #expect(error?.kind == .invalid)
         #expect(error?.errno == .noMemory)
         let bytes = try fixture.store.read(
             file.id, of: fixture.tenant, range: ByteRange(offset: 0, length: 1 << 20))

@@ -14,7 +14,7 @@ struct LimitTests {
                 maxBytes: maxBytes, maxLockedBytes: maxLockedBytes, maxFiles: maxFiles, maxConsumers: 1))
     }
 
-    @Test func allocationOverMaxBytesIsExhaustedWithENOSPCAndAllocatesNothing() throws {
+    @Test func allocationOverMaxBytesIsOverQuotaWithEDQUOTAndAllocatesNothing() throws {
         let fixture = try tightFixture()
         let file = try fixture.create()
         try fixture.allocate(file.id, 0, 3 * Self.mebibyte)
@@ -24,8 +24,8 @@ struct LimitTests {
             try fixture.allocate(file.id, 0, 5 * Self.mebibyte)
         }
 
-        #expect(error?.kind == .exhausted)
-        #expect(error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.get(file.id) == before)
         #expect(try fixture.usage().allocatedBytes == 3 * Self.mebibyte)
         #expect(try fixture.kernelStatus(file.id).allocatedBytes == 3 * Self.mebibyte)
@@ -49,7 +49,7 @@ struct LimitTests {
         #expect(try fixture.usage().allocatedBytes == 4 * Self.mebibyte)
     }
 
-    @Test func writeThatWouldAllocateOverMaxBytesIsExhaustedAndWritesNothing() throws {
+    @Test func writeThatWouldAllocateOverMaxBytesIsOverQuotaAndWritesNothing() throws {
         let fixture = try tightFixture()
         let file = try fixture.create()
         try fixture.allocate(file.id, 0, 4 * Self.mebibyte)
@@ -59,11 +59,11 @@ struct LimitTests {
             try fixture.store.write(file.id, of: fixture.tenant, offset: 4 * Self.mebibyte, bytes: [1])
         }
 
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.get(file.id) == before)
     }
 
-    @Test func lockedAllocationOverMaxLockedBytesIsExhaustedWhileMaxBytesHasRoom() throws {
+    @Test func lockedAllocationOverMaxLockedBytesIsOverQuotaWhileMaxBytesHasRoom() throws {
         let fixture = try tightFixture(maxBytes: 64 << 20, maxLockedBytes: 2 << 20)
         let plain = try fixture.create()
         try fixture.allocate(plain.id, 0, 8 * Self.mebibyte)
@@ -73,19 +73,19 @@ struct LimitTests {
             try fixture.allocate(locked.id, 0, 4 * Self.mebibyte)
         }
 
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.usage() == TenantUsage(allocatedBytes: 8 << 20, lockedBytes: 0, files: 2))
         #expect(try fixture.allocate(locked.id, 0, 2 * Self.mebibyte).allocatedBytes == 2 << 20)
         #expect(try fixture.usage().lockedBytes == 2 << 20)
     }
 
-    @Test func fileBeyondMaxFilesIsExhaustedUntilOneIsDeleted() throws {
+    @Test func fileBeyondMaxFilesIsOverQuotaUntilOneIsDeleted() throws {
         let fixture = try tightFixture(maxFiles: 2)
         let first = try fixture.create()
         _ = try fixture.create()
 
         let error = #expect(throws: GuestMemError.self) { try fixture.create() }
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.usage().files == 2)
 
         try fixture.store.deleteFile(first.id, of: fixture.tenant)
@@ -98,7 +98,7 @@ struct LimitTests {
         let fixture = try tightFixture(maxBytes: maxBytes)
         let file = try fixture.create()
         let error = #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 0, 4096) }
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(try fixture.usage().allocatedBytes == 0)
     }
 

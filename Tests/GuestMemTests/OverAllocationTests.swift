@@ -17,8 +17,8 @@ struct OverAllocationTests {
 
         let error = #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 0, 4 * 4096) }
 
-        #expect(error?.kind == .exhausted)
-        #expect(error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded)
+        #expect(error?.errno == .diskQuotaExceeded)
         let kernel = try fixture.kernelStatus(file.id)
         #expect(kernel.size == 0)
         #expect(try fixture.usage().allocatedBytes == kernel.allocatedBytes)

@@ -189,7 +189,7 @@ struct VMBindingTests {
         }
 
         #expect(kind?.errno == .invalidArgument)
-        #expect(throws: GuestMemError.notFound("no vm \(strangersVM)")) {
+        #expect(throws: GuestMemError.unknownReference("no vm \(strangersVM)")) {
             try setup.bind(in: strangersVM, gpa: 0)
         }
     }

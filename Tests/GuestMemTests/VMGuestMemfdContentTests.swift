@@ -36,7 +36,7 @@ struct VMGuestMemfdContentTests {
         let onePage = try setup.fixture.store.read(
             file.id, of: setup.fixture.tenant, range: KVMTest.range(0, 10))
 
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(onePage == [UInt8](repeating: 0, count: 10))
         #expect(try setup.fixture.get(file.id).allocatedBytes == KVMTest.page)
     }

@@ -121,7 +121,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.usage().lockedBytes == Self.size - 4 * KVMTest.page)
     }
 
-    @Test(.needsKVM) func allocationOverMaxLockedBytesIsENOSPCAndAllocatesNothing() throws {
+    @Test(.needsKVM) func allocationOverMaxLockedBytesIsEDQUOTAndAllocatesNothing() throws {
         var limits = Fixture.roomy
         limits.maxLockedBytes = 4 * KVMTest.page
         let setup = try VMFixture(limits: limits)
@@ -132,7 +132,7 @@ struct VMGuestMemfdFileTests {
             try setup.fixture.allocate(file.id, 0, 8 * KVMTest.page, keepSize: true)
         }
 
-        #expect(error?.kind == .exhausted && error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded && error?.errno == .diskQuotaExceeded)
         #expect(try setup.fixture.get(file.id).allocatedBytes == 2 * KVMTest.page)
         // Pages already allocated need no headroom.
         try setup.fixture.allocate(file.id, 0, 4 * KVMTest.page, keepSize: true)
@@ -201,7 +201,7 @@ struct VMGuestMemfdFileTests {
 
         let error = #expect(throws: GuestMemError.self) { try setup.file() }
 
-        #expect(error?.errno == .noSpace)
+        #expect(error?.errno == .diskQuotaExceeded)
         #expect(
             Set(try setup.fixture.store.files(of: setup.fixture.tenant, limit: 10).items.map(\.id)) == [
                 memfd.id, guest.id,

@@ -17,7 +17,7 @@ struct VMStoreTests {
         #expect(try fixture.usage().vms == 1)
     }
 
-    @Test(.needsKVM) func vmOverMaxVMsIsExhaustedWithENOSPCAndCreatesNothing() throws {
+    @Test(.needsKVM) func vmOverMaxVMsIsOverQuotaWithEDQUOTAndCreatesNothing() throws {
         var limits = Fixture.roomy
         limits.maxVMs = 2
         let fixture = try Fixture(limits: limits)
@@ -25,7 +25,7 @@ struct VMStoreTests {
 
         let error = #expect(throws: GuestMemError.self) { try fixture.store.createVM(for: fixture.tenant) }
 
-        #expect(error?.kind == .exhausted && error?.errno == .noSpace)
+        #expect(error?.kind == .quotaExceeded && error?.errno == .diskQuotaExceeded)
         #expect(try fixture.store.vms(of: fixture.tenant, limit: 10).items.count == 2)
         #expect(try fixture.usage().vms == 2)
     }
@@ -73,7 +73,7 @@ struct VMStoreTests {
         #expect(try fixture.usage() == TenantUsage(files: 1))
     }
 
-    @Test(.needsKVM) func anotherTenantsVMIsNotFoundForEveryCall() throws {
+    @Test(.needsKVM) func anotherTenantsVMIsNotFoundByIDAndAnUnknownReferenceInABody() throws {
         let fixture = try Fixture()
         let other = TenantID.random()
         try fixture.store.addTenant(other)
@@ -82,7 +82,9 @@ struct VMStoreTests {
 
         #expect(throws: notFound) { try fixture.store.vm(vm.id, of: fixture.tenant) }
         #expect(throws: notFound) { try fixture.store.deleteVM(vm.id, of: fixture.tenant, cascade: true) }
-        #expect(throws: notFound) { try fixture.guestMemfd(on: vm.id) }
+        #expect(throws: GuestMemError.unknownReference("no vm \(vm.id)")) {
+            try fixture.guestMemfd(on: vm.id)
+        }
         #expect(try fixture.store.vms(of: fixture.tenant, limit: 10).items.isEmpty)
         #expect(try fixture.store.vm(vm.id, of: other) == vm)
     }

@@ -145,7 +145,9 @@ struct LiveServerTests {
         let missing = try await client.readResponse()
         #expect(missing.status == 404)
         #expect(missing.header("Content-Type") == "application/problem+json")
-        #expect(missing.text.hasPrefix(#"{"type":"about:blank","title":"Not Found","status":404,"detail":"#))
+        #expect(
+            missing.text.hasPrefix(
+                #"{"type":"urn:gmemd:problem:not-found","title":"Not Found","status":404,"detail":"#))
         let wrongMethod = try await client.readResponse()
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.header("Allow") == "GET, HEAD")

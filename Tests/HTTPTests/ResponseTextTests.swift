@@ -14,14 +14,14 @@ struct ResponseTextTests {
     }
 
     @Test func problemBodyIsRFC9457JSONWithEscapedDetail() {
-        let response = ProblemResponse.make(.badRequest, detail: "bad \"quote\" \\ and \u{1}")
+        let response = ProblemResponse.make(.badRequest, .badRequest, detail: "bad \"quote\" \\ and \u{1}")
         guard case .bytes(let body) = response.body else {
             Issue.record("no body")
             return
         }
         #expect(
             String(decoding: body, as: UTF8.self)
-                == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"bad \"quote\" \\ and \u0001"}"#
+                == #"{"type":"urn:gmemd:problem:bad-request","title":"Bad Request","status":400,"detail":"bad \"quote\" \\ and \u0001"}"#
         )
         #expect(response.headers["Content-Type"] == "application/problem+json")
     }

@@ -20,15 +20,14 @@ extension Consumer {
     }
 
     /// Refuses a new pin when the consumer is detached (ENODEV, the device is gone) or holds
-    /// `maxLivePins` already (ENOSPC). Called under the file's lock, before any allocation.
+    /// `maxLivePins` already (EDQUOT). Called under the file's lock, before any allocation.
     func requireRoomForPin() throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
             if state.detachedAt != nil {
                 throw .refused("consumer \(id) is detached", errno: .operationNotSupportedByDevice)
             }
             if state.pins.count >= Self.maxLivePins {
-                throw .exhausted(
-                    "consumer \(id) holds \(Self.maxLivePins) pins, the most one may", errno: .noSpace)
+                throw .quotaExceeded("consumer \(id) holds \(Self.maxLivePins) pins, the most one may")
             }
         }
     }

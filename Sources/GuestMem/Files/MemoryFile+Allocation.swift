@@ -104,7 +104,7 @@ extension MemoryFile {
     {
         if newBytes > reservation.bytes || (reservation.isLocked && newBytes > reservation.lockedBytes) {
             let kind = newBytes > reservation.bytes ? "max_bytes" : "max_locked_bytes"
-            throw .exhausted("tenant limit \(kind): \(newBytes) new bytes do not fit", errno: .noSpace)
+            throw .quotaExceeded("tenant limit \(kind): \(newBytes) new bytes do not fit")
         }
         return try host.claim(newBytes)
     }
@@ -125,6 +125,6 @@ extension MemoryFile {
         }
         for range in newRanges { state.map.punch(range) }
         _ = try recount(&state, &charge)
-        throw .exhausted("the kernel allocated more than the tenant limit leaves; undone", errno: .noSpace)
+        throw .quotaExceeded("the kernel allocated more than the tenant limit leaves; undone")
     }
 }

@@ -10,7 +10,7 @@ extension MemoryFile {
             let size = try size(state)
             let length = max(0, min(range.length, size - range.offset))
             guard length <= maxBytes else {
-                throw .exhausted(
+                throw .invalid(
                     "a read copies at most \(maxBytes) bytes; send more from a ContentHandle",
                     errno: .noMemory)
             }

@@ -5,7 +5,7 @@ extension MemoryFile {
     /// without it a hole is refused with ENOENT and nothing changes. The range must be whole
     /// pages of this file, inside the consumer's range and inside the file's size (EINVAL). A pin
     /// in an accessible file holds its length in locked bytes, like RLIMIT_MEMLOCK counts each
-    /// pin (ENOSPC past max_locked_bytes, checked before anything is allocated).
+    /// pin (EDQUOT past max_locked_bytes, checked before anything is allocated).
     func pin(
         _ range: ByteRange, for consumer: Consumer, allocate: Bool, within reservation: Reservation,
         host: HostMemory, charge: inout Charge
@@ -18,8 +18,7 @@ extension MemoryFile {
             try requirePinnable(range, for: consumer, state)
             let locked = state.isInaccessible ? 0 : range.length
             if locked > reservation.lockedBytes {
-                throw .exhausted(
-                    "tenant limit max_locked_bytes: a pin of \(locked) bytes does not fit", errno: .noSpace)
+                throw .quotaExceeded("tenant limit max_locked_bytes: a pin of \(locked) bytes does not fit")
             }
             if allocate {
                 try self.allocate(

@@ -5,7 +5,7 @@ extension MemoryStore {
     /// Detached consumers kept per tenant for their readers; older ones answer notFound.
     package static let keptDetached = 64
 
-    /// Attaches a consumer to a file, counted against the tenant's `maxConsumers` (ENOSPC past
+    /// Attaches a consumer to a file, counted against the tenant's `maxConsumers` (EDQUOT past
     /// it). Its range must be whole pages of the file (EINVAL); see `ConsumerTable.attach` for
     /// what refuses it. A kvm consumer with a binding also gets a memslot (MemoryStore+KVMConsumers).
     package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)

@@ -4,7 +4,7 @@ extension MemoryStore {
     package static let maxReadBytes: Int64 = 64 << 20
 
     /// The bytes of `range` inside the file (fewer at its end). EPERM once inaccessible;
-    /// ENOMEM (exhausted) when that is more than `maxReadBytes`.
+    /// ENOMEM (invalid: ask for less) when that is more than `maxReadBytes`.
     package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
     {
         if let (tenant, guest) = guestFile(id, of: tenantID) {
@@ -26,7 +26,7 @@ extension MemoryStore {
     }
 
     /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would
-    /// allocate past the tenant's limits (ENOSPC) or the host's reserve (ENOMEM) is refused
+    /// allocate past the tenant's limits (EDQUOT) or the host's reserve (ENOMEM) is refused
     /// before pwrite(2) runs; one into pages already allocated needs no headroom.
     package func write(_ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8])
         throws(GuestMemError)

@@ -1,5 +1,5 @@
 extension MemoryStore {
-    /// Creates a memfd for `tenantID`, counted against its `maxFiles` (ENOSPC past it). A
+    /// Creates a memfd for `tenantID`, counted against its `maxFiles` (EDQUOT past it). A
     /// hugetlb file where no huge page pool exists is refused here with ENODEV: the kernel would
     /// create it and then fail every allocation (kernel-semantics.md §1g). A guest_memfd is made
     /// on a VM, by `createGuestMemfdFile`.

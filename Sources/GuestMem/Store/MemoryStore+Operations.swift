@@ -14,7 +14,7 @@ extension MemoryStore {
     }
 
     /// Allocates or punches `range`. An allocation that would cross the tenant's limits
-    /// (ENOSPC) or the host's reserve (ENOMEM) is refused before fallocate(2) runs.
+    /// (EDQUOT) or the host's reserve (ENOMEM) is refused before fallocate(2) runs.
     package func fallocate(_ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange)
         throws(GuestMemError) -> FileSnapshot
     {

@@ -46,21 +46,21 @@ final class Tenant: Sendable {
         }
     }
 
-    /// Sets aside one file, or refuses with ENOSPC when the tenant already has `maxFiles`.
+    /// Sets aside one file, or refuses with EDQUOT when the tenant already has `maxFiles`.
     func reserveFile() throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
             guard state.usage.files + state.reservedFiles < state.limits.maxFiles else {
-                throw .exhausted("tenant has \(state.limits.maxFiles) files, its limit", errno: .noSpace)
+                throw .quotaExceeded("tenant has \(state.limits.maxFiles) files, its limit max_files")
             }
             state.reservedFiles += 1
         }
     }
 
-    /// Sets aside one VM, or refuses with ENOSPC when the tenant already has `maxVMs`.
+    /// Sets aside one VM, or refuses with EDQUOT when the tenant already has `maxVMs`.
     func reserveVM() throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
             guard state.usage.vms + state.reservedVMs < state.limits.maxVMs else {
-                throw .exhausted("tenant has \(state.limits.maxVMs) vms, its limit", errno: .noSpace)
+                throw .quotaExceeded("tenant has \(state.limits.maxVMs) vms, its limit max_vms")
             }
             state.reservedVMs += 1
         }
@@ -85,12 +85,12 @@ final class Tenant: Sendable {
         }
     }
 
-    /// Sets aside one consumer, or refuses with ENOSPC when the tenant already has `maxConsumers`.
+    /// Sets aside one consumer, or refuses with EDQUOT when the tenant already has `maxConsumers`.
     func reserveConsumer() throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
             guard state.usage.consumers + state.reservedConsumers < state.limits.maxConsumers else {
-                throw .exhausted(
-                    "tenant has \(state.limits.maxConsumers) consumers, its limit", errno: .noSpace)
+                throw .quotaExceeded(
+                    "tenant has \(state.limits.maxConsumers) consumers, its limit max_consumers")
             }
             state.reservedConsumers += 1
         }

@@ -56,9 +56,8 @@ extension GuestMemoryFile {
     {
         guard newBytes <= reservation.bytes, newBytes <= reservation.lockedBytes else {
             let kind = newBytes > reservation.bytes ? "max_bytes" : "max_locked_bytes"
-            throw .exhausted(
-                "tenant limit \(kind): \(newBytes) new bytes of guest_memfd (locked memory) do not fit",
-                errno: .noSpace)
+            throw .quotaExceeded(
+                "tenant limit \(kind): \(newBytes) new bytes of guest_memfd (locked memory) do not fit")
         }
         return try host.claim(newBytes)
     }

@@ -11,7 +11,7 @@ extension GuestMemoryFile {
         try requireMappable()
         let count = Int(max(0, min(range.length, size - range.offset)))
         guard count <= maxBytes else {
-            throw .exhausted("a read copies at most \(maxBytes) bytes; ask for a Range", errno: .noMemory)
+            throw .invalid("a read copies at most \(maxBytes) bytes; ask for a Range", errno: .noMemory)
         }
         var bytes = [UInt8](repeating: 0, count: count)
         let read = try touching(range, writing: false, within: reservation, host: host, charge: &charge) {

@@ -3,13 +3,13 @@ extension MemoryStore {
     /// against the tenant's `maxFiles`. The kernel judges size and flags and its refusal comes
     /// back unchanged (EINVAL for a size that is not a positive multiple of the page or for a
     /// flag it does not know, kernel-semantics.md C1, C6). Where KVM is unavailable, refused
-    /// with the reason; another tenant's VM is notFound.
+    /// with the reason; another tenant's VM is an unknownReference.
     package func createGuestMemfdFile(
         for tenantID: TenantID, name: String, size: Int64, vm vmID: VMID, flags: GuestMemfdFlags
     ) throws(GuestMemError) -> FileSnapshot {
         _ = try kvm.capabilities()
         let tenant = try tenant(tenantID)
-        let held = try heldVM(vmID, of: tenantID)
+        let held = try referencedVM(vmID, of: tenantID)
         guard !name.utf8.contains(0) else {
             throw .invalid("name contains a NUL byte", errno: .invalidArgument)
         }
@@ -31,7 +31,7 @@ extension MemoryStore {
         // maps: the file goes with its VM.
         guard held.holds(id) else {
             try? deleteGuestMemfdFile(id, of: tenantID)
-            throw .notFound("no vm \(vmID)")
+            throw .unknownReference("no vm \(vmID)")
         }
         return snapshot
     }

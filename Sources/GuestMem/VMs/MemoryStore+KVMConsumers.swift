@@ -3,7 +3,7 @@
 extension MemoryStore {
     /// Binds `range` of `file` at `request.gpa` in the tenant's VM `request.vm` and attaches the
     /// consumer `make` builds for the slot, in one step (HeldVM.bind). Only a kvm consumer binds
-    /// (EINVAL otherwise); without KVM, refused with the reason; another tenant's VM is notFound.
+    /// (EINVAL otherwise); without KVM, refused with the reason; another tenant's VM is an unknownReference.
     func attach(
         _ kind: ConsumerKind, bound request: KVMBindingRequest, _ range: ByteRange, isOpenEnded: Bool,
         to file: any MemslotBacking, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
@@ -12,7 +12,7 @@ extension MemoryStore {
             throw .invalid("vm and gpa bind a memslot for a kvm consumer only", errno: .invalidArgument)
         }
         _ = try kvm.capabilities()
-        let held = try heldVM(request.vm, of: tenantID)
+        let held = try referencedVM(request.vm, of: tenantID)
         return try held.bind(file, range, isOpenEnded: isOpenEnded, at: request.gpa, attaching: make)
     }
 

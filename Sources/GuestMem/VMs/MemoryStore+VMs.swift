@@ -1,6 +1,6 @@
 extension MemoryStore {
     /// Creates a KVM VM with no vCPUs for `tenantID` (KVM_CREATE_VM), counted against its
-    /// `maxVMs` (ENOSPC past it). Where KVM is unavailable, refused with the reason.
+    /// `maxVMs` (EDQUOT past it). Where KVM is unavailable, refused with the reason.
     package func createVM(for tenantID: TenantID, name: String? = nil) throws(GuestMemError) -> VMSnapshot {
         _ = try kvm.capabilities()
         let tenant = try tenant(tenantID)
@@ -69,6 +69,12 @@ extension MemoryStore {
     /// The VM `id` of tenant `tenantID`, or notFound, also for another tenant's VM.
     func heldVM(_ id: VMID, of tenantID: TenantID) throws(GuestMemError) -> HeldVM {
         try lookupVM(id, of: tenantID).1
+    }
+
+    /// The VM `id` a request body names (a guest_memfd's, a binding's): one the tenant does not
+    /// have is the body's fault, unknownReference, not the URL's notFound (design.md §3).
+    func referencedVM(_ id: VMID, of tenantID: TenantID) throws(GuestMemError) -> HeldVM {
+        do { return try heldVM(id, of: tenantID) } catch .notFound { throw .unknownReference("no vm \(id)") }
     }
 
     private func lookupVM(_ id: VMID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, HeldVM) {

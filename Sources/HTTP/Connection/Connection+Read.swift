@@ -76,7 +76,7 @@ extension Connection {
                 parsed.request.descriptors = descriptors(forRequestEndingAt: start + offset)
                 respond(to: parsed)
             case .reject(let error):
-                refuse(error.status, detail: error.detail)
+                refuse(error.problemType, error.status, detail: error.detail)
                 return bytes.count
             }
         }

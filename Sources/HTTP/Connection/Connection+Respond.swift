@@ -22,16 +22,20 @@ extension Connection {
                 // RFC 9110 §15.5.16: 415, naming the coding that is served.
                 let headers = HTTPHeaders([("Accept-Encoding", "gzip")])
                 let detail = "Content-Encoding must be gzip or identity"
-                send(ProblemResponse.make(.unsupportedMediaType, detail: detail, headers: headers), context)
+                send(
+                    ProblemResponse.make(
+                        .unsupportedMediaType, .unsupportedMediaType, detail: detail, headers: headers),
+                    context)
             }
         case .methodNotAllowed(let allowed):
             let list = allowed.map(\.rawValue).joined(separator: ", ")
             let headers = HTTPHeaders([("Allow", list)])
             send(
-                ProblemResponse.make(.methodNotAllowed, detail: "allowed: \(list)", headers: headers), context
-            )
+                ProblemResponse.make(
+                    .methodNotAllowed, .methodNotAllowed, detail: "allowed: \(list)", headers: headers),
+                context)
         case .notFound:
-            send(ProblemResponse.make(.notFound, detail: "no route for \(request.path)"), context)
+            send(ProblemResponse.make(.notFound, .notFound, detail: "no route for \(request.path)"), context)
         }
     }
 
@@ -61,7 +65,7 @@ extension Connection {
                 case .offLoop(let run): response = await run(request)
                 }
             } catch {
-                response = ProblemResponse.make(error.status, detail: error.detail)
+                response = ProblemResponse.make(error.problemType, error.status, detail: error.detail)
             }
             inbox.post(.response(id, response))
         }
@@ -97,14 +101,14 @@ extension Connection {
     }
 
     /// Answers with a problem and closes: after a refusal, framing can't be trusted.
-    func refuse(_ status: HTTPStatus, detail: String) {
+    func refuse(_ type: ProblemType, _ status: HTTPStatus, detail: String) {
         // No request will take what came with the refused bytes.
         for arrival in arrivals { arrival.descriptors.close() }
         arrivals = []
         trace = RequestTrace(method: nil, start: loop.now)
         let context = ResponseContext(
             isHead: false, isHTTP10: false, keepAlive: false, requestID: loop.requestIDs.next())
-        send(ProblemResponse.make(status, detail: detail), context)
+        send(ProblemResponse.make(type, status, detail: detail), context)
     }
 
     /// An offLoop handler answered.

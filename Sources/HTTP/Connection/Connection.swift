@@ -103,7 +103,7 @@ final class Connection {
             if case .streaming = state, output.isEmpty { return }
             return loop.close(self)
         }
-        refuse(.requestTimeout, detail: "the request did not arrive in time")
+        refuse(.timeout, .requestTimeout, detail: "the request did not arrive in time")
         finishBatch()
     }
 }

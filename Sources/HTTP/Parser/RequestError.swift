@@ -22,6 +22,17 @@ package enum RequestError: Error, Equatable, Sendable {
         }
     }
 
+    /// The problem type each refusal is answered with.
+    package var problemType: ProblemType {
+        switch self {
+        case .badRequest: .badRequest
+        case .requestLineTooLong: .uriTooLong
+        case .headerFieldsTooLarge: .headersTooLarge
+        case .contentTooLarge: .tooLarge
+        case .versionNotSupported: .httpVersion
+        }
+    }
+
     package var detail: String {
         switch self {
         case .badRequest(let why): why

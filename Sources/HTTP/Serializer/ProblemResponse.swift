@@ -1,8 +1,12 @@
 /// The errors the server itself answers, as `application/problem+json` (RFC 9457):
-/// `{"type":"about:blank","title":…,"status":…,"detail":…}`.
+/// `{"type":…,"title":…,"status":…,"detail":…}`.
 enum ProblemResponse {
-    static func make(_ status: HTTPStatus, detail: String, headers: HTTPHeaders = HTTPHeaders()) -> Response {
-        var json = #"{"type":"about:blank","title":"#
+    static func make(
+        _ type: ProblemType, _ status: HTTPStatus, detail: String, headers: HTTPHeaders = HTTPHeaders()
+    ) -> Response {
+        var json = #"{"type":"#
+        appendJSONString(type.uri, to: &json)
+        json += #","title":"#
         appendJSONString(status.reason, to: &json)
         json += #","status":\#(status.code),"detail":"#
         appendJSONString(detail, to: &json)

@@ -23,7 +23,7 @@ extension OutputQueue {
         if !(200...599).contains(response.status.code) || !Self.isValidReason(response.status.reason) {
             response.body.release()
             response = ProblemResponse.make(
-                .internalServerError, detail: "the handler returned an invalid status")
+                .internalError, .internalServerError, detail: "the handler returned an invalid status")
         }
         // RFC 9110 §6.4.1: 204 and 304 never have content; 204 has no Content-Length either.
         let hasContent = response.status.code != 204 && response.status.code != 304

@@ -77,13 +77,13 @@ struct BindingView: Encodable {
 
 extension AttachConsumerBody {
     /// `vm` and `gpa`, which bind a kvm consumer as a memslot: both or neither. A vm id that is
-    /// not one answers 404, as an unknown one does.
+    /// not one answers 422, as an unknown one does.
     func binding() throws(Problem) -> KVMBindingRequest? {
         switch (vm, gpa) {
         case (nil, nil): return nil
         case (let vm?, let gpa?):
             guard gpa >= 0 else { throw .unprocessable("gpa must not be negative") }
-            guard let id = VMID(vm) else { throw .notFound("vm") }
+            guard let id = VMID(vm) else { throw .unknownReference("vm") }
             return KVMBindingRequest(vm: id, gpa: UInt64(gpa))
         default: throw .unprocessable("vm and gpa bind a kvm consumer together: give both or neither")
         }

@@ -1,17 +1,31 @@
 import GuestMem
 import Posix
+import SystemPackage
 
-/// design.md §3 as code: how each kind of domain refusal is answered. A new case must choose
-/// its status here; no handler picks one.
+/// design.md §3 as code: which kind of refusal each domain refusal is. A new case must choose
+/// its kind here; no handler picks one.
 extension Problem {
     init(_ error: GuestMemError) {
         switch error {
         case .notFound(let what): self = .notFound(what)
-        case .invalid(let why, let errno): self.init(.unprocessableContent, detail: why, errno: errno.symbol)
-        case .refused(let why, let errno): self.init(.conflict, detail: why, errno: errno.symbol)
-        case .exhausted(let why, let errno): self.init(.insufficientStorage, detail: why, errno: errno.symbol)
-        case .preconditionFailed(let why): self.init(.preconditionFailed, detail: why)
+        case .invalid(let why, let errno): self.init(.invalid, detail: why, errno: errno.symbol)
+        case .unknownReference(let what): self = .unknownReference(what)
+        case .refused(let why, let errno):
+            self.init(Self.kind(refusedWith: errno), detail: why, errno: errno.symbol)
+        case .quotaExceeded(let why): self.init(.quota, detail: why, errno: error.errno?.symbol)
+        case .exhausted(let why, let errno): self.init(.hostExhausted, detail: why, errno: errno.symbol)
+        case .preconditionFailed(let why): self.init(.precondition, detail: why)
         case .gone(let why): self.init(.gone, detail: why)
+        }
+    }
+
+    /// A refusal by state, by what refused it: a seal (EPERM), a holder (EBUSY), or another
+    /// state of things (EEXIST, a hole, a detached consumer).
+    private static func kind(refusedWith errno: Errno) -> ProblemKind {
+        switch errno {
+        case .notPermitted: .seal
+        case .resourceBusy: .busy
+        default: .conflict
         }
     }
 }

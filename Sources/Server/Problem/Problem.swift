@@ -9,8 +9,10 @@ struct Problem: Error, Encodable, Sendable {
     /// The kernel errno the refusal maps to (`EPERM`, `EBUSY`, …), where one applies.
     let errno: String?
 
-    init(_ status: HTTPStatus, detail: String, errno: String? = nil) {
-        self.type = "about:blank"
+    /// A refusal of `kind`, which alone decides the status and the type (ProblemKind).
+    init(_ kind: ProblemKind, detail: String, errno: String? = nil) {
+        let status = kind.status
+        self.type = kind.type.uri
         self.title = status.reason
         self.status = status.code
         self.detail = detail
@@ -29,9 +31,14 @@ struct Problem: Error, Encodable, Sendable {
 extension Problem {
     static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, detail: detail) }
     static func unprocessable(_ detail: String, errno: String? = "EINVAL") -> Problem {
-        Problem(.unprocessableContent, detail: detail, errno: errno)
+        Problem(.invalid, detail: detail, errno: errno)
     }
     static let unauthorized = Problem(.unauthorized, detail: "a valid bearer token is required")
     static let forbidden = Problem(.forbidden, detail: "this route is for the admin token only")
     static func notFound(_ what: String) -> Problem { Problem(.notFound, detail: "\(what) not found") }
+    /// A resource the request body names that the caller does not have: 422, as 404 is for the
+    /// URL's own resource.
+    static func unknownReference(_ what: String) -> Problem {
+        Problem(.unknownReference, detail: "\(what) named in the body not found")
+    }
 }

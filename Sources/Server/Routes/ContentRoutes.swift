@@ -34,7 +34,7 @@ extension Routes {
             headers.add("Content-Range", "bytes \(start)-\(start + count - 1)/\(size)")
         case .unsatisfiable:
             content.release()
-            var problem = Problem(.rangeNotSatisfiable, detail: "the file is \(size) bytes long").response
+            var problem = Problem(.range, detail: "the file is \(size) bytes long").response
             problem.headers.add("Content-Range", "bytes */\(size)")
             return problem
         }

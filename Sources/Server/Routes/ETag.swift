@@ -29,7 +29,7 @@ extension Request {
         if value == "*" { return nil }
         guard value.count >= 3, value.first == "\"", value.last == "\"",
             let version = UInt64(value.dropFirst().dropLast())
-        else { throw Problem(.preconditionFailed, detail: "If-Match does not match the resource's ETag") }
+        else { throw Problem(.precondition, detail: "If-Match does not match the resource's ETag") }
         return version
     }
 }

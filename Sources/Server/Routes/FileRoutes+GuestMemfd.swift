@@ -9,7 +9,7 @@ extension Routes {
         let flags = try (body.flags ?? FlagsBody()).guestMemfdFlags()
         _ = try domain { () throws(GuestMemError) in try memory.kvm.capabilities() }
         guard let raw = body.vm else { throw .unprocessable("backend guest_memfd needs a vm") }
-        guard let vm = VMID(raw) else { throw .notFound("vm") }
+        guard let vm = VMID(raw) else { throw .unknownReference("vm") }
         let file = try domain { () throws(GuestMemError) in
             try memory.createGuestMemfdFile(
                 for: tenant, name: body.name, size: body.size, vm: vm, flags: flags)
@@ -40,7 +40,7 @@ extension Routes {
             range = try domain { () throws(GuestMemError) in try ByteRange(offset: start, length: count) }
             headers.add("Content-Range", "bytes \(start)-\(start + count - 1)/\(size)")
         case .unsatisfiable:
-            var problem = Problem(.rangeNotSatisfiable, detail: "the file is \(size) bytes long").response
+            var problem = Problem(.range, detail: "the file is \(size) bytes long").response
             problem.headers.add("Content-Range", "bytes */\(size)")
             return problem
         }

@@ -84,7 +84,7 @@ final class TenantRegistry: Sendable {
         guard let record = records[id.rawValue] else { throw .notFound("tenant") }
         if let expectedVersion, expectedVersion != record.version {
             throw Problem(
-                .preconditionFailed, detail: "tenant version is \(record.version), not \(expectedVersion)")
+                .precondition, detail: "tenant version is \(record.version), not \(expectedVersion)")
         }
         return record
     }
@@ -97,7 +97,7 @@ final class TenantRegistry: Sendable {
         do {
             try file.write(JSONCoding.encode(next.values.sorted { $0.id < $1.id }))
         } catch {
-            throw Problem(.internalServerError, detail: "could not save the tenant registry: \(error)")
+            throw Problem(.internalError, detail: "could not save the tenant registry: \(error)")
         }
         records = next
     }

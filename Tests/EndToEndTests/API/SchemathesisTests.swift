@@ -23,14 +23,14 @@ struct SchemathesisTests {
                 (token, tag) = (admin.client.token!, "tenants")
             case .tenantOverFileRoutes:
                 // Room for every file the run creates, and little memory: large generated
-                // allocations are refused (507) instead of taking the host's memory.
+                // allocations are refused (403 quota) instead of taking the host's memory.
                 let tenant = try await admin.createTenant(limits: [
                     "max_bytes": 64 << 20, "max_files": 1_000_000,
                 ])
                 (token, tag) = (tenant.client.token!, "files")
             case .tenantOverVMRoutes:
                 // Where /dev/kvm is missing every answer is the contract's 422; where it is
-                // there, VMs are made until max_vms answers 507.
+                // there, VMs are made until max_vms answers 403.
                 (token, tag) = (try await admin.createTenant().client.token!, "vms")
             }
 

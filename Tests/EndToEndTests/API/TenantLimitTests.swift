@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// A tenant's limits and the host's headroom (design.md §2 "Accounting"): crossing one is 507
-/// with ENOSPC (the tenant's) or ENOMEM (the host's), and nothing is allocated.
+/// A tenant's limits and the host's headroom (design.md §2 "Accounting"): crossing a limit of
+/// the tenant's is its own problem, 403 quota with EDQUOT; the host running out is 507 with ENOMEM.
+/// Either way nothing is allocated.
 struct TenantLimitTests {
     static let mib: Int64 = 1 << 20
 
@@ -26,7 +27,7 @@ struct TenantLimitTests {
     ]
 
     @Test(arguments: crossings)
-    func allocationAcrossMaxBytesIs507ENOSPCAndChangesNothing(crossing: Crossing) async throws {
+    func allocationAcrossMaxBytesIs403EDQUOTAndChangesNothing(crossing: Crossing) async throws {
         let tenant = try await Gmemd.api.newTenant(limits: ["max_bytes": Self.mib])
         let created = try await tenant.createFile(size: 0)
         _ = try await tenant.fallocate(created, "allocate", offset: 0, length: Self.mib / 2)
@@ -36,22 +37,24 @@ struct TenantLimitTests {
 
         let reply = try await crossing.send(tenant, file)
 
-        #expect(reply.status == 507, "\(reply.text)")
-        #expect(reply.problem?.errno == "ENOSPC")
+        #expect(reply.status == 403, "\(reply.text)")
+        #expect(reply.problem?.errno == "EDQUOT")
+        #expect(reply.problemKind == "quota")
         #expect(try await tenant.file(file.id) == file)
         #expect(try await tenant.usage() == usage)
         #expect(usage.allocatedBytes == Self.mib / 2)
     }
 
-    @Test func fileBeyondMaxFilesIs507ENOSPCUntilOneIsDeleted() async throws {
+    @Test func fileBeyondMaxFilesIs403EDQUOTUntilOneIsDeleted() async throws {
         let tenant = try await Gmemd.api.newTenant(limits: ["max_files": 2])
         let first = try await tenant.createFile(size: 0)
         _ = try await tenant.createFile(size: 0)
 
         let refused = try await tenant.client.post("/v1/files", json: ["name": "third", "size": 0])
 
-        #expect(refused.status == 507, "\(refused.text)")
-        #expect(refused.problem?.errno == "ENOSPC")
+        #expect(refused.status == 403, "\(refused.text)")
+        #expect(refused.problem?.errno == "EDQUOT")
+        #expect(refused.problemKind == "quota")
         #expect(try await tenant.usage().files == 2)
         _ = try await tenant.client.delete(first.path).expecting(204, "delete")
         _ = try await tenant.createFile(size: 0)
@@ -73,15 +76,16 @@ struct TenantLimitTests {
         #expect(usage.allocatedBytes == 384 << 10)
     }
 
-    @Test func lockedAllocationAcrossMaxLockedBytesIs507ENOSPCAndChangesNothing() async throws {
+    @Test func lockedAllocationAcrossMaxLockedBytesIs403EDQUOTAndChangesNothing() async throws {
         let tenant = try await Gmemd.api.newTenant(limits: ["max_locked_bytes": 256 << 10])
         let file = try await tenant.createFile(size: Self.mib, flags: ["inaccessible": true])
         let usage = try await tenant.usage()
 
         let reply = try await tenant.fallocate(file, "allocate", offset: 0, length: 512 << 10)
 
-        #expect(reply.status == 507, "\(reply.text)")
-        #expect(reply.problem?.errno == "ENOSPC")
+        #expect(reply.status == 403, "\(reply.text)")
+        #expect(reply.problem?.errno == "EDQUOT")
+        #expect(reply.problemKind == "quota")
         #expect(try await tenant.file(file.id) == file)
         #expect(try await tenant.usage() == usage)
     }
@@ -99,6 +103,7 @@ struct TenantLimitTests {
 
         #expect(reply.status == 507, "\(reply.text)")
         #expect(reply.problem?.errno == "ENOMEM")
+        #expect(reply.problemKind == "host-exhausted")
         #expect(try await tenant.file(file.id) == file)
         #expect(try await tenant.usage().allocatedBytes == 0)
         #expect(try await gmemd.get("/v1/health").status == 200)

@@ -119,7 +119,7 @@ struct ConsumerRouteTests {
         #expect(try await tenant.consumer(kept.id).state == "attached")
     }
 
-    @Test func attachPastMaxConsumersIs507ENOSPCAndUsageCountsConsumers() async throws {
+    @Test func attachPastMaxConsumersIs403EDQUOTAndUsageCountsConsumers() async throws {
         let tenant = try await SharedGmemd.consumers.newTenant(limits: ["max_consumers": 2])
         let file = try await tenant.createFile(size: Self.page)
         let first = try await tenant.attach(file)
@@ -127,8 +127,9 @@ struct ConsumerRouteTests {
 
         let reply = try await tenant.attachReply(file)
 
-        #expect(reply.status == 507)
-        #expect(reply.problem?.errno == "ENOSPC")
+        #expect(reply.status == 403)
+        #expect(reply.problem?.errno == "EDQUOT")
+        #expect(reply.problemKind == "quota")
         #expect(try await tenant.usage().consumers == 2)
         try await tenant.detach(first)
         #expect(try await tenant.usage().consumers == 1)

@@ -128,15 +128,16 @@ struct PinRouteTests {
         #expect(refused.problem?.errno == "ENODEV")
     }
 
-    @Test func pinPastMaxLockedBytesIs507AndAllocatesNothing() async throws {
+    @Test func pinPastMaxLockedBytesIs403EDQUOTAndAllocatesNothing() async throws {
         let tenant = try await SharedGmemd.consumers.newTenant(limits: ["max_locked_bytes": 2 * Self.page])
         let file = try await tenant.createFile(size: 4 * Self.page)
         let consumer = try await tenant.attach(file)
 
         let reply = try await tenant.pinReply(consumer, offset: 0, length: 3 * Self.page, allocate: true)
 
-        #expect(reply.status == 507)
-        #expect(reply.problem?.errno == "ENOSPC")
+        #expect(reply.status == 403)
+        #expect(reply.problem?.errno == "EDQUOT")
+        #expect(reply.problemKind == "quota")
         #expect(try await tenant.file(file.id).allocatedBytes == 0)
     }
 

@@ -163,12 +163,12 @@ struct GuestMemfdRouteTests {
             .expectProblem(422, "EFBIG")
     }
 
-    @Test(.needsKVM) func allocationOverMaxLockedBytesIs507ENOSPC() async throws {
+    @Test(.needsKVM) func allocationOverMaxLockedBytesIs403EDQUOT() async throws {
         let (tenant, vm) = try await Self.tenantWithVM(limits: ["max_locked_bytes": 4 * Self.page])
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
         try await tenant.fallocate(file, "allocate", offset: 0, length: 8 * Self.page, keepSize: true)
-            .expectProblem(507, "ENOSPC")
+            .expectProblem(403, "EDQUOT")
         #expect(try await tenant.kvmUsage().lockedBytes == 0)
     }
 

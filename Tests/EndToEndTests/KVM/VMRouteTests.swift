@@ -27,13 +27,14 @@ struct VMRouteTests {
         #expect(try reply.decoded(RemoteVM.self).name == nil)
     }
 
-    @Test(.needsKVM) func vmOverMaxVMsIs507ENOSPC() async throws {
+    @Test(.needsKVM) func vmOverMaxVMsIs403EDQUOT() async throws {
         let tenant = try await Gmemd.kvm.newTenant(limits: ["max_vms": 1])
         _ = try await tenant.createVM()
 
         let reply = try await tenant.client.post("/v1/vms", json: [:])
 
-        reply.expectProblem(507, "ENOSPC")
+        reply.expectProblem(403, "EDQUOT")
+        #expect(reply.problemKind == "quota")
         #expect(try await tenant.kvmUsage().vms == 1)
     }
 
@@ -72,14 +73,16 @@ struct VMRouteTests {
         #expect(try await tenant.client.delete(vm.path).status == 404)
     }
 
-    @Test(.needsKVM) func anotherTenantsVMIs404ForEveryRouteAndAsAFilesVM() async throws {
+    @Test(.needsKVM) func anotherTenantsVMIs404ForEveryRouteAnd422AsAFilesVM() async throws {
         let owner = try await Gmemd.kvm.newTenant()
         let other = try await Gmemd.kvm.newTenant()
         let vm = try await owner.createVM()
 
         #expect(try await other.client.get(vm.path).status == 404)
         #expect(try await other.client.delete(vm.path + "?cascade=true").status == 404)
-        #expect(try await other.postGuestMemfd(vm: vm.id, size: HostKVM.page).status == 404)
+        let named = try await other.postGuestMemfd(vm: vm.id, size: HostKVM.page)
+        named.expectProblem(422, nil)
+        #expect(named.problemKind == "unknown-reference")
         #expect(try await other.client.get("/v1/vms").decoded(VMPage.self).items.isEmpty)
         #expect(try await owner.vm(vm.id).id == vm.id)
     }

@@ -27,6 +27,12 @@ struct HTTPReply: Sendable {
     }
 
     var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The problem's kind: its `type` without the `urn:gmemd:problem:` every type starts with.
+    var problemKind: String? {
+        guard let type = problem?.type, type.hasPrefix("urn:gmemd:problem:") else { return nil }
+        return String(type.dropFirst("urn:gmemd:problem:".count))
+    }
 }
 
 /// design.md §3: every error gmemd answers is one of these.

@@ -71,14 +71,18 @@ struct Fixture {
 
 extension GuestMemError {
     /// The case, without its payload, for tests that check which kind of refusal they got.
-    enum Kind { case notFound, invalid, refused, exhausted, preconditionFailed, gone }
+    enum Kind {
+        case notFound, invalid, refused, quotaExceeded, exhausted, unknownReference, preconditionFailed, gone
+    }
 
     var kind: Kind {
         switch self {
         case .notFound: .notFound
         case .invalid: .invalid
         case .refused: .refused
+        case .quotaExceeded: .quotaExceeded
         case .exhausted: .exhausted
+        case .unknownReference: .unknownReference
         case .preconditionFailed: .preconditionFailed
         case .gone: .gone
         }
