@@ -26,4 +26,6 @@ int gmemd_fallocate(int fd, int mode, int64_t offset, int64_t length);
 int gmemd_add_seals(int fd, unsigned int seals);
 int gmemd_get_seals(int fd);
 int gmemd_dup_cloexec(int fd);
+// fstatfs(2)'s f_type (include/uapi/linux/magic.h), or -1 with errno set.
+int64_t gmemd_filesystem_type(int fd);
 #endif

@@ -26,6 +26,8 @@ final class Consumer: Sendable {
     let isExclusive: Bool
     /// A kvm consumer's memslot, for as long as it is attached (HeldVM deletes it on detach).
     let binding: KVMBinding?
+    /// A process consumer's descriptor access; nil for every other kind.
+    let access: DescriptorAccess?
     let attachedAt: Timestamp
     let state: Mutex<State>
     /// Set once, under `state`, when the `detached` event is recorded; read without any lock by
@@ -41,6 +43,8 @@ final class Consumer: Sendable {
         /// Revoked and released pins, newest last, at most `keptGonePins`.
         var gonePins: [PinSnapshot] = []
         var detachedAt: Timestamp?
+        /// Descriptors handed to a process consumer so far.
+        var descriptorsHandedOut = 0
     }
 
     /// A reader waiting for an event. `pending` until it has parked its continuation; a timeout
@@ -53,11 +57,12 @@ final class Consumer: Sendable {
 
     init(
         id: ConsumerID, tenant: TenantID, file: any ConsumerHost, kind: ConsumerKind, label: String?,
-        range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, binding: KVMBinding? = nil, backlog: Int
+        range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, binding: KVMBinding? = nil,
+        access: DescriptorAccess? = nil, backlog: Int
     ) {
         (self.id, self.tenant, self.file, self.kind, self.label) = (id, tenant, file, kind, label)
         (self.range, self.isOpenEnded, self.isExclusive) = (range, isOpenEnded, isExclusive)
-        self.binding = binding
+        (self.binding, self.access) = (binding, access)
         attachedAt = .now()
         state = Mutex(State(ring: EventRing(capacity: backlog)))
     }
@@ -74,7 +79,17 @@ final class Consumer: Sendable {
                 lastSeq: state.ring.lastSeq, livePins: state.pins.count,
                 waitingReaders: state.waiters.values.count {
                     if case .expired = $0 { false } else { true }
-                })
+                }, access: access, descriptorsHandedOut: state.descriptorsHandedOut)
+        }
+    }
+
+    /// Counts a descriptor handed out, unless the consumer is detached (then false: a detached
+    /// consumer receives nothing). Called under the file's lock, so a detach cannot come between.
+    func countHandOut() -> Bool {
+        state.withLock { state in
+            guard state.detachedAt == nil else { return false }
+            state.descriptorsHandedOut += 1
+            return true
         }
     }
 

@@ -2,4 +2,6 @@
 /// file's owner who holds its pages (design.md §2, "Consumers, events, pins").
 package enum ConsumerKind: CaseIterable, Hashable, Sendable {
     case kvm, vfio, iommu, rdma, generic
+    /// A process outside gmemd that holds the file's descriptor (MemoryStore+Export).
+    case process
 }

@@ -20,6 +20,9 @@ package struct ConsumerSnapshot: Hashable, Sendable {
     package let livePins: Int
     /// How many readers wait for its next event now (long-polls and event streams).
     package let waitingReaders: Int
+    /// A process consumer's descriptors: their access, and how many were handed out.
+    package let access: DescriptorAccess?
+    package let descriptorsHandedOut: Int
 }
 
 /// What a caller asks for when attaching a consumer.
@@ -33,11 +36,14 @@ package struct ConsumerRequest: Hashable, Sendable {
     package var isExclusive: Bool
     /// For a kvm consumer: the VM and guest physical address to bind its range at, as a memslot.
     package var binding: KVMBindingRequest?
+    /// For a process consumer: the access of the descriptors it receives.
+    package var access: DescriptorAccess
 
     package init(
         kind: ConsumerKind, label: String? = nil, offset: Int64 = 0, length: Int64? = nil,
-        isExclusive: Bool = false, binding: KVMBindingRequest? = nil
+        isExclusive: Bool = false, binding: KVMBindingRequest? = nil, access: DescriptorAccess = .readWrite
     ) {
+        self.access = access
         self.kind = kind
         self.label = label
         self.offset = offset

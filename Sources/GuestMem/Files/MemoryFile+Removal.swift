@@ -5,12 +5,16 @@ extension MemoryFile {
     /// freed. The caller closes the memfd outside every lock: that last close frees the pages,
     /// 120–180 ms per GiB (kernel-semantics.md §2). Every pin is revoked and every consumer
     /// detached first, in the same hold; `detached` gets those consumers.
-    func remove(expectedVersion: UInt64?, charge: inout Charge, detached: inout [Consumer])
+    /// An exported file follows `punchForDelete`'s rule first.
+    func remove(
+        expectedVersion: UInt64?, force: Bool = false, charge: inout Charge, detached: inout [Consumer]
+    )
         throws(GuestMemError) -> Memfd
     {
         try state.withLock { (state) throws(GuestMemError) -> Memfd in
             try Self.requireVersion(expectedVersion, state)
             guard !state.isDeleted else { throw .notFound("no file \(id)") }
+            try punchForDelete(force: force, &state, &charge)
             let size = try self.size(state)
             detached = state.consumers.detachAll(
                 invalidating: Self.shrinkSpan(to: 0, from: size, state), pinsAreLocked: !state.isInaccessible,

@@ -17,7 +17,14 @@ extension MemoryFile {
             let before = try snapshot(state).seals
             // The kernel's rule, also for service seals: after `seal`, nothing more (S7).
             if before.contains(.seal) { throw .kernel("fcntl(F_ADD_SEALS)", .notPermitted) }
-            if seals.contains(.inaccessible), !state.isInaccessible { try requireEmpty(state) }
+            if seals.contains(.inaccessible), !state.isInaccessible {
+                if state.isExported {
+                    throw .refused(
+                        "inaccessible: a descriptor of this file is outside gmemd and could map it",
+                        errno: .resourceBusy)
+                }
+                try requireEmpty(state)
+            }
             if seals.kernelBits != 0 {
                 try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                     try kernel("fcntl(F_ADD_SEALS)") { () throws(Errno) in try memfd.addSeals(seals) }

@@ -31,6 +31,8 @@ final class MemoryFile: Sendable {
         var map: AllocationMap
         /// Attached consumers and the dirty log (MemoryFile+Consumers).
         var consumers = ConsumerTable()
+        /// A descriptor of it is outside gmemd, for good (MemoryFile+Export).
+        var isExported = false
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
         /// Whether the file was deleted: its memfd is gone.
         var isDeleted: Bool {

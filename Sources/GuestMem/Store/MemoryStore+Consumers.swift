@@ -28,7 +28,7 @@ extension MemoryStore {
             Consumer(
                 id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
                 range: range, isOpenEnded: isOpenEnded, isExclusive: request.isExclusive, binding: binding,
-                backlog: self.eventBacklog)
+                access: request.kind == .process ? request.access : nil, backlog: self.eventBacklog)
         }
         let consumer: Consumer
         if let bound = request.binding {

@@ -17,7 +17,14 @@ extension MemoryStore {
         defer { tenant.settle(charge, releasingFile: true) }
         let file = try MemoryFile.create(
             id: .random(), tenant: tenantID, name: name, size: size, flags: flags)
-        // Taken before anyone else can see the file, so it is the file as created.
+        return try publish(file, of: tenantID, &charge)
+    }
+
+    /// Makes a new file visible in the tenant's listing and books it; answers it as it was
+    /// before anyone else could see it.
+    func publish(_ file: MemoryFile, of tenantID: TenantID, _ charge: inout Charge) throws(GuestMemError)
+        -> FileSnapshot
+    {
         let snapshot = try file.snapshot()
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }
@@ -28,10 +35,15 @@ extension MemoryStore {
         return snapshot
     }
 
-    /// One file of `tenantID`.
+    /// One file of `tenantID`. An exported file's allocation is booked as the kernel reports it
+    /// now, so its `allocatedBytes` and the tenant's usage agree.
     package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
         if let (_, guest) = guestFile(id, of: tenantID) { return try guest.snapshot() }
-        return try lookup(id, of: tenantID).1.snapshot()
+        let (tenant, file) = try lookup(id, of: tenantID)
+        var charge = Charge()
+        defer { tenant.settle(charge) }
+        try file.recountExported(&charge)
+        return try file.snapshot()
     }
 
     /// Up to `limit` files of `tenantID` in id order, after `cursor`; `next` is the cursor for
@@ -65,8 +77,12 @@ extension MemoryStore {
 
     /// Deletes a file. `expectedVersion`, when given, must be the current version. Its pins are
     /// revoked and its consumers detached before it answers. The memfd's last close, which frees
-    /// its pages, runs after every lock is let go.
-    package func deleteFile(_ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil)
+    /// its pages, runs after every lock is let go. A file whose descriptor left gmemd is refused
+    /// with EBUSY while process consumers are attached, unless `force`, and is punched whole
+    /// first (MemoryFile.punchForDelete).
+    package func deleteFile(
+        _ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil, force: Bool = false
+    )
         throws(GuestMemError)
     {
         if guestFile(id, of: tenantID) != nil {
@@ -75,7 +91,14 @@ extension MemoryStore {
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         var detached: [Consumer] = []
-        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge, detached: &detached)
+        let memfd: Memfd
+        do {
+            memfd = try file.remove(
+                expectedVersion: expectedVersion, force: force, charge: &charge, detached: &detached)
+        } catch {
+            tenant.settle(charge)
+            throw error
+        }
         maps.withLock { maps in
             maps.files[id] = nil
             maps.tenants[tenantID]?.fileIDs.remove(id)

@@ -22,7 +22,9 @@ extension MemoryStore {
             var charge = Charge()
             var detached: [Consumer] = []
             // A file a concurrent delete got to first is already gone: nothing to close here.
-            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge, detached: &detached)
+            guard
+                let memfd = try? file.remove(
+                    expectedVersion: nil, force: true, charge: &charge, detached: &detached)
             else { continue }
             memfd.close()
         }
@@ -39,7 +41,9 @@ extension MemoryStore {
     }
 
     /// A tenant's usage: the sum of the kernel's st_blocks figures for its files, as last seen.
+    /// Files whose descriptor left gmemd are looked at again first (MemoryStore+Export).
     package func usage(of id: TenantID) throws(GuestMemError) -> TenantUsage {
-        try tenant(id).usage
+        try recountExported(of: id)
+        return try tenant(id).usage
     }
 }

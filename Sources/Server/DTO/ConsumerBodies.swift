@@ -9,8 +9,11 @@ struct AttachConsumerBody: Decodable {
     var exclusive: Bool?
     var vm: String?
     var gpa: Int64?
+    var access: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case kind, label, offset, length, exclusive, vm, gpa }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, label, offset, length, exclusive, vm, gpa, access
+    }
 
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -22,6 +25,7 @@ struct AttachConsumerBody: Decodable {
         exclusive = try container.decodeIfPresent(Bool.self, forKey: .exclusive)
         vm = try container.decodeIfPresent(String.self, forKey: .vm)
         gpa = try container.decodeIfPresent(Int64.self, forKey: .gpa)
+        access = try container.decodeIfPresent(String.self, forKey: .access)
     }
 
     /// The request in domain terms; an unknown kind is 422 and names the known ones.
@@ -32,7 +36,23 @@ struct AttachConsumerBody: Decodable {
         }
         return ConsumerRequest(
             kind: kind, label: label, offset: offset ?? 0, length: length, isExclusive: exclusive ?? false,
-            binding: try binding())
+            binding: try binding(), access: try descriptorAccess(for: kind))
+    }
+
+    /// `access` belongs to a process consumer (default read_write), and only to one.
+    private func descriptorAccess(for kind: ConsumerKind) throws(Problem) -> DescriptorAccess {
+        guard kind == .process else {
+            if access != nil { throw .unprocessable("access applies to a process consumer only") }
+            return .readWrite
+        }
+        if vm != nil || gpa != nil {
+            throw .unprocessable("vm and gpa bind a kvm consumer, not a process one")
+        }
+        switch access ?? "read_write" {
+        case "read_write": return .readWrite
+        case "read_only": return .readOnly
+        default: throw .unprocessable("access must be read_write or read_only")
+        }
     }
 }
 
@@ -45,6 +65,7 @@ enum ConsumerKindNames {
         case .iommu: "iommu"
         case .rdma: "rdma"
         case .generic: "generic"
+        case .process: "process"
         }
     }
 
@@ -70,6 +91,8 @@ struct ConsumerView: Encodable {
     var readers: Int
     /// A kvm consumer's memslot.
     var binding: BindingView?
+    /// A process consumer's descriptors.
+    var fd: DescriptorView?
 
     init(_ consumer: ConsumerSnapshot) {
         id = consumer.id.rawValue
@@ -87,5 +110,20 @@ struct ConsumerView: Encodable {
         readers = consumer.waitingReaders
         // A detached consumer's slot is deleted.
         binding = consumer.detachedAt == nil ? consumer.binding.map(BindingView.init) : nil
+        fd = consumer.access.map { DescriptorView(access: $0, handedOut: consumer.descriptorsHandedOut) }
+    }
+}
+
+/// What a process consumer was handed: descriptors of one access mode, this many times.
+struct DescriptorView: Encodable {
+    var access: String
+    var handedOut: Int
+
+    init(access: DescriptorAccess, handedOut: Int) {
+        switch access {
+        case .readWrite: self.access = "read_write"
+        case .readOnly: self.access = "read_only"
+        }
+        self.handedOut = handedOut
     }
 }

@@ -3,21 +3,31 @@ import GuestMem
 /// `POST /v1/files`.
 struct CreateFileBody: Decodable {
     var name: String
-    var size: Int64
+    /// Required, except when adopting: an adopted memfd has its own.
+    var size: Int64?
     var backend: String?
     var vm: String?
     var flags: FlagsBody?
+    /// Take in the memfd the request brought over the Unix socket instead of making one.
+    var adopt: Bool
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, size, backend, vm, flags }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, size, backend, vm, flags, adopt }
 
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        size = try container.decode(Int64.self, forKey: .size)
+        size = try container.decodeIfPresent(Int64.self, forKey: .size)
         backend = try container.decodeIfPresent(String.self, forKey: .backend)
         vm = try container.decodeIfPresent(String.self, forKey: .vm)
         flags = try container.decodeIfPresent(FlagsBody.self, forKey: .flags)
+        adopt = try container.decodeIfPresent(Bool.self, forKey: .adopt) ?? false
+    }
+
+    /// The size of a file gmemd makes: a body without one is malformed, as before `adopt`.
+    func requiredSize() throws(Problem) -> Int64 {
+        guard let size else { throw .badRequest("the body has no 'size'") }
+        return size
     }
 }
 

@@ -9,16 +9,23 @@ extension Routes {
         router.add(.get, "/v1/files/{fid}/consumers", Endpoint.offLoop(listConsumers))
         router.add(.get, "/v1/consumers/{cid}", Endpoint.onLoop(getConsumer))
         router.add(.delete, "/v1/consumers/{cid}", Endpoint.offLoop(detachConsumer))
+        router.add(.post, "/v1/consumers/{cid}/fd", Endpoint.offLoop(handOutDescriptor))
     }
 
     private func attachConsumer(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let asked = try request.decodeJSON(AttachConsumerBody.self).request()
+        if asked.kind == .process { return try attachProcess(asked, to: id, of: tenant, request) }
         let consumer = try domain { () throws(GuestMemError) in try memory.attach(asked, to: id, of: tenant) }
+        return .json(ConsumerView(consumer), status: .created, headers: Self.location(of: consumer))
+    }
+
+    /// `Location` of a consumer just attached.
+    static func location(of consumer: ConsumerSnapshot) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add("Location", "/v1/consumers/\(consumer.id.rawValue)")
-        return .json(ConsumerView(consumer), status: .created, headers: headers)
+        return headers
     }
 
     private func listConsumers(_ request: Request) async throws(Problem) -> Response {

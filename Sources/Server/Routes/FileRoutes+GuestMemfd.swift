@@ -10,9 +10,10 @@ extension Routes {
         _ = try domain { () throws(GuestMemError) in try memory.kvm.capabilities() }
         guard let raw = body.vm else { throw .unprocessable("backend guest_memfd needs a vm") }
         guard let vm = VMID(raw) else { throw .unknownReference("vm") }
+        let size = try body.requiredSize()
         let file = try domain { () throws(GuestMemError) in
             try memory.createGuestMemfdFile(
-                for: tenant, name: body.name, size: body.size, vm: vm, flags: flags)
+                for: tenant, name: body.name, size: size, vm: vm, flags: flags)
         }
         var headers = file.etagHeaders
         headers.add("Location", "/v1/files/\(file.id.rawValue)")

@@ -19,6 +19,7 @@ extension Routes {
             // memfd_create(2): the name is at most 249 bytes.
             throw .unprocessable("name must be 1 to 249 bytes")
         }
+        if body.adopt { return try adoptFile(body, request, for: tenant) }
         switch body.backend ?? "memfd" {
         case "memfd": break
         case "guest_memfd": return try createGuestMemfdFile(body, for: tenant)
@@ -26,8 +27,9 @@ extension Routes {
         }
         if body.vm != nil { throw .unprocessable("vm applies to backend guest_memfd only") }
         let flags = try (body.flags ?? FlagsBody()).memfdFlags()
+        let size = try body.requiredSize()
         let file = try domain { () throws(GuestMemError) in
-            try memory.createFile(for: tenant, name: body.name, size: body.size, flags: flags)
+            try memory.createFile(for: tenant, name: body.name, size: size, flags: flags)
         }
         var headers = file.etagHeaders
         headers.add("Location", "/v1/files/\(file.id.rawValue)")
@@ -70,8 +72,9 @@ extension Routes {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let expected = try request.expectedVersion()
+        let force = try request.flag("force")
         try domain { () throws(GuestMemError) in
-            try memory.deleteFile(id, of: tenant, expectedVersion: expected)
+            try memory.deleteFile(id, of: tenant, expectedVersion: expected, force: force)
         }
         return Response(status: .noContent)
     }

@@ -38,6 +38,15 @@ extension Request {
         return limit
     }
 
+    /// A boolean query parameter such as `?cascade=true`: absent is false.
+    func flag(_ name: String) throws(Problem) -> Bool {
+        switch queryValue(name) {
+        case nil, "false": return false
+        case "true": return true
+        default: throw .unprocessable("\(name) must be true or false")
+        }
+    }
+
     /// The path parameter `name`, parsed as an id; a malformed id is 404 like an unknown one,
     /// so ids cannot be probed by their shape.
     func pathID<ID>(_ name: String, _ parse: (String) -> ID?, _ what: String) throws(Problem) -> ID {

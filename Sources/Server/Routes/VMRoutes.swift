@@ -48,12 +48,7 @@ extension Routes {
     private func deleteVM(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try vmID(request)
-        let cascade: Bool
-        switch request.queryValue("cascade") {
-        case nil, "false": cascade = false
-        case "true": cascade = true
-        default: throw .unprocessable("cascade must be true or false")
-        }
+        let cascade = try request.flag("cascade")
         try domain { () throws(GuestMemError) in try memory.deleteVM(id, of: tenant, cascade: cascade) }
         return Response(status: .noContent)
     }

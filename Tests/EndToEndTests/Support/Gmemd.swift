@@ -59,6 +59,9 @@ final class Gmemd: Sendable {
 
     func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
 
+    /// The process id, to look at its open descriptors in /proc.
+    var pid: pid_t { process.pid }
+
     func send(_ signal: Int32) { process.send(signal) }
 
     /// How the process ended, or a timeout error if it is still running after `limit`.

@@ -1,0 +1,87 @@
+package import SystemPackage
+
+/// Descriptors that leave gmemd (process consumers) and come in (adopted memfds): the 2021
+/// proposal's "hand the fd to the consumer" and its memfd_register_guest. Which connection may
+/// carry them is the server's business; here a descriptor is a `FileDescriptor` the caller closes.
+extension MemoryStore {
+    /// Attaches a process consumer and opens its first descriptor, in one step: if the
+    /// descriptor cannot be opened, the consumer is detached again. A guest_memfd file and an
+    /// inaccessible one are refused with EPERM (the kernel's answer for their content), before
+    /// anything changes; everything else as `attach`.
+    package func attachProcess(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
+        throws(GuestMemError) -> (ConsumerSnapshot, FileDescriptor)
+    {
+        guard request.kind == .process else {
+            throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
+        }
+        if guestFile(fileID, of: tenantID) != nil {
+            throw .refused("a guest_memfd file's descriptor never leaves gmemd", errno: .notPermitted)
+        }
+        if try lookup(fileID, of: tenantID).1.isInaccessible {
+            throw .refused("file is inaccessible: its descriptor never leaves gmemd", errno: .notPermitted)
+        }
+        let consumer = try attach(request, to: fileID, of: tenantID)
+        do {
+            return try handOutDescriptor(consumer.id, of: tenantID)
+        } catch {
+            try? detach(consumer.id, of: tenantID)
+            throw error
+        }
+    }
+
+    /// Another descriptor for a process consumer (a VMM that restarted asks again), with the
+    /// access it was attached with; see `MemoryFile.openDescriptor` for what refuses it.
+    package func handOutDescriptor(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError)
+        -> (ConsumerSnapshot, FileDescriptor)
+    {
+        let consumer = try lookup(id, of: tenantID)
+        guard let access = consumer.access else {
+            throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
+        }
+        let fd = try lookup(consumer.file.id, of: tenantID).1.openDescriptor(access, for: consumer)
+        return (consumer.snapshot(), fd)
+    }
+
+    /// Takes in a memfd a process made, as a file of `tenantID` from now on: its size, seals
+    /// and allocation as the kernel reports them, counted against the tenant's limits, which
+    /// refuse it (nothing changed, the descriptor closed) when it does not fit. Anything but a
+    /// memfd open for reading and writing is refused with EINVAL and the reason.
+    package func adoptFile(for tenantID: TenantID, name: String, descriptor: FileDescriptor)
+        throws(GuestMemError) -> FileSnapshot
+    {
+        let memfd = Memfd(adopting: descriptor)
+        let tenant = try tenant(tenantID)
+        if let why = memfd.adoptionRefusal() { throw .invalid(why, errno: .invalidArgument) }
+        let status = try kernel("fstat") { () throws(Errno) in try memfd.status() }
+        try tenant.reserveFile()
+        let reservation = tenant.reserve(upTo: status.allocatedBytes, isLocked: false)
+        var charge = Charge()
+        defer { tenant.settle(charge, releasing: reservation, releasingFile: true) }
+        guard reservation.bytes >= status.allocatedBytes else {
+            throw .quotaExceeded(
+                "tenant limit max_bytes: the memfd's \(status.allocatedBytes) allocated bytes do not fit")
+        }
+        let seals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try memfd.seals() }
+        let flags = FileFlags(allowSealing: !seals.contains(.seal), hugetlb: memfd.isHugetlb)
+        let file = MemoryFile(
+            id: .random(), tenant: tenantID, name: name, flags: flags, memfd: memfd,
+            blockSize: status.blockSize)
+        try file.state.withLock { (state) throws(GuestMemError) in
+            state.isExported = true
+            _ = try file.recount(&state, &charge)
+        }
+        return try publish(file, of: tenantID, &charge)
+    }
+
+    /// Books what holders of exported descriptors of `tenantID`'s files allocated or freed since
+    /// gmemd last looked, so that its usage is what the kernel says.
+    func recountExported(of tenantID: TenantID) throws(GuestMemError) {
+        let (tenant, files) = try maps.withLock { (maps) throws(GuestMemError) -> (Tenant, [MemoryFile]) in
+            guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
+            return (entry.tenant, entry.fileIDs.all.compactMap { maps.files[$0] })
+        }
+        var charge = Charge()
+        defer { tenant.settle(charge) }
+        for file in files { try? file.recountExported(&charge) }
+    }
+}
