@@ -62,9 +62,7 @@ extension MemoryFile {
         if case .success = allocated { state.map.allocate(range) }
         let status = try recount(&state, &charge)
         try allocated.get()
-        if charge.allocatedBytes > reservation.bytes
-            || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
-        {
+        if overran(reservation, charge, state) {
             try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
         }
         state.consumers.notify(over: range) { .allocate($0) }
@@ -107,6 +105,16 @@ extension MemoryFile {
             throw .quotaExceeded("tenant limit \(kind): \(newBytes) new bytes do not fit")
         }
         return try host.claim(newBytes)
+    }
+
+    /// Whether the kernel allocated more than `reservation` had room for. Never for an exported
+    /// file: whoever holds its descriptor allocates when it likes, so st_blocks moves by pages
+    /// that are not this call's (booked all the same), and its allocation map, no longer exact,
+    /// already predicted this call's worst case.
+    func overran(_ reservation: Reservation, _ charge: Charge, _ state: borrowing State) -> Bool {
+        guard !state.isExported else { return false }
+        return charge.allocatedBytes > reservation.bytes
+            || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
     }
 
     /// The kernel allocated more than the tenant had room for, so more than the map predicted:

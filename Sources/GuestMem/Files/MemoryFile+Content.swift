@@ -64,7 +64,7 @@ extension MemoryFile {
             }
             let status = try recount(&state, &charge)
             let count = try written.get()
-            if charge.allocatedBytes > reservation.bytes {
+            if overran(reservation, charge, state) {
                 try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: status.size, &state, &charge)
             }
             if count > 0 {

@@ -13,6 +13,9 @@ struct Gmemd: ParsableCommand {
             e.g. GMEMD_MAX_BODY_BYTES) or in a config file given with --config or GMEMD_CONFIG, one \
             'name = value' per line (e.g. 'listen = 127.0.0.1:9000'). The command line wins over the \
             environment, which wins over the file.
+
+            'gmemd fd --help': the client that receives a file's descriptor over the Unix socket \
+            and runs a command with it.
             """,
         version: GmemdVersion.string
     )

@@ -41,6 +41,15 @@ extension Gmemd {
         return count
     }
 
+    /// A new tenant: its curl header, and a file holding its token (for `gmemd fd --token-file`).
+    func tenantWithTokenFile() async throws -> (header: [String], tokenFile: URL) {
+        let header = try await newTenant().header
+        let file = stateDirectory.appending(path: "token-\(UUID())")
+        try String(header[1].split(separator: " ").last ?? "").write(
+            to: file, atomically: true, encoding: .utf8)
+        return (header, file)
+    }
+
     /// A file of `size` bytes made by `tenant` over TCP; its id.
     func newFile(_ tenant: [String], size: Int = 65536, body: String? = nil) async throws -> String {
         let reply = try await curl(
