@@ -121,7 +121,7 @@ struct DescriptorRouteTests {
         #expect(sealed.problem?.errno == "EBUSY")
     }
 
-    @Test func processConsumerHearsInvalidateAndCountsAgainstMaxConsumers() async throws {
+    @Test func processConsumerPinsHearsInvalidateAndCountsAgainstMaxConsumers() async throws {
         let gmemd = try await Self.gmemd.running()
         let created = try await gmemd.post(
             "/v1/tenants", try gmemd.adminHeader, #"{"name":"one","limits":{"max_consumers":1}}"#)
@@ -135,9 +135,16 @@ struct DescriptorRouteTests {
 
         _ = try await gmemd.post(
             "/v1/files/\(file)/fallocate", tenant, #"{"mode":"allocate","offset":0,"length":8192}"#)
+        let pin = try await gmemd.post("/v1/consumers/\(cid)/pins", tenant, #"{"offset":0,"length":4096}"#)
         _ = try await gmemd.post(
             "/v1/files/\(file)/fallocate", tenant, #"{"mode":"punch_hole","offset":0,"length":4096}"#)
 
+        #expect(pin.status == 201, "\(pin.text)")
+        let pinID = try #require(pin.json?["id"] as? String)
+        // The punch revoked it, as it does any consumer's.
+        let unpin = try await gmemd.curl("/v1/consumers/\(cid)/pins/\(pinID)", tenant + ["-X", "DELETE"])
+            .reply
+        #expect(unpin.status == 410)
         #expect(first["status"] as? Int == 201)
         #expect(second["status"] as? Int != 201)
         #expect(second["fd_count"] as? Int == 0)
@@ -251,12 +258,9 @@ struct DescriptorRouteTests {
     }
 
     @Test func gmemdsDescriptorsComeBackToTheirCountAfterExportsHangupsAndTCP() async throws {
-        let gmemd = try await Gmemd.start(["--unix", temporarySocketPath()])
+        let unix = temporarySocketPath()
+        let gmemd = try await Gmemd.start(["--unix", unix])
         defer { gmemd.send(SIGKILL) }
-        let unix = try #require(
-            gmemd.log.contents.split(separator: "listening on unix:").last.map {
-                String($0.prefix { !$0.isWhitespace })
-            })
         let tenant = try await gmemd.newTenant().header
         let file = try await gmemd.newFile(tenant, size: 1 << 20)
         let baseline = try gmemd.openDescriptorCount
@@ -270,6 +274,14 @@ struct DescriptorRouteTests {
 
         for _ in 0..<20 {
             _ = try await gmemd.post("/v1/files/\(file)/consumers", tenant, #"{"kind":"process"}"#)
+        }
+        #expect(try await gmemd.descriptorCount(settlingAt: baseline) == baseline)
+
+        // curl over the socket reads the JSON and never asks for the descriptor.
+        for _ in 0..<20 {
+            let reply = try await gmemd.post(
+                "/v1/files/\(file)/consumers", tenant, #"{"kind":"process"}"#, unix: unix)
+            #expect(reply.status == 201)
         }
         #expect(try await gmemd.descriptorCount(settlingAt: baseline) == baseline)
         try await gmemd.stop()
