@@ -21,9 +21,10 @@ extension Connection {
         var fds: [Int32] = []
         let result = try socket.read(
             into: loop.readBuffer, descriptors: &fds, limit: PassedDescriptors.maxPerRequest)
+        guard !fds.isEmpty else { return result }
         let descriptors = PassedDescriptors(fds)
         // A read of no bytes brings none (a stream message always has some); closed if it did.
-        if !fds.isEmpty, case .bytes(let count) = result {
+        if case .bytes(let count) = result {
             arrivals.append(DescriptorArrival(lastByte: receivedBytes + count - 1, descriptors: descriptors))
         }
         return result

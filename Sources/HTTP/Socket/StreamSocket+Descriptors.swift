@@ -13,15 +13,26 @@ extension StreamSocket {
     func read(
         into buffer: UnsafeMutableRawBufferPointer, descriptors: inout [Int32], limit: Int
     ) throws(Errno) -> ReadResult {
-        var received = [Int32](repeating: -1, count: limit + 2)
+        // Room for `limit + 2`: see gmemd_recv_with_fds. On the stack, as every read of a Unix
+        // connection comes here. (A `Result`: the allocation's closure does not carry typed throws.)
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: limit + 2) { received in
+            Result { () throws(Errno) -> ReadResult in
+                try receive(into: buffer, received, &descriptors, limit)
+            }
+        }.get()
+    }
+
+    /// One recvmsg, its descriptors landing in `received`: the body of `read(into:descriptors:limit:)`.
+    private func receive(
+        into buffer: UnsafeMutableRawBufferPointer, _ received: UnsafeMutableBufferPointer<Int32>,
+        _ descriptors: inout [Int32], _ limit: Int
+    ) throws(Errno) -> ReadResult {
         var count: Int32 = 0
         let result: ReadResult
         do {
             let length = try syscall("recvmsg") {
-                received.withUnsafeMutableBufferPointer {
-                    gmemd_recv_with_fds(
-                        fd, buffer.baseAddress, UInt(buffer.count), $0.baseAddress, Int32(limit), &count)
-                }
+                gmemd_recv_with_fds(
+                    fd, buffer.baseAddress, UInt(buffer.count), received.baseAddress, Int32(limit), &count)
             }
             result = length == 0 ? .endOfStream : .bytes(length)
         } catch .resourceTemporarilyUnavailable {
