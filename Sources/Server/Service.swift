@@ -28,8 +28,16 @@ struct Service {
         case .failure(let why):
             Log.info("KVM unavailable, VM and guest_memfd requests get 422: \(why.reason)")
         }
+        let plan = DescriptorPlan(
+            openFileLimit: try OpenFileLimit.raiseToHard(), maxConnections: options.maxConnections,
+            maxHeldFds: options.maxHeldFds)
+        Log.info(
+            "descriptors: files, VMs and downloads hold at most \(plan.held), connections \(plan.connections)"
+        )
+        let descriptors = DescriptorBudget(limit: plan.held) { why in Log.info("budget exhausted: \(why)") }
         let memory = MemoryStore(
-            hostReserveBytes: options.hostReserveBytes, kvm: kvm, eventBacklog: options.eventBacklog)
+            hostReserveBytes: options.hostReserveBytes, kvm: kvm, eventBacklog: options.eventBacklog,
+            descriptors: descriptors)
         let defaultLimits = TenantLimits.default
         for record in tenants.all {
             try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
@@ -39,7 +47,7 @@ struct Service {
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
             health: HealthReport(memory.capabilities, kvm: kvm.status),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
-        server = try operations.makeServer(options: options, routes: routes)
+        server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options
         Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")
     }

@@ -25,15 +25,16 @@ extension MemoryFile {
         }
     }
 
-    /// A dup of the memfd and the size now, for sendfile(2). EPERM once inaccessible.
-    func openContent() throws(GuestMemError) -> ContentHandle {
+    /// A dup of the memfd and the size now, for sendfile(2), holding `claim`. EPERM once
+    /// inaccessible.
+    func openContent(claim: DescriptorClaim) throws(GuestMemError) -> ContentHandle {
         try state.withLock { (state) throws(GuestMemError) in
             try Self.requireAccessible(state)
             let size = try size(state)
             let fd = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                 try kernel("fcntl(F_DUPFD_CLOEXEC)") { () throws(Errno) in try memfd.duplicate() }
             }
-            return ContentHandle(fd: fd, size: size)
+            return ContentHandle(fd: fd, size: size, claim: claim)
         }
     }
 

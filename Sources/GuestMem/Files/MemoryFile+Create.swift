@@ -4,9 +4,9 @@ extension MemoryFile {
     /// Creates the memfd and sizes it. An inaccessible file is sealed from its first instant,
     /// so nobody could have written it (the race the 2021 reviewers named), and needs a
     /// page-aligned size. Its F_SEAL_* come from the kernel: F_SEAL_SEAL without allow_sealing
-    /// (M1), F_SEAL_EXEC with noexec_seal (M4).
+    /// (M1), F_SEAL_EXEC with noexec_seal (M4). The memfd holds `claim` while it is open.
     static func create(
-        id: FileID, tenant: TenantID, name: String, size: Int64, flags: FileFlags
+        id: FileID, tenant: TenantID, name: String, size: Int64, flags: FileFlags, claim: DescriptorClaim
     ) throws(GuestMemError) -> MemoryFile {
         guard !name.utf8.contains(0) else {
             throw .invalid("name contains a NUL byte", errno: .invalidArgument)
@@ -17,7 +17,7 @@ extension MemoryFile {
                 errno: .invalidArgument)
         }
         let memfd = try kernel("memfd_create") { () throws(Errno) in
-            try Memfd(name: name, options: options(flags))
+            try Memfd(name: name, options: options(flags), claim: claim)
         }
         let status = try kernel("ftruncate") { () throws(Errno) in
             if size != 0 { try memfd.resize(to: size) }

@@ -20,6 +20,8 @@ package struct GuestMemfd: ~Copyable {
     let mapping: SharedMapping?
     /// The ranges that hold pages.
     package internal(set) var allocation = ExtentMap()
+    /// Its place in the descriptor budget, given back as the fd closes; nil outside a store.
+    var claim: DescriptorClaim?
 
     /// Creates a guest_memfd of `size` bytes on `vm`, makes it close-on-exec (the kernel does not:
     /// C11) and, if `flags` make it mappable, maps it whole. The kernel's refusals come back

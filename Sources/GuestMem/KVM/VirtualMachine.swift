@@ -14,6 +14,8 @@ package struct VirtualMachine: ~Copyable {
     /// The live memslots by id, each with the mapping its userspace_addr points into, if gmemd
     /// made one. A mapping is dropped, and so unmapped, only after its slot was deleted.
     var bindings: [UInt32: Binding] = [:]
+    /// Its place in the descriptor budget, given back as the fd closes; nil outside a store.
+    var claim: DescriptorClaim?
 
     struct Binding {
         let memslot: Memslot

@@ -9,8 +9,11 @@ import SystemPackage
 /// A memfd's descriptors outside gmemd: new ones for a process, and one a process gave.
 extension Memfd {
     /// Takes ownership of a descriptor a process passed in; `adoptable()` says whether it is a
-    /// memfd gmemd can serve.
-    init(adopting fd: FileDescriptor) { self.fd = fd }
+    /// memfd gmemd can serve. It holds `claim` while it is open.
+    init(adopting fd: FileDescriptor, claim: DescriptorClaim? = nil) {
+        self.fd = fd
+        self.claim = claim
+    }
 
     /// A new open file description of this memfd with `access`, close-on-exec: what a process
     /// receives. The corresponding C call is `open("/proc/self/fd/N", O_RDONLY or O_RDWR)`; a

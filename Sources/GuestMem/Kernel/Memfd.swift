@@ -19,15 +19,18 @@ struct MemfdOptions: OptionSet {
 /// Its methods are in Memfd+Seals.swift, Memfd+Allocation.swift and Memfd+Content.swift.
 struct Memfd: ~Copyable {
     let fd: FileDescriptor
+    /// Its place in the descriptor budget, given back as the fd closes; nil outside a store.
+    let claim: DescriptorClaim?
 
     /// Creates an anonymous memory file, close-on-exec.
     /// The corresponding C call is `memfd_create(name, flags | MFD_CLOEXEC)`. A name longer than
     /// 249 bytes is EINVAL; MFD_EXEC with MFD_NOEXEC_SEAL is EINVAL (kernel-semantics.md §1a).
-    init(name: String, options: MemfdOptions) throws(Errno) {
+    init(name: String, options: MemfdOptions, claim: DescriptorClaim? = nil) throws(Errno) {
         let raw = try syscall("memfd_create") {
             name.withCString { gmemd_memfd_create($0, options.rawValue | UInt32(GMEMD_MFD_CLOEXEC)) }
         }
         fd = FileDescriptor(rawValue: raw)
+        self.claim = claim
     }
 
     /// A second fd on the same open file, close-on-exec.
@@ -38,10 +41,9 @@ struct Memfd: ~Copyable {
 
     /// Closes the fd. The last close of a populated file frees its pages, 120–180 ms per GiB
     /// (kernel-semantics.md §2), so call it off the event loops and outside every lock.
-    consuming func close() {
-        try? fd.close()  // Linux has closed the fd even when close(2) reports EINTR or EIO
-        discard self
-    }
+    /// The work is deinit's, here rather than where the value goes out of scope: `discard self`
+    /// is not allowed for a type holding a class reference (the claim).
+    consuming func close() {}
 
-    deinit { try? fd.close() }
+    deinit { try? fd.close() }  // Linux has closed the fd even when close(2) reports EINTR or EIO
 }

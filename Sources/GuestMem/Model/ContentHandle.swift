@@ -7,27 +7,33 @@ package struct ContentHandle: ~Copyable {
     package let fd: FileDescriptor
     /// The file's size when the handle was opened.
     package let size: Int64
+    /// Its place in the descriptor budget, given back as the fd closes.
+    private let claim: DescriptorClaim
+    /// False once `takeFileDescriptor()` handed the fd over.
+    private var ownsDescriptor = true
 
-    init(fd: FileDescriptor, size: Int64) {
+    init(fd: FileDescriptor, size: Int64, claim: DescriptorClaim) {
         self.fd = fd
         self.size = size
+        self.claim = claim
     }
 
     /// Closes the fd. If the file was deleted meanwhile, this may be its last close, which
     /// frees its pages (120–180 ms per GiB, kernel-semantics.md §2): call it off the loops.
-    package consuming func close() {
-        try? fd.close()  // Linux has closed the fd even when close(2) reports EINTR or EIO
-        discard self
-    }
+    /// The work is deinit's: `discard self` is not allowed for a type holding a class reference.
+    package consuming func close() {}
 
     /// Hands the fd over: from now on the caller owns it and closes it exactly once, for
     /// example from a sendfile(2) completion on another thread, where a noncopyable value
-    /// cannot be captured. The same warning as for `close()` applies to that close.
+    /// cannot be captured. The same warning as for `close()` applies to that close. The fd's
+    /// place in the descriptor budget is given back now.
     package consuming func takeFileDescriptor() -> FileDescriptor {
-        let fd = fd
-        discard self
+        ownsDescriptor = false
         return fd
     }
 
-    deinit { try? fd.close() }
+    deinit {
+        // Linux has closed the fd even when close(2) reports EINTR or EIO.
+        if ownsDescriptor { try? fd.close() }
+    }
 }

@@ -22,7 +22,8 @@ extension MemoryStore {
             throw .invalid(
                 "a guest_memfd's content is read with read(), not sent from its fd", errno: .illegalSeek)
         }
-        return try lookup(id, of: tenantID).1.openContent()
+        let file = try lookup(id, of: tenantID).1
+        return try file.openContent(claim: try descriptors.claim(for: "download"))
     }
 
     /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would

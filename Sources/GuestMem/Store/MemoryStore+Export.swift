@@ -49,7 +49,14 @@ extension MemoryStore {
     package func adoptFile(for tenantID: TenantID, name: String, descriptor: FileDescriptor)
         throws(GuestMemError) -> FileSnapshot
     {
-        let memfd = Memfd(adopting: descriptor)
+        let claim: DescriptorClaim
+        do {
+            claim = try descriptors.claim(for: "adopt")
+        } catch {
+            try? descriptor.close()  // refused: the descriptor is closed, as for every refusal
+            throw error
+        }
+        let memfd = Memfd(adopting: descriptor, claim: claim)
         let tenant = try tenant(tenantID)
         if let why = memfd.adoptionRefusal() { throw .invalid(why, errno: .invalidArgument) }
         let status = try kernel("fstat") { () throws(Errno) in try memfd.status() }

@@ -16,7 +16,8 @@ extension MemoryStore {
         var charge = Charge()
         defer { tenant.settle(charge, releasingFile: true) }
         let file = try MemoryFile.create(
-            id: .random(), tenant: tenantID, name: name, size: size, flags: flags)
+            id: .random(), tenant: tenantID, name: name, size: size, flags: flags,
+            claim: try descriptors.claim(for: "memfd_create"))
         return try publish(file, of: tenantID, &charge)
     }
 
@@ -25,6 +26,7 @@ extension MemoryStore {
     func publish(_ file: MemoryFile, of tenantID: TenantID, _ charge: inout Charge) throws(GuestMemError)
         -> FileSnapshot
     {
+        // Taken before anyone else can see the file, so it is the file as created.
         let snapshot = try file.snapshot()
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }

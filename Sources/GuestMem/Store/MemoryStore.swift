@@ -18,6 +18,8 @@ package final class MemoryStore: Sendable {
     package static let defaultEventBacklog = 1024
 
     let host: HostMemory
+    /// The fds files, VMs and downloads may hold together.
+    package let descriptors: DescriptorBudget
     /// How many events each consumer keeps for its readers (EventRing).
     let eventBacklog: Int
     /// Events handed to readers and lost to overflow, for metrics.
@@ -47,12 +49,14 @@ package final class MemoryStore: Sendable {
     }
 
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
-    /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer.
+    /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, and no more
+    /// fds open for files, VMs and downloads than `descriptors` allows.
     package init(
         hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
-        eventBacklog: Int = MemoryStore.defaultEventBacklog
+        eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited
     ) {
         host = HostMemory(reserveBytes: hostReserveBytes)
+        self.descriptors = descriptors
         self.eventBacklog = max(1, eventBacklog)
         self.kvm = kvm
     }

@@ -47,16 +47,18 @@ final class HeldVM: Sendable {
     }
 
     /// Creates a guest_memfd of `size` bytes on this VM and records it as `fileID`. The kernel
-    /// judges size and flags (kernel-semantics.md C1, C6): EINVAL comes back unchanged.
-    func createGuestMemfd(_ fileID: FileID, size: Int64, flags: GuestMemfdFlags) throws(GuestMemError)
-        -> GuestMemfd
-    {
+    /// judges size and flags (kernel-semantics.md C1, C6): EINVAL comes back unchanged. The file
+    /// holds `claim` while it is open.
+    func createGuestMemfd(
+        _ fileID: FileID, size: Int64, flags: GuestMemfdFlags, claim: DescriptorClaim
+    ) throws(GuestMemError) -> GuestMemfd {
         try state.withLock { (state) throws(GuestMemError) -> GuestMemfd in
-            let file = try Self.withVM(&state, id) { (vm) throws(GuestMemError) in
+            var file = try Self.withVM(&state, id) { (vm) throws(GuestMemError) in
                 try kernel("KVM_CREATE_GUEST_MEMFD") { () throws(Errno) in
                     try GuestMemfd(in: vm, size: size, flags: flags)
                 }
             }
+            file.claim = claim
             state.files.insert(fileID)
             return file
         }

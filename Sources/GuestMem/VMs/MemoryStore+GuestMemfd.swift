@@ -19,7 +19,8 @@ extension MemoryStore {
         let id = FileID.random()
         let file = GuestMemoryFile(
             id: id, tenant: tenantID, vm: vmID, name: name,
-            file: try held.createGuestMemfd(id, size: size, flags: flags))
+            file: try held.createGuestMemfd(
+                id, size: size, flags: flags, claim: try descriptors.claim(for: "KVM_CREATE_GUEST_MEMFD")))
         let snapshot = try file.snapshot()
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }

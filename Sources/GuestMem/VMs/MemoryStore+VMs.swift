@@ -7,7 +7,10 @@ extension MemoryStore {
         try tenant.reserveVM()
         var charge = Charge()
         defer { tenant.settle(charge, releasingVM: true) }
-        let held = HeldVM(id: .random(), tenant: tenantID, name: name, vm: try kvm.createVM())
+        let claim = try descriptors.claim(for: "KVM_CREATE_VM")
+        var vm = try kvm.createVM()
+        vm.claim = claim
+        let held = HeldVM(id: .random(), tenant: tenantID, name: name, vm: vm)
         let snapshot = try held.snapshot()
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }

@@ -16,6 +16,7 @@ extension EventLoop {
             } catch {
                 // EMFILE, ENFILE, ENOBUFS: level-triggered, the listener would wake us again at
                 // once. Stop listening until the next sweep.
+                budget.noteRefusal("accept: \(error); no new connection until a descriptor is free")
                 pauseListener()
                 return
             }
@@ -42,13 +43,14 @@ extension EventLoop {
         if index >= connections.count {
             connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, 64)))
         }
-        let isTLS = socket.isTLS
         let connection = Connection(id: id, socket: socket, loop: self)
         connections[index] = connection
         connectionCount += 1
-        // The header timeout covers a TLS handshake too: a client that stalls in it is cut off
-        // like one that stalls in a head.
-        connection.deadline = now + (isTLS ? headerNanoseconds : idleNanoseconds)
+        // A new connection owes its first head within the header timeout, not the idle one: a
+        // client that connects and says nothing holds a place like one that stalls in a head
+        // (10,000 silent connections would otherwise fill --max-connections for a minute). The
+        // same covers a TLS handshake.
+        connection.deadline = now + headerNanoseconds
     }
 
     private func pauseListener() {

@@ -36,7 +36,8 @@ package final class HTTPServer: Sendable {
         }
         guard !listeners.isEmpty else { throw .invalidArgument }
         self.listeners = listeners
-        let budget = ConnectionBudget(limit: configuration.maxConnections)
+        let budget = ConnectionBudget(
+            limit: configuration.maxConnections, onExhausted: configuration.exhaustionObserver)
         self.budget = budget
         let count =
             configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))

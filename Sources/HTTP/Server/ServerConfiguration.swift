@@ -17,7 +17,8 @@ package struct ServerConfiguration: Sendable {
     package var maxHeaderBytes = 16 * 1024
     /// Body (Content-Length, or de-chunked total) over this → 413.
     package var maxBodyBytes = 64 * 1024 * 1024
-    /// A keep-alive connection with no request in progress is closed after this.
+    /// A keep-alive connection with no request in progress is closed after this. A new
+    /// connection gets `headerTimeout` for its first request instead.
     package var idleTimeout: Duration = .seconds(60)
     /// A request's head must be complete this long after its first byte (slow-header defence).
     package var headerTimeout: Duration = .seconds(10)
@@ -34,6 +35,9 @@ package struct ServerConfiguration: Sendable {
     package var gzipLevel = 1
     /// Told of every answered request, on the loop's thread (logs, metrics); nil costs nothing.
     package var requestObserver: RequestObserver?
+    /// Told, on whichever thread, when a budget runs out (connections, descriptors to accept
+    /// with): once per episode, not per refused client.
+    package var exhaustionObserver: (@Sendable (String) -> Void)?
 
     package init() {}
 }

@@ -62,6 +62,12 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Most open connections; more are closed at once.")
     var maxConnections = 10_000
 
+    @Option(
+        help:
+            "Most fds tenants' files, VMs and downloads hold together (0: RLIMIT_NOFILE less room for the connections and gmemd's own; beyond: 507 EMFILE)."
+    )
+    var maxHeldFds = 0
+
     @Option(help: "Seconds in-flight requests get to finish on shutdown.")
     var shutdownGrace = 10.0
 
@@ -142,6 +148,7 @@ struct Gmemd: ParsableCommand {
         guard sseHeartbeat > 0, sseHeartbeat <= 60 else {
             throw ValidationError("--sse-heartbeat must be above 0 and at most 60 seconds")
         }
+        guard maxHeldFds >= 0 else { throw ValidationError("--max-held-fds must not be negative") }
         guard hostReserveBytes >= 0 else {
             throw ValidationError("--host-reserve-bytes must not be negative")
         }

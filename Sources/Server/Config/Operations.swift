@@ -22,8 +22,10 @@ final class Operations: Sendable {
     }
 
     /// Binds the API server (and the metrics server) with logs and metrics observing every request.
-    func makeServer(options: Gmemd, routes: Routes) throws -> HTTPServer {
+    func makeServer(options: Gmemd, routes: Routes, maxConnections: Int) throws -> HTTPServer {
         var configuration = options.serverConfiguration
+        configuration.maxConnections = maxConnections
+        configuration.exhaustionObserver = { why in Log.info("budget exhausted: \(why)") }
         configuration.tls = try options.tlsContext()
         configuration.requestObserver = { [requestLog, telemetry] request in
             requestLog.record(request)

@@ -18,11 +18,12 @@ extension Gmemd {
     /// The instance with default flags, for every test that does not need special ones.
     static let shared = SharedGmemd()
 
-    /// A throw-away instance with `flags`, stopped after `body` whatever it throws.
+    /// A throw-away instance with `flags` (run by `launcher`, if any), stopped after `body`
+    /// whatever it throws.
     static func withInstance<T>(
-        _ flags: [String], _ body: (Gmemd) async throws -> T
+        _ flags: [String], launcher: [String] = [], _ body: (Gmemd) async throws -> T
     ) async throws -> T {
-        let gmemd = try await Gmemd.start(flags)
+        let gmemd = try await Gmemd.start(flags, launcher: launcher)
         do {
             let result = try await body(gmemd)
             try await gmemd.stop()

@@ -10,10 +10,11 @@ final class Gmemd: Sendable {
     /// Starts gmemd with `--listen 127.0.0.1:0 --state-dir <new dir>` plus `flags`, and returns once
     /// it has said which port it listens on. `environment` is added to the test runner's (GMEMD_…
     /// settings); with `tcp` false no `--listen` is given (the flags bring `--listen none --unix …`),
-    /// it returns once gmemd has said where its Unix socket is, and `port` is 0.
-    static func start(_ flags: [String] = [], environment: [String: String] = [:], tcp: Bool = true)
-        async throws -> Gmemd
-    {
+    /// it returns once gmemd has said where its Unix socket is, and `port` is 0. `launcher` is a
+    /// command that runs gmemd as its last arguments (`prlimit --nofile=512:512 --`).
+    static func start(
+        _ flags: [String] = [], environment: [String: String] = [:], tcp: Bool = true, launcher: [String] = []
+    ) async throws -> Gmemd {
         let binary = try GmemdBinary.url()
         let stateDirectory = FileManager.default.temporaryDirectory.appending(path: "gmemd-e2e-\(UUID())")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
@@ -32,10 +33,10 @@ final class Gmemd: Sendable {
             let arguments = listen + ["--state-dir", stateDirectory.path] + flags
             // env(1) adds the variables for this child only; the runner's own environment stays.
             let variables = environment.map { "\($0.key)=\($0.value)" }
+            let command =
+                launcher + (variables.isEmpty ? [] : ["env"] + variables) + [binary.path] + arguments
             process = try ChildProcess(
-                variables.isEmpty ? binary.path : "env",
-                variables.isEmpty ? arguments : variables + [binary.path] + arguments,
-                stdout: output[1], stderr: output[1])
+                command[0], Array(command.dropFirst()), stdout: output[1], stderr: output[1])
         }
         Leftovers.register(pid: process.pid, stateDirectory: stateDirectory)
         do {
