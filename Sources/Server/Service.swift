@@ -38,6 +38,11 @@ struct Service {
         let memory = MemoryStore(
             hostReserveBytes: options.hostReserveBytes, kvm: kvm, eventBacklog: options.eventBacklog,
             descriptors: descriptors)
+        if let headroom = try? memory.memoryHeadroom() {
+            Log.info(
+                "memory: limit \(headroom.limitBytes) bytes from \(headroom.source), reserve \(headroom.reserveBytes)"
+            )
+        }
         let defaultLimits = TenantLimits.default
         for record in tenants.all {
             try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
@@ -45,7 +50,7 @@ struct Service {
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
-            health: HealthReport(memory.capabilities, kvm: kvm.status),
+            health: HealthReport(memory.capabilities, kvm: kvm.status, memory: try? memory.memoryHeadroom()),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
         server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options

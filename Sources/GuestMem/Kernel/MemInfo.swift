@@ -2,6 +2,7 @@ import SystemPackage
 
 /// The /proc/meminfo fields gmemd reads, in bytes (the file says kB, meaning KiB).
 struct MemInfo {
+    let memTotal: Int64
     let memAvailable: Int64
     let hugePageSize: Int64
 
@@ -9,7 +10,8 @@ struct MemInfo {
     static func read() throws(Errno) -> MemInfo {
         let fields = parse(try readTextFile("/proc/meminfo"))
         return MemInfo(
-            memAvailable: fields["MemAvailable"] ?? 0, hugePageSize: fields["Hugepagesize"] ?? 0)
+            memTotal: fields["MemTotal"] ?? 0, memAvailable: fields["MemAvailable"] ?? 0,
+            hugePageSize: fields["Hugepagesize"] ?? 0)
     }
 
     /// `Name:   1234 kB` lines as bytes; lines without a unit (HugePages_Total) as plain counts.

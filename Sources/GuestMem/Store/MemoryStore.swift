@@ -64,6 +64,10 @@ package final class MemoryStore: Sendable {
     /// The MemAvailable this store keeps free.
     package var hostReserveBytes: Int64 { host.reserveBytes }
 
+    /// The tightest memory limit now (the host's, or gmemd's memory cgroup's), what is left
+    /// under it and where it comes from, as the headroom guard sees it.
+    package func memoryHeadroom() throws(GuestMemError) -> MemoryHeadroom { try host.headroom() }
+
     /// This host's page size, kernel release and huge page pools, read now.
     package var capabilities: HostCapabilities { HostProbe.capabilities() }
 

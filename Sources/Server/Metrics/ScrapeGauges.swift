@@ -13,7 +13,10 @@ struct ScrapeSources: Sendable {
 /// `gmemd_tenant_files`, `…_allocated_bytes`, `…_locked_bytes`, `…_consumers` (from
 /// MemoryStore.usage, the kernel's own figures). A deleted tenant's gauges are removed. Also
 /// the counters `gmemd_events_delivered_total` and `gmemd_events_lost_total` (events handed
-/// to readers, and events an overflow told a reader it lost).
+/// to readers, and events an overflow told a reader it lost). The budgets: the memory limit the
+/// headroom guard works under (`gmemd_memory_limit_bytes{source}`, `…_available_bytes`,
+/// `…_reserve_bytes`, `…_pending_bytes`) and the descriptors files, VMs and downloads hold
+/// (`gmemd_held_fds`, `gmemd_held_fds_limit`, `gmemd_held_fds_refused_total`).
 final class ScrapeGauges: Sendable {
     private let factory: any MetricsFactory
     private let exported = Mutex(Exported())
@@ -24,6 +27,9 @@ final class ScrapeGauges: Sendable {
         /// The event figures the counters last reached: each scrape adds what came since.
         var delivered = 0
         var lost = 0
+        var fdRefusals = 0
+        /// The memory limit's source at the last scrape: its gauge goes when the source changes.
+        var memorySource: String?
     }
 
     static let tenantGauges = [
@@ -42,6 +48,7 @@ final class ScrapeGauges: Sendable {
             counter("gmemd_events_delivered_total").increment(by: Int64(delivered - exported.delivered))
             counter("gmemd_events_lost_total").increment(by: Int64(lost - exported.lost))
             (exported.delivered, exported.lost) = (delivered, lost)
+            updateBudgets(from: sources.memory, &exported)
             var seen = Set<String>()
             for record in sources.tenants.all {
                 guard let usage = try? sources.memory.usage(of: record.tenantID) else { continue }
@@ -59,6 +66,24 @@ final class ScrapeGauges: Sendable {
             }
             exported.tenants = seen
         }
+    }
+
+    private func updateBudgets(from memory: MemoryStore, _ exported: inout Exported) {
+        let descriptors = memory.descriptors
+        gauge("gmemd_held_fds", []).record(Int64(descriptors.heldCount))
+        gauge("gmemd_held_fds_limit", []).record(Int64(min(descriptors.limit, Int(Int64.max))))
+        let refusals = descriptors.refusalCount
+        counter("gmemd_held_fds_refused_total").increment(by: Int64(refusals - exported.fdRefusals))
+        exported.fdRefusals = refusals
+        guard let headroom = try? memory.memoryHeadroom() else { return }
+        if let old = exported.memorySource, old != headroom.source {
+            factory.destroyRecorder(gauge("gmemd_memory_limit_bytes", [("source", old)]))
+        }
+        exported.memorySource = headroom.source
+        gauge("gmemd_memory_limit_bytes", [("source", headroom.source)]).record(headroom.limitBytes)
+        gauge("gmemd_memory_available_bytes", []).record(headroom.availableBytes)
+        gauge("gmemd_memory_reserve_bytes", []).record(headroom.reserveBytes)
+        gauge("gmemd_memory_pending_bytes", []).record(headroom.pendingBytes)
     }
 
     private func counter(_ name: String) -> any CounterHandler {

@@ -11,10 +11,18 @@ struct HealthReport: Encodable, Sendable {
     var backends: Backends
     var hugePages: Feature
     var kvm: KVMReport
+    /// The memory limit the headroom guard works under, as found at start; nil if unreadable.
+    var memory: MemoryReport?
 
     struct Backends: Encodable, Sendable {
         var memfd: Feature
         var guestMemfd: Feature
+    }
+
+    struct MemoryReport: Encodable, Sendable {
+        var limitBytes: Int64
+        var source: String
+        var reserveBytes: Int64
     }
 
     /// Whether a feature works here, and if not, why.
@@ -23,7 +31,13 @@ struct HealthReport: Encodable, Sendable {
         var reason: String?
     }
 
-    init(_ capabilities: HostCapabilities, kvm: Result<KVMCapabilities, KVMUnavailable>) {
+    init(
+        _ capabilities: HostCapabilities, kvm: Result<KVMCapabilities, KVMUnavailable>,
+        memory: MemoryHeadroom?
+    ) {
+        self.memory = memory.map {
+            MemoryReport(limitBytes: $0.limitBytes, source: $0.source, reserveBytes: $0.reserveBytes)
+        }
         kernel = capabilities.kernelRelease
         pageSize = capabilities.pageSize
         self.kvm = KVMReport(kvm)

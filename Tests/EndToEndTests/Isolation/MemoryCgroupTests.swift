@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// Memory under hostile load (the isolation issue, item 1): in a memory cgroup smaller than
+/// the host, a tenant whose own limit is far larger must be refused before the memcg OOM killer
+/// takes gmemd, and every tenant's memory, away.
+struct MemoryCgroupTests {
+    /// The test runner's cgroup v1 memory directory, where it can make a child in it.
+    static let writableMemoryCgroup: String? = {
+        guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[1].split(separator: ",").contains("memory") else { continue }
+            let directory = "/sys/fs/cgroup/memory" + fields[2]
+            return access(directory, W_OK) == 0 ? directory : nil
+        }
+        return nil
+    }()
+
+    static let mib: Int64 = 1 << 20
+
+    @Test(.enabled(if: writableMemoryCgroup != nil, "needs a writable cgroup v1 memory hierarchy"))
+    func in256MiBCgroupA512MiBAllocationIsRefusedGmemdLivesAndA64MiBOneSucceeds() async throws {
+        let cgroup = try #require(Self.writableMemoryCgroup) + "/gmemd-e2e-\(UUID())"
+        guard mkdir(cgroup, 0o755) == 0 else { throw EndToEndError.commandFailed("mkdir \(cgroup)") }
+        defer { rmdir(cgroup) }
+        try "\(256 * Self.mib)".write(
+            toFile: cgroup + "/memory.limit_in_bytes", atomically: false, encoding: .utf8)
+        // The shell joins the cgroup, then becomes gmemd: everything gmemd allocates is charged there.
+        let launcher = ["/bin/sh", "-c", "echo $$ > \(cgroup)/cgroup.procs && exec \"$@\"", "sh"]
+
+        try await Gmemd.withInstance(["--host-reserve-bytes", "\(32 * Self.mib)"], launcher: launcher) {
+            gmemd in
+            let admin = try Admin(gmemd)
+            let tenant = try await admin.createTenant(limits: ["max_bytes": 8 << 30])
+            let file = try await tenant.createFile(size: 1 << 30)
+
+            let refused = try await tenant.fallocate(file, "allocate", offset: 0, length: 512 * Self.mib)
+            let health = try await gmemd.get("/v1/health")
+            let granted = try await tenant.fallocate(file, "allocate", offset: 0, length: 64 * Self.mib)
+
+            #expect(refused.status == 507, "\(refused.text)")
+            #expect(refused.problem?.errno == "ENOMEM")
+            #expect(health.status == 200)
+            let memory = health.json?["memory"] as? [String: Any]
+            #expect((memory?["source"] as? String)?.hasPrefix("cgroup v1 ") == true)
+            #expect((memory?["limit_bytes"] as? Int).map(Int64.init) == 256 * Self.mib)
+            #expect(granted.status == 200, "\(granted.text)")
+            #expect(try await tenant.usage().allocatedBytes == 64 * Self.mib)
+        }
+    }
+}
