@@ -57,8 +57,8 @@ func parse(_ bytes: [UInt8], feeding: Feeding, limits: ParserLimits = ParserLimi
             pending.removeFirst(consumed)
             switch step {
             case .needMoreBytes: break
-            case .expectContinue:
-                outcomes.append(.expectContinue)
+            case .head(let expectsContinue):
+                if expectsContinue { outcomes.append(.expectContinue) }
                 continue
             case .request(let parsed):
                 let request = parsed.request

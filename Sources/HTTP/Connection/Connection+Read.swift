@@ -71,7 +71,10 @@ extension Connection {
             offset += consumed
             switch step {
             case .needMoreBytes: return offset
-            case .expectContinue: output.append("HTTP/1.1 100 Continue\r\n\r\n")
+            case .head(let expectsContinue):
+                // Judged before a body byte is kept: a refused request costs its head, not its body.
+                guard admitPendingHead() else { return bytes.count }
+                if expectsContinue { output.append("HTTP/1.1 100 Continue\r\n\r\n") }
             case .request(var parsed):
                 parsed.request.descriptors = descriptors(forRequestEndingAt: start + offset)
                 respond(to: parsed)
@@ -81,6 +84,23 @@ extension Connection {
             }
         }
         return offset
+    }
+
+    /// Asks the loop's judge about the head whose body is arriving. A refusal is answered at once
+    /// and the connection closes with the body unread: lingering discards what the client still
+    /// sends, so a refused request costs its head, never its body.
+    private func admitPendingHead() -> Bool {
+        guard let judge = loop.headJudge, let head = parser.pendingHead,
+            case .found(_, _, let pattern) = loop.router.match(head.method, path: head.path),
+            case .refuse(let response) = judge(head, pattern)
+        else { return true }
+        trace = RequestTrace(method: head.method, start: loop.now)
+        trace.route = pattern
+        let context = ResponseContext(
+            isHead: false, isHTTP10: head.version.minor == 0, keepAlive: false,
+            requestID: head.id.isNone ? loop.requestIDs.next() : head.id)
+        send(response, context)
+        return false
     }
 
     /// Reads and drops what a closing client still sends, until it closes.

@@ -27,6 +27,8 @@ final class EventLoop: @unchecked Sendable {
     let budget: ConnectionBudget
     /// `configuration.requestObserver`, read once rather than per request.
     let observer: RequestObserver?
+    /// `configuration.headJudge`, read once.
+    let headJudge: HeadJudge?
     let compression: ResponseCompression?
     // Read and advanced only on this loop's thread, per request: spare the dynamic exclusivity check.
     @exclusivity(unchecked) var requestIDs = RequestIDGenerator()
@@ -60,6 +62,7 @@ final class EventLoop: @unchecked Sendable {
         self.listeners = listeners
         self.budget = budget
         observer = configuration.requestObserver
+        headJudge = configuration.headJudge
         compression = configuration.gzipMinimumBytes.map {
             ResponseCompression(minimumBytes: $0, level: Int32(clamping: configuration.gzipLevel))
         }

@@ -2,9 +2,11 @@
 package enum ParseStep: Sendable {
     /// Every byte given is used or kept; call again with more appended.
     case needMoreBytes
-    /// The head asked for `100-continue` and no body byte has arrived: send
-    /// `HTTP/1.1 100 Continue`, then call again as bytes arrive (RFC 9110 §10.1.1).
-    case expectContinue
+    /// A head whose body is still to come (`pendingHead`): the connection may judge it before
+    /// a body byte is kept, and refuse it. `expectsContinue`: the head asked for `100-continue`
+    /// and no body byte has arrived, so send `HTTP/1.1 100 Continue` if the request is admitted
+    /// (RFC 9110 §10.1.1). Call again as bytes arrive.
+    case head(expectsContinue: Bool)
     /// A whole request, body included.
     case request(ParsedRequest)
     /// Answer with the error's status and close.

@@ -101,7 +101,7 @@ extension RequestParser {
         }
         // If no byte follows the head, the body has not started and the client may be waiting
         // for 100 Continue (RFC 9110 §10.1.1); if some did, it is not waiting.
-        return (expectsContinue && head == available ? .expectContinue : .progress, head)
+        return (.bodyAhead(expectsContinue: expectsContinue && head == available), head)
     }
 
     /// Calls `body` with each line of `section`, without its CRLF. Every line of the section

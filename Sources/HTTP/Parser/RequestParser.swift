@@ -42,6 +42,9 @@ package struct RequestParser: Sendable {
 
     package init(limits: ParserLimits = ParserLimits()) { self.limits = limits }
 
+    /// The head of the request whose body is arriving, once `.head` was returned.
+    package var pendingHead: Request? { request }
+
     package var phase: Phase {
         switch state {
         case .head, .failed: scanned == 0 ? .idle : .head
@@ -59,7 +62,7 @@ package struct RequestParser: Sendable {
             switch step {
             case .progress: continue
             case .needMoreBytes: return (.needMoreBytes, offset)
-            case .expectContinue: return (.expectContinue, offset)
+            case .bodyAhead(let expectsContinue): return (.head(expectsContinue: expectsContinue), offset)
             case .complete: return (.request(finish()), offset)
             case .reject(let error):
                 state = .failed
@@ -70,7 +73,8 @@ package struct RequestParser: Sendable {
 
     /// One move of the state machine; `.progress` means call again on the rest.
     enum Move {
-        case progress, needMoreBytes, expectContinue, complete
+        case progress, needMoreBytes, complete
+        case bodyAhead(expectsContinue: Bool)
         case reject(RequestError)
     }
 

@@ -33,6 +33,8 @@ package struct ServerConfiguration: Sendable {
     package var gzipMinimumBytes: Int? = 1024
     /// zlib level 1–9 for response bodies.
     package var gzipLevel = 1
+    /// Judges a head whose body is still to come, before the body is read; nil admits every one.
+    package var headJudge: HeadJudge?
     /// Told of every answered request, on the loop's thread (logs, metrics); nil costs nothing.
     package var requestObserver: RequestObserver?
     /// Told, on whichever thread, when a budget runs out (connections, descriptors to accept

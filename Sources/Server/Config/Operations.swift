@@ -26,6 +26,7 @@ final class Operations: Sendable {
         var configuration = options.serverConfiguration
         configuration.maxConnections = maxConnections
         configuration.exhaustionObserver = { why in Log.info("budget exhausted: \(why)") }
+        configuration.headJudge = routes.headJudge
         configuration.tls = try options.tlsContext()
         configuration.requestObserver = { [requestLog, telemetry] request in
             requestLog.record(request)

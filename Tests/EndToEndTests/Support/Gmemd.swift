@@ -65,6 +65,15 @@ final class Gmemd: Sendable {
 
     func send(_ signal: Int32) { process.send(signal) }
 
+    /// Its resident set now, from /proc/PID/status (VmRSS), in bytes.
+    func residentBytes() throws -> Int64 {
+        let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
+        else { throw EndToEndError.commandFailed("no VmRSS for gmemd") }
+        return kib * 1024
+    }
+
     /// How the process ended, or a timeout error if it is still running after `limit`.
     func termination(within limit: Duration) async throws -> Termination {
         do {

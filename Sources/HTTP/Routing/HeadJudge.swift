@@ -1,0 +1,12 @@
+/// What the server's owner says of a request's head before its body is read.
+package enum HeadVerdict: Sendable {
+    /// Read the body, then route the request.
+    case admit
+    /// Answer with this (a 401, say) and close: the body is never read or kept.
+    case refuse(Response)
+}
+
+/// Judges the head of a request whose body is still to come, on the loop; `route` is the
+/// pattern the router matched (`/v1/files/{fid}`). It must not block. HTTP knows nothing of
+/// what it checks (tokens, say): it only keeps a refused request from costing its body.
+package typealias HeadJudge = @Sendable (_ head: Request, _ route: String) -> HeadVerdict

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// Memory under hostile load (the isolation issue, item 1): a body sent without a valid token
+/// is refused from its head, so strangers cannot fill gmemd's memory with bodies it would only
+/// refuse once they were whole.
+struct UnauthenticatedBodyTests {
+    static let mib = 1 << 20
+
+    /// Each client sends a head declaring 64 MiB, then as much of the body as gmemd takes before
+    /// it answers; all 16 together may not grow gmemd by 100 MiB (before the head was judged,
+    /// they grew it by about a GiB).
+    @Test func sixteenUnauthenticatedLargeBodiesAre401AndGmemdStaysSmall() async throws {
+        try await Gmemd.withInstance([]) { gmemd in
+            let before = try gmemd.residentBytes()
+            let chunk = [UInt8](repeating: 0x61, count: Self.mib)
+
+            let replies = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(20))
+                        try connection.send(
+                            "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: \(64 * Self.mib)\r\n\r\n")
+                        // gmemd answers and closes without reading: sends then fail, as they should.
+                        for _ in 0..<63 where (try? connection.send(chunk)) != nil {}
+                        return try connection.readReply().status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let after = try gmemd.residentBytes()
+
+            #expect(replies == Array(repeating: 401, count: 16))
+            #expect(after - before < 100 * Int64(Self.mib), "RSS \(before) → \(after)")
+            #expect(try await gmemd.get("/v1/health").status == 200)
+        }
+    }
+
+    @Test func expectContinueIsAnsweredWith401NotAnInvitationWithoutAToken() async throws {
+        let gmemd = try await Gmemd.shared.running()
+        let connection = try RawConnection(port: gmemd.port)
+        try connection.send(
+            "PUT /v1/files/file_x/content HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 1048576\r\n\r\n")
+
+        let reply = try connection.readReply()
+
+        #expect(reply.status == 401)
+    }
+}
