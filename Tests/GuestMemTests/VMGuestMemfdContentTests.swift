@@ -7,7 +7,7 @@ import Testing
 struct VMGuestMemfdContentTests {
     typealias Setup = VMGuestMemfdFileTests.VMFixture
 
-    @Test(.needsKVM) func bytesWrittenReadBackAndTheirPagesCountAsAllocated() throws {
+    @Test(.needsGuestMemfdMmap) func bytesWrittenReadBackAndTheirPagesCountAsAllocated() throws {
         let setup = try Setup()
         let file = try setup.file(.mappable)
         let store = setup.fixture.store
@@ -23,7 +23,7 @@ struct VMGuestMemfdContentTests {
         #expect(try setup.fixture.usage().lockedBytes == 2 * KVMTest.page)
     }
 
-    @Test(.needsKVM) func readingFaultsPagesInSoItIsChargedLikeAnAllocation() throws {
+    @Test(.needsGuestMemfdMmap) func readingFaultsPagesInSoItIsChargedLikeAnAllocation() throws {
         var limits = Fixture.roomy
         limits.maxLockedBytes = KVMTest.page
         let setup = try Setup(limits: limits)
@@ -41,7 +41,7 @@ struct VMGuestMemfdContentTests {
         #expect(try setup.fixture.get(file.id).allocatedBytes == KVMTest.page)
     }
 
-    @Test(.needsKVM) func writeEndingPastTheFixedSizeIsEFBIGAndWritesNothing() throws {
+    @Test(.needsGuestMemfdMmap) func writeEndingPastTheFixedSizeIsEFBIGAndWritesNothing() throws {
         let setup = try Setup()
         let file = try setup.file(.mappable)
 
@@ -55,7 +55,7 @@ struct VMGuestMemfdContentTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfdMmap,
         arguments: [
             (GuestMemfdFlags.none, Errno.operationNotSupportedByDevice),
             (GuestMemfdFlags(mmap: false, initShared: true), .operationNotSupportedByDevice),
@@ -78,7 +78,7 @@ struct VMGuestMemfdContentTests {
         #expect(try setup.fixture.get(file.id) == file)
     }
 
-    @Test(.needsKVM) func aGuestMemfdHasNoFdToSendItsContentFrom() throws {
+    @Test(.needsGuestMemfdMmap) func aGuestMemfdHasNoFdToSendItsContentFrom() throws {
         let setup = try Setup()
         let file = try setup.file(.mappable)
 

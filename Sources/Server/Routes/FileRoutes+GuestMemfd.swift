@@ -7,7 +7,7 @@ extension Routes {
     /// `POST /v1/files` with backend guest_memfd: KVM_CREATE_GUEST_MEMFD on the tenant's VM.
     func createGuestMemfdFile(_ body: CreateFileBody, for tenant: TenantID) throws(Problem) -> Response {
         let flags = try (body.flags ?? FlagsBody()).guestMemfdFlags()
-        _ = try domain { () throws(GuestMemError) in try memory.kvm.capabilities() }
+        try domain { () throws(GuestMemError) in try memory.features.require(flags) }
         guard let raw = body.vm else { throw .unprocessable("backend guest_memfd needs a vm") }
         guard let vm = VMID(raw) else { throw .unknownReference("vm") }
         let size = try body.requiredSize()
