@@ -1,4 +1,4 @@
-package import Posix
+import Posix
 package import SystemPackage
 
 /// What this gmemd serves: what the host has, less the backends its operator turned off. Every
