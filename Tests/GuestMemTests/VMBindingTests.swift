@@ -213,6 +213,26 @@ struct VMBindingTests {
         try setup.fixture.store.deleteVM(setup.vm, of: setup.fixture.tenant)
     }
 
+    @Test(.needsKVM) func inaccessibleSealOnAnEmptyMemfdBoundAsAMemslotIsBusyUntilItIsDetached() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant).id
+        let memfd = try fixture.create(size: 0)
+        // The slot maps the empty file; a grow and an allocation would put pages under the guest.
+        let consumer = try fixture.store.attach(
+            ConsumerRequest(
+                kind: .kvm, length: Self.page, binding: KVMBindingRequest(vm: vm, gpa: 0)),
+            to: memfd.id, of: fixture.tenant)
+
+        let error = #expect(throws: GuestMemError.self) { try fixture.addSeals(.inaccessible, to: memfd.id) }
+        let unchanged = try fixture.get(memfd.id)
+        try fixture.store.detach(consumer.id, of: fixture.tenant)
+        let sealed = try fixture.addSeals(.inaccessible, to: memfd.id)
+
+        #expect(error?.kind == .refused && error?.errno == .resourceBusy)
+        #expect(unchanged == memfd)
+        #expect(sealed.seals.contains(.inaccessible))
+    }
+
     @Test(.needsKVM) func vmWithAMemfdBindingNeedsCascadeWhichDetachesTheConsumer() throws {
         let fixture = try Fixture()
         let vm = try fixture.store.createVM(for: fixture.tenant).id

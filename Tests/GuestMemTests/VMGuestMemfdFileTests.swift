@@ -180,6 +180,17 @@ struct VMGuestMemfdFileTests {
         #expect(sealed.seals == .noNewConsumers)
     }
 
+    @Test(.needsGuestMemfd) func dirtyLogIsInvalidAsKVMHasNoneForAGuestMemfd() throws {
+        let setup = try VMFixture()
+        let file = try setup.file()
+
+        let error = #expect(throws: GuestMemError.self) {
+            try setup.fixture.store.dirtyLog(of: file.id, of: setup.fixture.tenant, clear: true)
+        }
+
+        #expect(error?.kind == .invalid && error?.errno == .invalidArgument)
+    }
+
     @Test(.needsGuestMemfd) func deletedFileGivesBackItsUsageAndLeavesItsVM() throws {
         let setup = try VMFixture()
         let file = try setup.file()

@@ -63,14 +63,9 @@ extension MemoryStore {
         }
     }
 
-    /// Reads `range` of a guest_memfd file through its mapping, which may allocate its pages.
-    func read(_ file: GuestMemoryFile, of tenant: Tenant, range: ByteRange) throws(GuestMemError) -> [UInt8] {
-        try file.requireMappable()
-        return try reserving(file.worstCase(range), for: tenant) {
-            (reservation, charge) throws(GuestMemError) in
-            try file.read(
-                range, maxBytes: Self.maxReadBytes, within: reservation, host: host, charge: &charge)
-        }
+    /// Reads `range` of a guest_memfd file through its mapping; it allocates nothing.
+    func read(_ file: GuestMemoryFile, range: ByteRange) throws(GuestMemError) -> [UInt8] {
+        try file.read(range, maxBytes: Self.maxReadBytes)
     }
 
     /// Writes `bytes` at `offset` of a guest_memfd file through its mapping.

@@ -21,8 +21,8 @@ extension Routes {
     }
 
     /// `GET /v1/files/{fid}/content` of a guest_memfd: one byte Range or the whole file, copied
-    /// through the mapping (at most `MemoryStore.maxReadBytes`). Reading faults the pages in,
-    /// which allocates them, as the guest's first touch would.
+    /// through the mapping (at most `MemoryStore.maxReadBytes`). Holes read as zeros: a read
+    /// allocates nothing.
     func readGuestMemfdContent(_ request: Request, _ id: FileID, of tenant: TenantID) throws(Problem)
         -> Response
     {
