@@ -56,6 +56,6 @@ let package = Package(
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket"], swiftSettings: strict),
         .testTarget(name: "GuestMemTests", dependencies: ["GuestMem", "Posix"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Posix"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Posix", "GuestMem"], swiftSettings: strict),
     ]
 )

@@ -4,11 +4,15 @@ package import SystemPackage
 package enum GuestMemError: Error, Equatable {
     /// An unknown id, a malformed one, or another tenant's: the same answer, so ids cannot be probed.
     case notFound(String)
-    /// Can never succeed as asked: unaligned, negative, overflowing, or a feature this host lacks.
+    /// Can never succeed as asked: unaligned, negative, overflowing.
     case invalid(String, errno: Errno)
     /// The request body names a resource (a VM) the caller does not have: the body's fault, not
     /// the URL's, so it is told apart from `notFound`.
     case unknownReference(String)
+    /// Needs what this gmemd does not serve: a feature the host lacks (KVM, guest_memfd or one of
+    /// its flags, huge pages) or a backend the operator turned off. The detail names it; the
+    /// errno is ENODEV or EOPNOTSUPP (design.md §3). Decided before any syscall.
+    case unsupported(String, errno: Errno)
     /// Refused by the file's state: a seal (EPERM), busy (EBUSY).
     case refused(String, errno: Errno)
     /// One of the caller's own limits would be crossed (a tenant limit, a consumer's pins): the
@@ -31,6 +35,9 @@ package enum GuestMemError: Error, Equatable {
         case .invalidArgument, .notSupported, .operationNotSupportedByDevice, .fileTooLarge,
             .illegalSeek, .overflow, .outOfRange, .noSuchAddressOrDevice, .fileNameTooLong:
             return .invalid(why, errno: errno)
+        case .inappropriateIOCTLForDevice:
+            // ENOTTY: the kernel does not know the ioctl, so this host lacks the feature.
+            return .unsupported(why, errno: errno)
         case .noSpace, .noMemory, .diskQuotaExceeded, .tooManyOpenFiles, .tooManyOpenFilesInSystem:
             return .exhausted(why, errno: errno)
         default:
@@ -45,7 +52,9 @@ package enum GuestMemError: Error, Equatable {
         switch self {
         case .notFound, .unknownReference, .preconditionFailed, .gone: nil
         case .quotaExceeded: .diskQuotaExceeded
-        case .invalid(_, let errno), .refused(_, let errno), .exhausted(_, let errno): errno
+        case .invalid(_, let errno), .unsupported(_, let errno), .refused(_, let errno),
+            .exhausted(_, let errno):
+            errno
         }
     }
 }

@@ -22,12 +22,6 @@ struct Service {
         let adminToken = try AdminToken.load(
             file: options.adminTokenFile.map { FilePath($0) }, stateDirectory: stateDirectory)
         let tenants = try TenantRegistry(stateDirectory: stateDirectory)
-        let kvm = KVMDevice(devicePath: FilePath(options.kvmDevice))
-        switch kvm.status {
-        case .success: Log.info("KVM: \(options.kvmDevice) opened; VMs and guest_memfd files are served")
-        case .failure(let why):
-            Log.info("KVM unavailable, VM and guest_memfd requests get 422: \(why.reason)")
-        }
         let plan = DescriptorPlan(
             openFileLimit: try OpenFileLimit.raiseToHard(), maxConnections: options.maxConnections,
             maxHeldFds: options.maxHeldFds)
@@ -36,8 +30,10 @@ struct Service {
         )
         let descriptors = DescriptorBudget(limit: plan.held) { why in Log.info("budget exhausted: \(why)") }
         let memory = MemoryStore(
-            hostReserveBytes: options.hostReserveBytes, kvm: kvm, eventBacklog: options.eventBacklog,
-            descriptors: descriptors)
+            hostReserveBytes: options.hostReserveBytes,
+            kvm: KVMDevice(devicePath: FilePath(options.kvmDevice)), eventBacklog: options.eventBacklog,
+            descriptors: descriptors, disabledBackends: options.backends.disabled)
+        for line in ServedReport(memory.features).lines { Log.info(line) }
         if let headroom = try? memory.memoryHeadroom() {
             Log.info(
                 "memory: limit \(headroom.limitBytes) bytes from \(headroom.source), reserve \(headroom.reserveBytes)"
@@ -50,7 +46,8 @@ struct Service {
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
-            health: HealthReport(memory.capabilities, kvm: kvm.status, memory: try? memory.memoryHeadroom()),
+            health: HealthReport(
+                memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom()),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
         server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options

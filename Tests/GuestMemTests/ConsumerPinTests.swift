@@ -23,6 +23,25 @@ struct ConsumerPinTests {
         #expect(try await fixture.events(consumer.id).count == before)
     }
 
+    @Test(arguments: [SealSet.write, .futureWrite])
+    func writeSealWhileAPinIsLiveIsBusyAndAfterTheUnpinGoesOn(seal: SealSet) throws {
+        let fixture = try Fixture()
+        let file = try fixture.create(size: 2 * Self.page)
+        let consumer = try fixture.attach(file.id, .rdma)
+        let pin = try fixture.pin(consumer.id, 0, Self.page, allocate: true)
+        let pinned = try fixture.get(file.id)
+
+        // The kernel refuses F_SEAL_WRITE while pages are pinned (kernel-semantics.md W8).
+        let error = #expect(throws: GuestMemError.self) { try fixture.addSeals(seal, to: file.id) }
+        let unchanged = try fixture.get(file.id)
+        try fixture.unpin(pin)
+        let sealed = try fixture.addSeals(seal, to: file.id)
+
+        #expect(error?.kind == .refused && error?.errno == .resourceBusy)
+        #expect(unchanged == pinned)
+        #expect(sealed.seals.isSuperset(of: seal))
+    }
+
     @Test func pinOfAllocatedPagesAnswersThemAsOrderZeroExtents() throws {
         let fixture = try Fixture()
         let file = try fixture.create(size: 4 * Self.page)

@@ -8,14 +8,14 @@ import Testing
 struct KVMGuestMemfdTests {
     static let fileSize = 16 * KVMTest.page
 
-    @Test(.needsKVM, arguments: [0, 1, 4095, 4097, -4096] as [Int64])
+    @Test(.needsGuestMemfd, arguments: [0, 1, 4095, 4097, -4096] as [Int64])
     func sizeThatIsNotAPositiveMultipleOfThePageIsRefusedWithEINVAL(size: Int64) throws {
         let vm = try KVMTest.vm()
 
         #expect(throws: Errno.invalidArgument) { _ = try GuestMemfd(in: vm, size: size, flags: .none) }
     }
 
-    @Test(.needsKVM, arguments: [4, 1 << 63] as [UInt64])
+    @Test(.needsGuestMemfd, arguments: [4, 1 << 63] as [UInt64])
     func flagTheKernelDoesNotKnowIsRefusedByTheKernelWithEINVAL(bits: UInt64) throws {
         let vm = try KVMTest.vm()
         let flags = GuestMemfdFlags(rawValue: bits)
@@ -25,7 +25,7 @@ struct KVMGuestMemfdTests {
         }
     }
 
-    @Test(.needsKVM) func mmapWithoutInitSharedIsCreatedByTheKernelButNeverMapped() throws {
+    @Test(.needsGuestMemfdMmap) func mmapWithoutInitSharedIsCreatedByTheKernelButNeverMapped() throws {
         let vm = try KVMTest.vm()
         let flags = GuestMemfdFlags(mmap: true, initShared: false)
         let file = try GuestMemfd(in: vm, size: Self.fileSize, flags: flags)
@@ -43,7 +43,7 @@ struct KVMGuestMemfdTests {
         #expect(GuestMemfdFlags.mappable.rawValue == 3 && GuestMemfdFlags.mappable.isMappable)
     }
 
-    @Test(.needsKVM) func createdFileHasItsSizeAndNothingAllocated() throws {
+    @Test(.needsGuestMemfd) func createdFileHasItsSizeAndNothingAllocated() throws {
         let vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: Self.fileSize, flags: .none)
 
@@ -51,7 +51,7 @@ struct KVMGuestMemfdTests {
         #expect(file.allocation.allocatedBytes == 0)
     }
 
-    @Test(.needsKVM) func allocationWithKeepSizeIsRecordedAndRepeatingItChangesNothing() throws {
+    @Test(.needsGuestMemfd) func allocationWithKeepSizeIsRecordedAndRepeatingItChangesNothing() throws {
         let vm = try KVMTest.vm()
         var file = try GuestMemfd(in: vm, size: Self.fileSize, flags: .none)
 
@@ -61,7 +61,7 @@ struct KVMGuestMemfdTests {
         #expect(file.allocation.ranges == [try KVMTest.range(0, 4 * KVMTest.page)])
     }
 
-    @Test(.needsKVM) func allocationWithoutKeepSizeIsRefusedWithEOPNOTSUPPAndRecordsNothing() throws {
+    @Test(.needsGuestMemfd) func allocationWithoutKeepSizeIsRefusedWithEOPNOTSUPPAndRecordsNothing() throws {
         let vm = try KVMTest.vm()
         var file = try GuestMemfd(in: vm, size: Self.fileSize, flags: .none)
 
@@ -72,7 +72,7 @@ struct KVMGuestMemfdTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [
             (1, KVMTest.page), (0, 100), (16 * KVMTest.page, KVMTest.page),
             (15 * KVMTest.page, 2 * KVMTest.page),
@@ -89,7 +89,7 @@ struct KVMGuestMemfdTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [(KVMTest.page - 1, KVMTest.page), (KVMTest.page, KVMTest.page - 1)] as [(Int64, Int64)])
     func unalignedPunchIsRefusedWithEINVALAndFreesNothing(offset: Int64, length: Int64) throws {
         let vm = try KVMTest.vm()
@@ -103,7 +103,7 @@ struct KVMGuestMemfdTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [(16 * KVMTest.page, KVMTest.page), (17 * KVMTest.page, KVMTest.page), (0, 1 << 30)]
             as [(Int64, Int64)])
     func punchAtOrPastTheEndIsAcceptedAndFreesWhatItCovers(offset: Int64, length: Int64) throws {
@@ -116,7 +116,7 @@ struct KVMGuestMemfdTests {
         #expect(file.allocation.allocatedBytes == min(offset, Self.fileSize))
     }
 
-    @Test(.needsKVM) func punchInsideAnAllocationSplitsTheRecord() throws {
+    @Test(.needsGuestMemfd) func punchInsideAnAllocationSplitsTheRecord() throws {
         let vm = try KVMTest.vm()
         var file = try GuestMemfd(in: vm, size: Self.fileSize, flags: .none)
         try file.fallocate(.allocate(keepSize: true), KVMTest.range(0, 8 * KVMTest.page))
@@ -129,7 +129,7 @@ struct KVMGuestMemfdTests {
             ])
     }
 
-    @Test(.needsKVM, arguments: [GuestMemfdFlags.none, .mappable])
+    @Test(.needsGuestMemfdMmap, arguments: [GuestMemfdFlags.none, .mappable])
     func readAndWriteSyscallsAreRefusedByTheKernel(flags: GuestMemfdFlags) throws {
         let vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: Self.fileSize, flags: flags)

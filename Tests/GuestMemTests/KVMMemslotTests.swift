@@ -8,7 +8,7 @@ import Testing
 struct KVMMemslotTests {
     static let mib = KVMTest.mebibyte
 
-    @Test(.needsKVM) func firstBindingTakesSlotZeroAndIsListed() throws {
+    @Test(.needsGuestMemfd) func firstBindingTakesSlotZeroAndIsListed() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
 
@@ -19,7 +19,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots == [slot])
     }
 
-    @Test(.needsKVM) func secondBindingOverAnOverlappingFileRangeIsEINVAL() throws {
+    @Test(.needsGuestMemfd) func secondBindingOverAnOverlappingFileRangeIsEINVAL() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
         let first = try vm.bind(file, KVMTest.range(0, Self.mib), at: UInt64(Self.mib))
@@ -31,7 +31,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots == [first])
     }
 
-    @Test(.needsKVM) func bindingWhoseGuestAddressesOverlapIsEEXIST() throws {
+    @Test(.needsGuestMemfd) func bindingWhoseGuestAddressesOverlapIsEEXIST() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
         let first = try vm.bind(file, KVMTest.range(0, Self.mib), at: UInt64(Self.mib))
@@ -43,7 +43,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots == [first])
     }
 
-    @Test(.needsKVM) func adjacentFileRangesBindSideBySide() throws {
+    @Test(.needsGuestMemfd) func adjacentFileRangesBindSideBySide() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
 
@@ -53,7 +53,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots.map(\.id) == [first.id, second.id])
     }
 
-    @Test(.needsKVM) func guestMemfdOfAnotherVMIsEINVAL() throws {
+    @Test(.needsGuestMemfd) func guestMemfdOfAnotherVMIsEINVAL() throws {
         let owner = try KVMTest.vm()
         var other = try KVMTest.vm()
         let file = try GuestMemfd(in: owner, size: 4 * Self.mib, flags: .none)
@@ -63,7 +63,7 @@ struct KVMMemslotTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [
             (Self.mib + 1, 0, KVMTest.page),  // unaligned GPA (B6)
             (16 * Self.mib, 100, KVMTest.page),  // unaligned file offset (B5)
@@ -81,7 +81,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots.isEmpty)
     }
 
-    @Test(.needsKVM) func deletedBindingFreesItsFileRangeAndSlotIDForTheNext() throws {
+    @Test(.needsGuestMemfd) func deletedBindingFreesItsFileRangeAndSlotIDForTheNext() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
         let first = try vm.bind(file, KVMTest.range(0, Self.mib), at: UInt64(Self.mib))
@@ -95,7 +95,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots == [again, second])
     }
 
-    @Test(.needsKVM) func unbindingASlotTwiceIsENOENT() throws {
+    @Test(.needsGuestMemfd) func unbindingASlotTwiceIsENOENT() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
         let slot = try vm.bind(file, KVMTest.range(0, Self.mib), at: UInt64(Self.mib))
@@ -104,7 +104,8 @@ struct KVMMemslotTests {
         #expect(throws: Errno.noSuchFileOrDirectory) { try vm.unbind(slot) }
     }
 
-    @Test(.needsKVM) func slotOverAMappableGuestMemfdKeepsTheFilesMappingAfterTheFdCloses() throws {
+    @Test(.needsGuestMemfdMmap) func slotOverAMappableGuestMemfdKeepsTheFilesMappingAfterTheFdCloses() throws
+    {
         var vm = try KVMTest.vm()
         var file = try GuestMemfd(in: vm, size: 2 * Self.mib, flags: .mappable)
         try file.write([0x33], at: Self.mib)
@@ -133,7 +134,7 @@ struct KVMMemslotTests {
         #expect(vm.memslots.isEmpty)
     }
 
-    @Test(.needsKVM) func memfdSlotOverlappingAGuestMemfdSlotsAddressesIsEEXIST() throws {
+    @Test(.needsGuestMemfd) func memfdSlotOverlappingAGuestMemfdSlotsAddressesIsEEXIST() throws {
         var vm = try KVMTest.vm()
         let file = try GuestMemfd(in: vm, size: 4 * Self.mib, flags: .none)
         let memfd = try Memfd(name: "kvm-test", options: [])

@@ -26,18 +26,18 @@ struct StoreTests {
         #expect(try fixture.usage().files == 0)
     }
 
-    @Test(.enabled(if: !Host.hasHugePages, "the host has a huge page pool"))
-    func hugetlbFileWhereTheHostHasNoHugePagesIsInvalidWithENODEV() throws {
+    @Test(.lacks(.hugePages))
+    func hugetlbFileWhereTheHostHasNoHugePagesIsUnsupportedWithENODEV() throws {
         let fixture = try Fixture()
         let error = #expect(throws: GuestMemError.self) {
             try fixture.create(flags: FileFlags(hugetlb: true))
         }
-        #expect(error?.kind == .invalid)
+        #expect(error?.kind == .unsupported)
         #expect(error?.errno == .operationNotSupportedByDevice)
         #expect(try fixture.usage().files == 0)
     }
 
-    @Test(.enabled(if: Host.hasHugePages, "needs a huge page pool"))
+    @Test(.needsHugePages)
     func hugetlbFileAllocatesWholeHugePages() throws {
         let fixture = try Fixture()
         let hugePage = Host.capabilities.defaultHugePageSize

@@ -39,7 +39,7 @@ struct VMBindingTests {
         }
     }
 
-    @Test(.needsKVM) func boundConsumerHasSlotZeroAndTheVMListsIt() throws {
+    @Test(.needsGuestMemfd) func boundConsumerHasSlotZeroAndTheVMListsIt() throws {
         let setup = try Setup()
 
         let consumer = try setup.bind(gpa: UInt64(Self.mebibyte))
@@ -54,7 +54,9 @@ struct VMBindingTests {
         #expect(listed.consumer == consumer.id && listed.file == setup.file.id)
     }
 
-    @Test(.needsKVM) func secondBindingOverlappingTheFileRangeIsTheKernelsEINVALAndAttachesNothing() throws {
+    @Test(.needsGuestMemfd) func secondBindingOverlappingTheFileRangeIsTheKernelsEINVALAndAttachesNothing()
+        throws
+    {
         let setup = try Setup()
         try setup.bind(gpa: UInt64(Self.mebibyte))
 
@@ -68,7 +70,7 @@ struct VMBindingTests {
         #expect(try setup.memslots().count == 1)
     }
 
-    @Test(.needsKVM) func bindingWhoseGuestAddressesOverlapIsTheKernelsEEXIST() throws {
+    @Test(.needsGuestMemfd) func bindingWhoseGuestAddressesOverlapIsTheKernelsEEXIST() throws {
         let setup = try Setup()
         try setup.bind(gpa: UInt64(Self.mebibyte))
 
@@ -80,7 +82,7 @@ struct VMBindingTests {
         #expect(try setup.memslots().count == 1)
     }
 
-    @Test(.needsKVM) func fileOfAnotherVMIsTheKernelsEINVAL() throws {
+    @Test(.needsGuestMemfd) func fileOfAnotherVMIsTheKernelsEINVAL() throws {
         let setup = try Setup()
         let other = try setup.fixture.store.createVM(for: setup.fixture.tenant).id
 
@@ -90,7 +92,7 @@ struct VMBindingTests {
         #expect(try setup.fixture.store.vm(other, of: setup.fixture.tenant).memslots.isEmpty)
     }
 
-    @Test(.needsKVM, arguments: [100, 4097] as [UInt64])
+    @Test(.needsGuestMemfd, arguments: [100, 4097] as [UInt64])
     func unalignedGuestAddressIsTheKernelsEINVAL(gpa: UInt64) throws {
         let setup = try Setup()
 
@@ -98,7 +100,7 @@ struct VMBindingTests {
         #expect(try setup.memslots().isEmpty)
     }
 
-    @Test(.needsKVM) func detachDeletesTheSlotAndTheSameRangeBindsAgain() throws {
+    @Test(.needsGuestMemfd) func detachDeletesTheSlotAndTheSameRangeBindsAgain() throws {
         let setup = try Setup()
         let first = try setup.bind(gpa: 0)
 
@@ -111,7 +113,7 @@ struct VMBindingTests {
         #expect(try setup.memslots().map(\.consumer) == [second.id])
     }
 
-    @Test(.needsKVM) func openEndedConsumerIsBoundToTheFilesEnd() throws {
+    @Test(.needsGuestMemfd) func openEndedConsumerIsBoundToTheFilesEnd() throws {
         let setup = try Setup()
 
         let consumer = try setup.bind(offset: Self.mebibyte, length: nil, gpa: 0)
@@ -121,7 +123,7 @@ struct VMBindingTests {
         #expect(consumer.range == expected && !consumer.isOpenEnded)
     }
 
-    @Test(.needsKVM) func boundConsumerHearsAllocateAndInvalidateLikeAnyOther() async throws {
+    @Test(.needsGuestMemfd) func boundConsumerHearsAllocateAndInvalidateLikeAnyOther() async throws {
         let setup = try Setup()
         let consumer = try setup.bind(gpa: 0)
 
@@ -136,7 +138,7 @@ struct VMBindingTests {
             ])
     }
 
-    @Test(.needsKVM) func pinOnABoundGuestMemfdIsRevokedByAPunch() throws {
+    @Test(.needsGuestMemfd) func pinOnABoundGuestMemfdIsRevokedByAPunch() throws {
         let setup = try Setup()
         let consumer = try setup.bind(gpa: 0)
         let store = setup.fixture.store
@@ -150,7 +152,7 @@ struct VMBindingTests {
         }
     }
 
-    @Test(.needsKVM) func exclusiveConsumerInTheWayLeavesNoSlotBehind() throws {
+    @Test(.needsGuestMemfd) func exclusiveConsumerInTheWayLeavesNoSlotBehind() throws {
         let setup = try Setup()
         _ = try setup.fixture.store.attach(
             ConsumerRequest(kind: .vfio, length: Self.mebibyte, isExclusive: true), to: setup.file.id,
@@ -163,19 +165,25 @@ struct VMBindingTests {
     }
 
     @Test(.needsKVM) func accessibleMemfdBindsThroughAMappingAndAnInaccessibleOneIsEPERM() throws {
-        let setup = try Setup()
-        let memfd = try setup.fixture.create(size: Self.mebibyte)
-        let sealed = try setup.fixture.create(flags: FileFlags(inaccessible: true))
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant).id
+        let memfd = try fixture.create(size: Self.mebibyte)
+        let sealed = try fixture.create(flags: FileFlags(inaccessible: true))
+        func bind(_ file: FileID, gpa: UInt64) throws -> ConsumerSnapshot {
+            try fixture.store.attach(
+                ConsumerRequest(kind: .kvm, binding: KVMBindingRequest(vm: vm, gpa: gpa)), to: file,
+                of: fixture.tenant)
+        }
 
-        let consumer = try setup.bind(memfd.id, gpa: UInt64(16 * Self.mebibyte))
-        let error = #expect(throws: GuestMemError.self) { try setup.bind(sealed.id, length: nil, gpa: 0) }
+        let consumer = try bind(memfd.id, gpa: UInt64(16 * Self.mebibyte))
+        let error = #expect(throws: GuestMemError.self) { try bind(sealed.id, gpa: 0) }
 
         #expect(consumer.binding?.memslot.backing == .memfd)
         #expect(error?.errno == .notPermitted)
-        #expect(try setup.memslots().map(\.file) == [memfd.id])
+        #expect(try fixture.store.vm(vm, of: fixture.tenant).memslots.map(\.file) == [memfd.id])
     }
 
-    @Test(.needsKVM) func bindingForAnotherKindIsEINVALAndAnotherTenantsVMIsNotFound() throws {
+    @Test(.needsGuestMemfd) func bindingForAnotherKindIsEINVALAndAnotherTenantsVMIsNotFound() throws {
         let setup = try Setup()
         let stranger = TenantID.random()
         try setup.fixture.store.addTenant(stranger)
@@ -194,7 +202,7 @@ struct VMBindingTests {
         }
     }
 
-    @Test(.needsKVM) func deletingTheBoundFileDeletesItsSlotsSoTheVMGoesWithoutCascade() throws {
+    @Test(.needsGuestMemfd) func deletingTheBoundFileDeletesItsSlotsSoTheVMGoesWithoutCascade() throws {
         let setup = try Setup()
         let consumer = try setup.bind(gpa: 0)
 
@@ -203,6 +211,26 @@ struct VMBindingTests {
         #expect(try setup.memslots().isEmpty)
         #expect(try setup.fixture.store.consumer(consumer.id, of: setup.fixture.tenant).detachedAt != nil)
         try setup.fixture.store.deleteVM(setup.vm, of: setup.fixture.tenant)
+    }
+
+    @Test(.needsKVM) func inaccessibleSealOnAnEmptyMemfdBoundAsAMemslotIsBusyUntilItIsDetached() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant).id
+        let memfd = try fixture.create(size: 0)
+        // The slot maps the empty file; a grow and an allocation would put pages under the guest.
+        let consumer = try fixture.store.attach(
+            ConsumerRequest(
+                kind: .kvm, length: Self.page, binding: KVMBindingRequest(vm: vm, gpa: 0)),
+            to: memfd.id, of: fixture.tenant)
+
+        let error = #expect(throws: GuestMemError.self) { try fixture.addSeals(.inaccessible, to: memfd.id) }
+        let unchanged = try fixture.get(memfd.id)
+        try fixture.store.detach(consumer.id, of: fixture.tenant)
+        let sealed = try fixture.addSeals(.inaccessible, to: memfd.id)
+
+        #expect(error?.kind == .refused && error?.errno == .resourceBusy)
+        #expect(unchanged == memfd)
+        #expect(sealed.seals.contains(.inaccessible))
     }
 
     @Test(.needsKVM) func vmWithAMemfdBindingNeedsCascadeWhichDetachesTheConsumer() throws {

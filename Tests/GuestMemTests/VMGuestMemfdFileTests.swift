@@ -27,7 +27,7 @@ struct VMGuestMemfdFileTests {
         }
     }
 
-    @Test(.needsKVM, arguments: [0, 4095, 4097, -4096] as [Int64])
+    @Test(.needsGuestMemfd, arguments: [0, 4095, 4097, -4096] as [Int64])
     func sizeTheKernelRefusesIsEINVALAndCreatesNothing(size: Int64) throws {
         let setup = try VMFixture()
 
@@ -40,7 +40,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.store.vm(setup.vm, of: setup.fixture.tenant).files.isEmpty)
     }
 
-    @Test(.needsKVM) func flagTheKernelDoesNotKnowIsEINVAL() throws {
+    @Test(.needsGuestMemfd) func flagTheKernelDoesNotKnowIsEINVAL() throws {
         let setup = try VMFixture()
 
         let error = #expect(throws: GuestMemError.self) {
@@ -50,7 +50,7 @@ struct VMGuestMemfdFileTests {
         #expect(error?.errno == .invalidArgument)
     }
 
-    @Test(.needsKVM) func createdFileShowsItsVMFlagsAndNothingAllocated() throws {
+    @Test(.needsGuestMemfdMmap) func createdFileShowsItsVMFlagsAndNothingAllocated() throws {
         let setup = try VMFixture()
 
         let plain = try setup.file()
@@ -65,7 +65,7 @@ struct VMGuestMemfdFileTests {
                 == [plain.id, mappable.id].sorted())
     }
 
-    @Test(.needsKVM) func allocationIsRecordedAndCountsAsLockedUsage() throws {
+    @Test(.needsGuestMemfd) func allocationIsRecordedAndCountsAsLockedUsage() throws {
         let setup = try VMFixture()
         let file = try setup.file()
 
@@ -78,7 +78,7 @@ struct VMGuestMemfdFileTests {
                     allocatedBytes: 4 * KVMTest.page, lockedBytes: 4 * KVMTest.page, files: 1, vms: 1))
     }
 
-    @Test(.needsKVM) func allocationWithoutKeepSizeIsTheKernelsEOPNOTSUPPAndChangesNothing() throws {
+    @Test(.needsGuestMemfd) func allocationWithoutKeepSizeIsTheKernelsEOPNOTSUPPAndChangesNothing() throws {
         let setup = try VMFixture()
         let file = try setup.file()
 
@@ -92,7 +92,7 @@ struct VMGuestMemfdFileTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [(1, KVMTest.page), (0, 100), (15 * KVMTest.page, 2 * KVMTest.page)] as [(Int64, Int64)])
     func allocationUnalignedOrPastTheEndIsEINVAL(offset: Int64, length: Int64) throws {
         let setup = try VMFixture()
@@ -106,7 +106,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.usage().allocatedBytes == 0)
     }
 
-    @Test(.needsKVM) func punchFreesUsageAndAnUnalignedPunchIsEINVAL() throws {
+    @Test(.needsGuestMemfd) func punchFreesUsageAndAnUnalignedPunchIsEINVAL() throws {
         let setup = try VMFixture()
         let file = try setup.file()
         try setup.fixture.allocate(file.id, 0, Self.size, keepSize: true)
@@ -121,7 +121,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.usage().lockedBytes == Self.size - 4 * KVMTest.page)
     }
 
-    @Test(.needsKVM) func allocationOverMaxLockedBytesIsEDQUOTAndAllocatesNothing() throws {
+    @Test(.needsGuestMemfd) func allocationOverMaxLockedBytesIsEDQUOTAndAllocatesNothing() throws {
         var limits = Fixture.roomy
         limits.maxLockedBytes = 4 * KVMTest.page
         let setup = try VMFixture(limits: limits)
@@ -138,7 +138,7 @@ struct VMGuestMemfdFileTests {
         try setup.fixture.allocate(file.id, 0, 4 * KVMTest.page, keepSize: true)
     }
 
-    @Test(.needsKVM) func allocationBeyondTheHostsReserveIsENOMEM() throws {
+    @Test(.needsGuestMemfd) func allocationBeyondTheHostsReserveIsENOMEM() throws {
         let setup = try VMFixture(hostReserveBytes: .max)
         let file = try setup.file()
 
@@ -150,7 +150,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.get(file.id).allocatedBytes == 0)
     }
 
-    @Test(.needsKVM, arguments: [0, 16 * KVMTest.page, 32 * KVMTest.page] as [Int64])
+    @Test(.needsGuestMemfd, arguments: [0, 16 * KVMTest.page, 32 * KVMTest.page] as [Int64])
     func resizeIsTheKernelsEINVALEvenToTheSameSize(size: Int64) throws {
         let setup = try VMFixture()
         let file = try setup.file()
@@ -163,7 +163,7 @@ struct VMGuestMemfdFileTests {
         #expect(try setup.fixture.get(file.id) == file)
     }
 
-    @Test(.needsKVM) func kernelSealsAreTheKernelsEINVALAndServiceSealsFollowTheirRules() throws {
+    @Test(.needsGuestMemfdMmap) func kernelSealsAreTheKernelsEINVALAndServiceSealsFollowTheirRules() throws {
         let setup = try VMFixture()
         let mappable = try setup.file(.mappable)
 
@@ -180,7 +180,18 @@ struct VMGuestMemfdFileTests {
         #expect(sealed.seals == .noNewConsumers)
     }
 
-    @Test(.needsKVM) func deletedFileGivesBackItsUsageAndLeavesItsVM() throws {
+    @Test(.needsGuestMemfd) func dirtyLogIsInvalidAsKVMHasNoneForAGuestMemfd() throws {
+        let setup = try VMFixture()
+        let file = try setup.file()
+
+        let error = #expect(throws: GuestMemError.self) {
+            try setup.fixture.store.dirtyLog(of: file.id, of: setup.fixture.tenant, clear: true)
+        }
+
+        #expect(error?.kind == .invalid && error?.errno == .invalidArgument)
+    }
+
+    @Test(.needsGuestMemfd) func deletedFileGivesBackItsUsageAndLeavesItsVM() throws {
         let setup = try VMFixture()
         let file = try setup.file()
         try setup.fixture.allocate(file.id, 0, Self.size, keepSize: true)
@@ -192,7 +203,7 @@ struct VMGuestMemfdFileTests {
         try setup.fixture.store.deleteVM(setup.vm, of: setup.fixture.tenant)
     }
 
-    @Test(.needsKVM) func guestMemfdFilesCountAgainstMaxFilesAndAreListedWithMemfds() throws {
+    @Test(.needsGuestMemfd) func guestMemfdFilesCountAgainstMaxFilesAndAreListedWithMemfds() throws {
         var limits = Fixture.roomy
         limits.maxFiles = 2
         let setup = try VMFixture(limits: limits)

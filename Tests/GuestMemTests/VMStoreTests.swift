@@ -13,7 +13,7 @@ struct VMStoreTests {
 
         #expect(listed.items == [vm])
         #expect(vm.name == "guest" && vm.files.isEmpty && vm.memslots.isEmpty)
-        #expect(vm.maxMemslots == (try fixture.store.kvm.capabilities().maxMemslots))
+        #expect(vm.maxMemslots == (try fixture.store.features.kvmCapabilities().maxMemslots))
         #expect(try fixture.usage().vms == 1)
     }
 
@@ -45,7 +45,7 @@ struct VMStoreTests {
         _ = try fixture.store.createVM(for: fixture.tenant)
     }
 
-    @Test(.needsKVM) func vmWithAGuestMemfdFileIsNotDeletedWithoutCascade() throws {
+    @Test(.needsGuestMemfd) func vmWithAGuestMemfdFileIsNotDeletedWithoutCascade() throws {
         let fixture = try Fixture()
         let vm = try fixture.store.createVM(for: fixture.tenant)
         let file = try fixture.guestMemfd(on: vm.id)
@@ -59,7 +59,7 @@ struct VMStoreTests {
         #expect(try fixture.get(file.id).vm == vm.id)
     }
 
-    @Test(.needsKVM) func cascadingDeleteTakesTheVMsFilesAndTheirUsage() throws {
+    @Test(.needsGuestMemfd) func cascadingDeleteTakesTheVMsFilesAndTheirUsage() throws {
         let fixture = try Fixture()
         let vm = try fixture.store.createVM(for: fixture.tenant)
         let file = try fixture.guestMemfd(on: vm.id)
@@ -73,7 +73,7 @@ struct VMStoreTests {
         #expect(try fixture.usage() == TenantUsage(files: 1))
     }
 
-    @Test(.needsKVM) func anotherTenantsVMIsNotFoundByIDAndAnUnknownReferenceInABody() throws {
+    @Test(.needsGuestMemfd) func anotherTenantsVMIsNotFoundByIDAndAnUnknownReferenceInABody() throws {
         let fixture = try Fixture()
         let other = TenantID.random()
         try fixture.store.addTenant(other)
@@ -89,7 +89,7 @@ struct VMStoreTests {
         #expect(try fixture.store.vm(vm.id, of: other) == vm)
     }
 
-    @Test(.needsKVM) func removingATenantClosesItsVMsAndGuestMemfdFiles() throws {
+    @Test(.needsGuestMemfd) func removingATenantClosesItsVMsAndGuestMemfdFiles() throws {
         let fixture = try Fixture()
         let vm = try fixture.store.createVM(for: fixture.tenant)
         _ = try fixture.guestMemfd(on: vm.id)
@@ -101,7 +101,7 @@ struct VMStoreTests {
         }
     }
 
-    @Test(.needsKVM) func everyVMAndGuestMemfdFdTheStoreHoldsIsCloseOnExec() throws {
+    @Test(.needsGuestMemfdMmap) func everyVMAndGuestMemfdFdTheStoreHoldsIsCloseOnExec() throws {
         let fixture = try Fixture()
         let vm = try fixture.store.createVM(for: fixture.tenant)
         try fixture.guestMemfd(on: vm.id, flags: .mappable)

@@ -11,9 +11,9 @@ struct VMUnavailableTests {
         return (store, tenant)
     }
 
-    @Test func everyKVMCallIsInvalidWithENODEVAndTheReason() throws {
+    @Test func everyKVMCallIsUnsupportedWithENODEVAndTheReason() throws {
         let (store, tenant) = try Self.store()
-        let why = GuestMemError.invalid(
+        let why = GuestMemError.unsupported(
             "KVM is unavailable: /nonexistent/kvm does not exist", errno: .operationNotSupportedByDevice)
 
         #expect(throws: why) { try store.createVM(for: tenant) }
@@ -38,7 +38,6 @@ struct VMUnavailableTests {
     @Test func deviceThatIsNotKVMIsReportedAsSuch() {
         let device = KVMDevice(devicePath: "/dev/null")
 
-        #expect(throws: GuestMemError.self) { try device.capabilities() }
         #expect(device.status == .failure(.notKVM("/dev/null", .inappropriateIOCTLForDevice)))
     }
 }

@@ -19,6 +19,11 @@ extension Consumer {
         }
     }
 
+    /// How many live pins the consumer holds. Called under the file's lock.
+    var livePinCount: Int {
+        state.withLock { $0.pins.count }
+    }
+
     /// Refuses a new pin when the consumer is detached (ENODEV, the device is gone) or holds
     /// `maxLivePins` already (EDQUOT). Called under the file's lock, before any allocation.
     func requireRoomForPin() throws(GuestMemError) {

@@ -11,6 +11,20 @@ struct ConsumerTable {
 
     func contains(_ consumer: Consumer) -> Bool { attached.contains { $0 === consumer } }
 
+    /// Why the file's pages are in use by a consumer, or nil: a live pin, or with `counting`
+    /// bindings also a memslot, which maps the file for the guest. A seal the kernel refuses
+    /// while pages are mapped or pinned (kernel-semantics.md W1, W8) is refused for these too.
+    func pagesInUse(countingBindings: Bool) -> String? {
+        for consumer in attached {
+            if countingBindings, let binding = consumer.binding {
+                return "consumer \(consumer.id) binds it as memslot \(binding.memslot.id) of \(binding.vm)"
+            }
+            let pins = consumer.livePinCount
+            if pins > 0 { return "consumer \(consumer.id) holds \(pins) live pin\(pins == 1 ? "" : "s")" }
+        }
+        return nil
+    }
+
     /// Adds `consumer`, refused with EPERM under `no_new_consumers`, and with EBUSY where an
     /// exclusive consumer's range overlaps the new one, or the new one is exclusive and any
     /// consumer's range overlaps it: exclusivity is per byte, as memslot bindings are (B2).

@@ -9,6 +9,10 @@ extension MemoryFile {
     /// Adds `seals`, all or none. The service checks what it enforces first, then asks the
     /// kernel, whose refusal (EPERM, EBUSY) leaves every seal as it was; service seals are set
     /// only after the kernel said yes. Consumers hear `seal` when the set grew.
+    ///
+    /// A pin is the design's get_lock_pfn, a page reference the kernel cannot see: `write` or
+    /// `future_write` while one is live is EBUSY, as the kernel refuses F_SEAL_WRITE while pages
+    /// are pinned (kernel-semantics.md W8, T23).
     func addSeals(_ seals: SealSet) throws(GuestMemError) -> FileSnapshot {
         guard seals.unknownBits == 0 else {
             throw .invalid("unknown seal bits \(seals.unknownBits)", errno: .invalidArgument)
@@ -25,6 +29,10 @@ extension MemoryFile {
                 }
                 try requireEmpty(state)
             }
+            let writeSeals = seals.intersection([.write, .futureWrite]).subtracting(before)
+            if !writeSeals.isEmpty, let holder = state.consumers.pagesInUse(countingBindings: false) {
+                throw .refused("a write seal waits for pinned pages; \(holder)", errno: .resourceBusy)
+            }
             if seals.kernelBits != 0 {
                 try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                     try kernel("fcntl(F_ADD_SEALS)") { () throws(Errno) in try memfd.addSeals(seals) }
@@ -39,9 +47,14 @@ extension MemoryFile {
         }
     }
 
-    /// The inaccessible seal only goes on an empty file: size 0 and nothing allocated, not even
-    /// past the end (F8). Else EBUSY, as the kernel answers a write seal over a mapping.
+    /// The inaccessible seal only goes on an empty file that nothing maps or binds: size 0,
+    /// nothing allocated, not even past the end (F8), no memslot (a memslot maps the file shared,
+    /// and would hand the guest the pages a later grow and allocate make), no pin. Else EBUSY, as
+    /// the kernel answers a write seal over a mapping.
     private func requireEmpty(_ state: borrowing State) throws(GuestMemError) {
+        if let holder = state.consumers.pagesInUse(countingBindings: true) {
+            throw .refused("inaccessible needs a file nothing maps or binds; \(holder)", errno: .resourceBusy)
+        }
         let status = try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
             try kernel("fstat") { () throws(Errno) in try memfd.status() }
         }

@@ -48,8 +48,15 @@ package struct ExtentMap: Hashable, Sendable {
 
     /// How many bytes of `range` are allocated; an allocation of `range` adds the rest.
     package func allocatedBytes(in range: ByteRange) -> Int64 {
-        overlapping(range).reduce(0) { sum, i in
-            sum + min(extents[i].upperBound, range.end) - max(extents[i].lowerBound, range.offset)
+        allocated(in: range).reduce(0) { $0 + $1.length }
+    }
+
+    /// The allocated parts of `range`, ascending, each clipped to it.
+    package func allocated(in range: ByteRange) -> [ByteRange] {
+        overlapping(range).map { i in
+            let start = max(extents[i].lowerBound, range.offset)
+            // The extent shares at least one byte with `range`: the clipped part is not empty.
+            return try! ByteRange(offset: start, length: min(extents[i].upperBound, range.end) - start)
         }
     }
 

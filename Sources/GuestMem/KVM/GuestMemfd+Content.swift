@@ -7,15 +7,21 @@ extension GuestMemfd {
     ///
     /// Only through the mapping: the kernel refuses read(2) and pread(2) on a guest_memfd
     /// (kernel-semantics.md G1, G2). ENODEV when the file is not mappable, as mmap(2) would
-    /// answer (G4); EINVAL for a negative offset. Reading faults the pages in, which allocates
-    /// them (A14), so they are recorded in `allocation`.
-    package mutating func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno)
-        -> Int
-    {
+    /// answer (G4); EINVAL for a negative offset. Touching a hole through the mapping would
+    /// fault a page in, which allocates it (A14): a read never does. Holes, as `allocation`
+    /// records them, read as zeros, as a fresh page would; only allocated pages are copied.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         let mapping = try mapping(at: offset)
         let count = Int(min(Int64(buffer.count), max(0, size - offset)))
         guard count > 0, let destination = buffer.baseAddress else { return 0 }
-        destination.copyMemory(from: touch(mapping, offset, count), byteCount: count)
+        destination.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        // 0 ≤ offset < size and count > 0 here, so this is a valid range inside the file.
+        let wanted = try! ByteRange(offset: offset, length: Int64(count))
+        for extent in allocation.allocated(in: wanted) {
+            // `extent` lies inside `wanted`, which lies inside the mapping.
+            (destination + Int(extent.offset - offset)).copyMemory(
+                from: mapping.base + Int(extent.offset), byteCount: Int(extent.length))
+        }
         return count
     }
 

@@ -15,8 +15,6 @@ package struct GuestMemfdFlags: Hashable, Sendable {
     /// GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED: mappable, starting shared, so
     /// its content can be read and written through a shared mapping (Linux 6.18+).
     package static let mappable = GuestMemfdFlags(rawValue: mmapBit | initSharedBit)
-    /// Every bit gmemd knows.
-    static let known = mappable
 
     private static let mmapBit = UInt64(GMEMD_GUEST_MEMFD_FLAG_MMAP)
     private static let initSharedBit = UInt64(GMEMD_GUEST_MEMFD_FLAG_INIT_SHARED)

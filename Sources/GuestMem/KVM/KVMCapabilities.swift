@@ -18,13 +18,4 @@ package struct KVMCapabilities: Hashable, Sendable {
     /// only one gmemd creates, and on this PVM host the only one there is (kernel-semantics.md K4).
     package let vmTypes: [Int]
 
-    /// Whether a guest_memfd can be created and bound at all.
-    package var canBindGuestMemfd: Bool { hasGuestMemfd && hasUserMemory2 }
-
-    /// Whether KVM_CREATE_GUEST_MEMFD would accept `flags`.
-    package func supports(_ flags: GuestMemfdFlags) -> Bool {
-        hasGuestMemfd && (!flags.mmap || guestMemfdSupportsMmap)
-            && (!flags.initShared || guestMemfdSupportsInitShared)
-            && flags.rawValue & ~GuestMemfdFlags.known.rawValue == 0
-    }
 }

@@ -7,9 +7,7 @@ extension MemoryStore {
     /// ENOMEM (invalid: ask for less) when that is more than `maxReadBytes`.
     package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
     {
-        if let (tenant, guest) = guestFile(id, of: tenantID) {
-            return try read(guest, of: tenant, range: range)
-        }
+        if let (_, guest) = guestFile(id, of: tenantID) { return try read(guest, range: range) }
         return try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
     }
 

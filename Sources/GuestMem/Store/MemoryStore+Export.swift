@@ -58,6 +58,7 @@ extension MemoryStore {
         }
         let memfd = Memfd(adopting: descriptor, claim: claim)
         let tenant = try tenant(tenantID)
+        try features.require(.memfd)
         if let why = memfd.adoptionRefusal() { throw .invalid(why, errno: .invalidArgument) }
         let status = try kernel("fstat") { () throws(Errno) in try memfd.status() }
         try tenant.reserveFile()

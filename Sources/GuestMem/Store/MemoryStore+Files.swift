@@ -1,17 +1,14 @@
 extension MemoryStore {
     /// Creates a memfd for `tenantID`, counted against its `maxFiles` (EDQUOT past it). A
-    /// hugetlb file where no huge page pool exists is refused here with ENODEV: the kernel would
-    /// create it and then fail every allocation (kernel-semantics.md §1g). A guest_memfd is made
-    /// on a VM, by `createGuestMemfdFile`.
+    /// hugetlb file where no huge page pool exists is refused here as unsupported (ENODEV): the
+    /// kernel would create it and then fail every allocation (kernel-semantics.md §1g). A
+    /// guest_memfd is made on a VM, by `createGuestMemfdFile`.
     package func createFile(
         for tenantID: TenantID, name: String, size: Int64, flags: FileFlags = FileFlags()
     ) throws(GuestMemError) -> FileSnapshot {
         let tenant = try tenant(tenantID)
-        if flags.hugetlb, !capabilities.hasHugePages {
-            throw .invalid(
-                "hugetlb: this host has no huge pages (every nr_hugepages and nr_overcommit_hugepages is 0)",
-                errno: .operationNotSupportedByDevice)
-        }
+        try features.require(.memfd)
+        if flags.hugetlb { try features.require(.hugePages) }
         try tenant.reserveFile()
         var charge = Charge()
         defer { tenant.settle(charge, releasingFile: true) }

@@ -26,6 +26,8 @@ package final class MemoryStore: Sendable {
     package let eventStatistics = EventStatistics()
     /// KVM as found at start, for VMs and guest_memfd files.
     package let kvm: KVMDevice
+    /// What this store serves: KVM's capabilities, huge pages, the backends not turned off.
+    package let features: ServedFeatures
     let maps = Mutex(Maps())
 
     struct Maps {
@@ -49,16 +51,19 @@ package final class MemoryStore: Sendable {
     }
 
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
-    /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, and no more
-    /// fds open for files, VMs and downloads than `descriptors` allows.
+    /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, no more fds
+    /// open for files, VMs and downloads than `descriptors` allows, and refusing files of the
+    /// `disabledBackends`.
     package init(
         hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
-        eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited
+        eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited,
+        disabledBackends: Set<Backend> = []
     ) {
         host = HostMemory(reserveBytes: hostReserveBytes)
         self.descriptors = descriptors
         self.eventBacklog = max(1, eventBacklog)
         self.kvm = kvm
+        features = ServedFeatures(kvm: kvm.status, disabledBackends: disabledBackends)
     }
 
     /// The MemAvailable this store keeps free.

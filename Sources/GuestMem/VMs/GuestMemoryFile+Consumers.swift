@@ -21,11 +21,15 @@ extension GuestMemoryFile: ConsumerHost {
         }
     }
 
+    /// A guest_memfd has no dirty log, as in the kernel: KVM refuses dirty logging on a
+    /// guest_memfd memslot (KVM_MEM_LOG_DIRTY_PAGES with KVM_MEM_GUEST_MEMFD is EINVAL), and
+    /// the guest's writes, which are most of what such a file sees, reach no log gmemd could read.
     func dirtyLog(clear: Bool) throws(GuestMemError) -> DirtyLog {
-        try state.withLock { (state) throws(GuestMemError) in
-            try Self.requirePresent(state, id)
-            return state.consumers.dirtyLog(pageSize: allocationUnit, clear: clear)
-        }
+        try state.withLock { (state) throws(GuestMemError) in try Self.requirePresent(state, id) }
+        throw .invalid(
+            "a guest_memfd has no dirty log: KVM refuses dirty logging on guest_memfd memslots "
+                + "(KVM_MEM_LOG_DIRTY_PAGES with KVM_MEM_GUEST_MEMFD is EINVAL) and the guest's writes "
+                + "reach no log gmemd could read", errno: .invalidArgument)
     }
 
     /// get_lock_pfn on a guest_memfd: pins the whole pages of `range`, inside the consumer's

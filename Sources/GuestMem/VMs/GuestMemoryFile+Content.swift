@@ -2,23 +2,23 @@ import SystemPackage
 
 extension GuestMemoryFile {
     /// The bytes of `range` that lie inside the file: fewer at the end, none past it. Read
-    /// through the file's shared mapping, which faults the pages in and so allocates them
-    /// (kernel-semantics.md A14): they need room in `reservation`, as an allocation does.
-    func read(
-        _ range: ByteRange, maxBytes: Int64, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge
-    ) throws(GuestMemError) -> [UInt8] {
+    /// through the file's shared mapping, allocated pages only: holes read as zeros and are not
+    /// faulted in (kernel-semantics.md A14), so a read allocates nothing and changes nothing.
+    func read(_ range: ByteRange, maxBytes: Int64) throws(GuestMemError) -> [UInt8] {
         try requireMappable()
         let count = Int(max(0, min(range.length, size - range.offset)))
         guard count <= maxBytes else {
             throw .invalid("a read copies at most \(maxBytes) bytes; ask for a Range", errno: .noMemory)
         }
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = try touching(range, writing: false, within: reservation, host: host, charge: &charge) {
-            (file) throws(Errno) in
-            try bytes.withUnsafeMutableBytes { buffer in
-                Result { () throws(Errno) in try file.read(into: buffer, at: range.offset) }
-            }.get()
+        let read = try state.withLock { (state) throws(GuestMemError) in
+            try Self.withFile(&state, id) { (file) throws(GuestMemError) in
+                try kernel("mmap access") { () throws(Errno) in
+                    try bytes.withUnsafeMutableBytes { buffer in
+                        Result { () throws(Errno) in try file.read(into: buffer, at: range.offset) }
+                    }.get()
+                }
+            }
         }
         return Array(bytes.prefix(read))
     }
@@ -31,7 +31,7 @@ extension GuestMemoryFile {
     ) throws(GuestMemError) -> Int64 {
         try requireMappable()
         guard let range = try MemoryFile.writeRange(offset: offset, count: bytes.count) else { return 0 }
-        let written = try touching(range, writing: true, within: reservation, host: host, charge: &charge) {
+        let written = try touching(range, within: reservation, host: host, charge: &charge) {
             (file) throws(Errno) in
             try bytes.withUnsafeBytes { buffer in
                 Result { () throws(Errno) in try file.write(buffer, at: offset) }
@@ -56,10 +56,10 @@ extension GuestMemoryFile {
             errno: .operationNotSupportedByDevice)
     }
 
-    /// Runs `body` on the file after claiming room for the pages of `range` it will fault in;
-    /// books what the extent map gained, and marks a change when it gained or `writing`.
+    /// Runs `body`, a write, on the file after claiming room for the pages of `range` it will
+    /// fault in; books what the extent map gained, and marks a change.
     private func touching<R: Sendable>(
-        _ range: ByteRange, writing: Bool, within reservation: Reservation, host: HostMemory,
+        _ range: ByteRange, within reservation: Reservation, host: HostMemory,
         charge: inout Charge,
         _ body: (inout GuestMemfd) throws(Errno) -> R
     ) throws(GuestMemError) -> R {
@@ -72,8 +72,7 @@ extension GuestMemoryFile {
                 return (result, file.allocation.allocatedBytes - before)
             }
             charge.book(allocated: gained)
-            if gained > 0 || writing { Self.touch(&state) }
-            if writing { state.consumers.dirty.insert(range.roundedOut(to: allocationUnit)) }
+            Self.touch(&state)
             return result
         }
     }

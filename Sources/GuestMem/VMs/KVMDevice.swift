@@ -3,7 +3,7 @@ package import SystemPackage
 
 /// KVM as gmemd found it at start: the open system fd and its capabilities, or why there is
 /// none. Opened once; a host without KVM runs gmemd all the same, and every KVM request is
-/// refused with the reason (design.md §3: 422, ENODEV or the open's errno).
+/// refused with the reason `ServedFeatures` gives (design.md §3: 422, ENODEV or the open's errno).
 package final class KVMDevice: Sendable {
     /// What the device offers, or why it is unavailable. Fixed for gmemd's life.
     package let status: Result<KVMCapabilities, KVMUnavailable>
@@ -23,21 +23,13 @@ package final class KVMDevice: Sendable {
         }
     }
 
-    /// The capabilities, or the refusal every KVM request gets on this host.
-    package func capabilities() throws(GuestMemError) -> KVMCapabilities {
-        switch status {
-        case .success(let capabilities): return capabilities
-        case .failure(let why): throw .invalid("KVM is unavailable: \(why.reason)", errno: why.errno)
-        }
-    }
-
     /// A new VM with no vCPUs. The kernel's refusal (EMFILE, ENOMEM, …) comes back as it is.
+    /// Callers ask `ServedFeatures` first, which says why when there is no KVM.
     func createVM() throws(GuestMemError) -> VirtualMachine {
-        _ = try capabilities()
-        return try host.withLock { (host) throws(GuestMemError) -> VirtualMachine in
+        try host.withLock { (host) throws(GuestMemError) -> VirtualMachine in
             switch host {
             case .some(let kvm): return try kernel("KVM_CREATE_VM") { () throws(Errno) in try kvm.createVM() }
-            case .none: throw .invalid("KVM is unavailable", errno: .operationNotSupportedByDevice)
+            case .none: throw .unsupported("KVM is unavailable", errno: .operationNotSupportedByDevice)
             }
         }
     }

@@ -2,12 +2,13 @@ extension MemoryStore {
     /// Creates a guest_memfd of `size` bytes on VM `vmID` (KVM_CREATE_GUEST_MEMFD), counted
     /// against the tenant's `maxFiles`. The kernel judges size and flags and its refusal comes
     /// back unchanged (EINVAL for a size that is not a positive multiple of the page or for a
-    /// flag it does not know, kernel-semantics.md C1, C6). Where KVM is unavailable, refused
-    /// with the reason; another tenant's VM is an unknownReference.
+    /// flag it does not know, kernel-semantics.md C1, C6). Where guest_memfd, or a flag asked
+    /// for, is not served, refused with the reason before any syscall; another tenant's VM is an
+    /// unknownReference.
     package func createGuestMemfdFile(
         for tenantID: TenantID, name: String, size: Int64, vm vmID: VMID, flags: GuestMemfdFlags
     ) throws(GuestMemError) -> FileSnapshot {
-        _ = try kvm.capabilities()
+        try features.require(flags)
         let tenant = try tenant(tenantID)
         let held = try referencedVM(vmID, of: tenantID)
         guard !name.utf8.contains(0) else {
@@ -62,14 +63,9 @@ extension MemoryStore {
         }
     }
 
-    /// Reads `range` of a guest_memfd file through its mapping, which may allocate its pages.
-    func read(_ file: GuestMemoryFile, of tenant: Tenant, range: ByteRange) throws(GuestMemError) -> [UInt8] {
-        try file.requireMappable()
-        return try reserving(file.worstCase(range), for: tenant) {
-            (reservation, charge) throws(GuestMemError) in
-            try file.read(
-                range, maxBytes: Self.maxReadBytes, within: reservation, host: host, charge: &charge)
-        }
+    /// Reads `range` of a guest_memfd file through its mapping; it allocates nothing.
+    func read(_ file: GuestMemoryFile, range: ByteRange) throws(GuestMemError) -> [UInt8] {
+        try file.read(range, maxBytes: Self.maxReadBytes)
     }
 
     /// Writes `bytes` at `offset` of a guest_memfd file through its mapping.

@@ -11,7 +11,7 @@ extension MemoryStore {
         guard kind == .kvm else {
             throw .invalid("vm and gpa bind a memslot for a kvm consumer only", errno: .invalidArgument)
         }
-        _ = try kvm.capabilities()
+        try features.require(.vms)
         let held = try referencedVM(request.vm, of: tenantID)
         return try held.bind(file, range, isOpenEnded: isOpenEnded, at: request.gpa, attaching: make)
     }

@@ -2,7 +2,7 @@ extension MemoryStore {
     /// Creates a KVM VM with no vCPUs for `tenantID` (KVM_CREATE_VM), counted against its
     /// `maxVMs` (EDQUOT past it). Where KVM is unavailable, refused with the reason.
     package func createVM(for tenantID: TenantID, name: String? = nil) throws(GuestMemError) -> VMSnapshot {
-        _ = try kvm.capabilities()
+        try features.require(.vms)
         let tenant = try tenant(tenantID)
         try tenant.reserveVM()
         var charge = Charge()
@@ -23,7 +23,7 @@ extension MemoryStore {
 
     /// One VM of `tenantID`.
     package func vm(_ id: VMID, of tenantID: TenantID) throws(GuestMemError) -> VMSnapshot {
-        _ = try kvm.capabilities()
+        try features.require(.vms)
         return try heldVM(id, of: tenantID).snapshot()
     }
 
@@ -32,7 +32,7 @@ extension MemoryStore {
     package func vms(of tenantID: TenantID, after cursor: VMID? = nil, limit: Int) throws(GuestMemError)
         -> (items: [VMSnapshot], next: VMID?)
     {
-        _ = try kvm.capabilities()
+        try features.require(.vms)
         guard limit > 0 else { throw .invalid("limit must be at least 1", errno: .invalidArgument) }
         let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([HeldVM], Bool) in
             guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
@@ -49,7 +49,7 @@ extension MemoryStore {
     /// files) detached, first. Closing the VM deletes its memslots; it and the files are closed
     /// after every lock is let go.
     package func deleteVM(_ id: VMID, of tenantID: TenantID, cascade: Bool = false) throws(GuestMemError) {
-        _ = try kvm.capabilities()
+        try features.require(.vms)
         let (tenant, held) = try lookupVM(id, of: tenantID)
         let removed = try held.remove(cascade: cascade)
         for file in removed.files {

@@ -79,6 +79,12 @@ struct Gmemd: ParsableCommand {
     var kvmDevice = "/dev/kvm"
 
     @Option(
+        help: ArgumentHelp(
+            "The file backends to serve, comma-separated; one left out gets 422 (default: all the host has).",
+            valueName: "memfd,guest_memfd"))
+    var backends = BackendList.all
+
+    @Option(
         help: "Events kept per consumer for readers that lag; a reader further behind gets an overflow event."
     )
     var eventBacklog = 1024
@@ -149,6 +155,9 @@ struct Gmemd: ParsableCommand {
             throw ValidationError("--sse-heartbeat must be above 0 and at most 60 seconds")
         }
         guard maxHeldFds >= 0 else { throw ValidationError("--max-held-fds must not be negative") }
+        guard !backends.backends.isEmpty else {
+            throw ValidationError("--backends must name memfd, guest_memfd or both")
+        }
         guard hostReserveBytes >= 0 else {
             throw ValidationError("--host-reserve-bytes must not be negative")
         }

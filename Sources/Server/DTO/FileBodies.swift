@@ -154,7 +154,7 @@ struct FileView: Encodable {
     init(_ file: FileSnapshot) {
         id = file.id.rawValue
         name = file.name
-        backend = file.backend == .memfd ? "memfd" : "guest_memfd"
+        backend = file.backend.wireName
         vm = file.vm?.rawValue
         size = file.size
         allocatedBytes = file.allocatedBytes

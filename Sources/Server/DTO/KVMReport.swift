@@ -20,7 +20,7 @@ struct KVMReport: Encodable, Sendable {
         case .success(let kvm):
             available = true
             apiVersion = kvm.apiVersion
-            guestMemfd = kvm.canBindGuestMemfd
+            guestMemfd = kvm.hasGuestMemfd && kvm.hasUserMemory2
             guestMemfdFlags =
                 (kvm.guestMemfdSupportsMmap ? ["mmap"] : [])
                 + (kvm.guestMemfdSupportsInitShared ? ["init_shared"] : [])
@@ -30,16 +30,5 @@ struct KVMReport: Encodable, Sendable {
             reason = why.reason
             errno = why.errno.symbol
         }
-    }
-
-    /// The guest_memfd backend as `backends` reports it.
-    var guestMemfdFeature: HealthReport.Feature {
-        if !available { return .init(available: false, reason: "KVM is unavailable: \(reason ?? "")") }
-        if guestMemfd != true {
-            return .init(
-                available: false,
-                reason: "this kernel's KVM has no guest_memfd (KVM_CAP_GUEST_MEMFD, Linux 6.8+)")
-        }
-        return .init(available: true)
     }
 }

@@ -10,6 +10,7 @@ extension Problem {
         case .notFound(let what): self = .notFound(what)
         case .invalid(let why, let errno): self.init(.invalid, detail: why, errno: errno.symbol)
         case .unknownReference(let what): self = .unknownReference(what)
+        case .unsupported(let why, let errno): self.init(.hostUnsupported, detail: why, errno: errno.symbol)
         case .refused(let why, let errno):
             self.init(Self.kind(refusedWith: errno), detail: why, errno: errno.symbol)
         case .quotaExceeded(let why): self.init(.quota, detail: why, errno: error.errno?.symbol)

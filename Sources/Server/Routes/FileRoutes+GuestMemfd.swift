@@ -7,7 +7,7 @@ extension Routes {
     /// `POST /v1/files` with backend guest_memfd: KVM_CREATE_GUEST_MEMFD on the tenant's VM.
     func createGuestMemfdFile(_ body: CreateFileBody, for tenant: TenantID) throws(Problem) -> Response {
         let flags = try (body.flags ?? FlagsBody()).guestMemfdFlags()
-        _ = try domain { () throws(GuestMemError) in try memory.kvm.capabilities() }
+        try domain { () throws(GuestMemError) in try memory.features.require(flags) }
         guard let raw = body.vm else { throw .unprocessable("backend guest_memfd needs a vm") }
         guard let vm = VMID(raw) else { throw .unknownReference("vm") }
         let size = try body.requiredSize()
@@ -21,8 +21,8 @@ extension Routes {
     }
 
     /// `GET /v1/files/{fid}/content` of a guest_memfd: one byte Range or the whole file, copied
-    /// through the mapping (at most `MemoryStore.maxReadBytes`). Reading faults the pages in,
-    /// which allocates them, as the guest's first touch would.
+    /// through the mapping (at most `MemoryStore.maxReadBytes`). Holes read as zeros: a read
+    /// allocates nothing.
     func readGuestMemfdContent(_ request: Request, _ id: FileID, of tenant: TenantID) throws(Problem)
         -> Response
     {

@@ -20,10 +20,10 @@ extension Routes {
             throw .unprocessable("name must be 1 to 249 bytes")
         }
         if body.adopt { return try adoptFile(body, request, for: tenant) }
-        switch body.backend ?? "memfd" {
-        case "memfd": break
-        case "guest_memfd": return try createGuestMemfdFile(body, for: tenant)
-        default: throw .unprocessable("backend must be memfd or guest_memfd")
+        switch Backend(wireName: body.backend ?? Backend.memfd.wireName) {
+        case .memfd: break
+        case .guestMemfd: return try createGuestMemfdFile(body, for: tenant)
+        case nil: throw .unprocessable("backend must be memfd or guest_memfd")
         }
         if body.vm != nil { throw .unprocessable("vm applies to backend guest_memfd only") }
         let flags = try (body.flags ?? FlagsBody()).memfdFlags()

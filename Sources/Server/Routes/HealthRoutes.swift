@@ -25,28 +25,31 @@ struct HealthReport: Encodable, Sendable {
         var reserveBytes: Int64
     }
 
-    /// Whether a feature works here, and if not, why.
+    /// Whether a feature is served here, and if not, why; `disabled_by_operator` when the
+    /// operator turned it off (`--backends`), which the host may have.
     struct Feature: Encodable, Sendable {
         var available: Bool
         var reason: String?
+        var disabledByOperator: Bool?
+
+        init(_ feature: GuestMem.Feature, of features: ServedFeatures) {
+            let absence = features.absence(of: feature)
+            available = absence == nil
+            reason = absence?.reason
+            disabledByOperator = absence?.isDisabledByOperator == true ? true : nil
+        }
     }
 
-    init(
-        _ capabilities: HostCapabilities, kvm: Result<KVMCapabilities, KVMUnavailable>,
-        memory: MemoryHeadroom?
-    ) {
+    init(_ capabilities: HostCapabilities, features: ServedFeatures, memory: MemoryHeadroom?) {
         self.memory = memory.map {
             MemoryReport(limitBytes: $0.limitBytes, source: $0.source, reserveBytes: $0.reserveBytes)
         }
         kernel = capabilities.kernelRelease
         pageSize = capabilities.pageSize
-        self.kvm = KVMReport(kvm)
-        backends = Backends(memfd: Feature(available: true), guestMemfd: self.kvm.guestMemfdFeature)
-        hugePages =
-            capabilities.hasHugePages
-            ? Feature(available: true)
-            : Feature(
-                available: false, reason: "the host has no huge pages configured (HugePages_Total is 0)")
+        kvm = KVMReport(features.kvm)
+        backends = Backends(
+            memfd: Feature(.memfd, of: features), guestMemfd: Feature(.guestMemfd, of: features))
+        hugePages = Feature(.hugePages, of: features)
     }
 }
 

@@ -56,7 +56,7 @@ extension Routes {
     /// The `{vmid}` of the path. Where KVM is unavailable that is said first: no VM can exist,
     /// and 404 would hide why.
     private func vmID(_ request: Request) throws(Problem) -> VMID {
-        _ = try domain { () throws(GuestMemError) in try memory.kvm.capabilities() }
+        try domain { () throws(GuestMemError) in try memory.features.require(.vms) }
         return try request.pathID("vmid", VMID.init, "vm")
     }
 }

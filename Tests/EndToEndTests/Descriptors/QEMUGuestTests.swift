@@ -19,7 +19,7 @@ struct QEMUGuestTests {
     @Test(
         .enabled(
             if: hasQEMU, "needs qemu-system-x86_64: Debian's qemu-system-x86 (scripts/deps.sh installs it)"),
-        .enabled(if: HostKVM.isUsable, "needs a usable /dev/kvm (TCG runs without it)"))
+        .needsKVM)
     func guestUnderKVMSeesGmemdsBytesAndGmemdSeesTheGuests() async throws {
         try await bootAndCheck(accelerator: "kvm")
     }

@@ -14,7 +14,7 @@ struct BindingRouteTests {
         return (tenant, vm, try await tenant.createGuestMemfd(vm: vm.id, size: 4 * mebibyte))
     }
 
-    @Test(.needsKVM) func boundConsumerShowsItsSlotAndTheVMListsIt() async throws {
+    @Test(.needsGuestMemfd) func boundConsumerShowsItsSlotAndTheVMListsIt() async throws {
         let (tenant, vm, file) = try await Self.setup()
 
         let reply = try await tenant.bind(file, vm: vm.id, gpa: Self.mebibyte, length: Self.mebibyte)
@@ -27,7 +27,8 @@ struct BindingRouteTests {
         #expect(listed.first?.backing == "guest_memfd")
     }
 
-    @Test(.needsKVM) func secondConsumerOverOverlappingGuestMemfdPagesIsTheKernelsEINVAL() async throws {
+    @Test(.needsGuestMemfd) func secondConsumerOverOverlappingGuestMemfdPagesIsTheKernelsEINVAL() async throws
+    {
         let (tenant, vm, file) = try await Self.setup()
         _ = try await tenant.bind(file, vm: vm.id, gpa: 0, length: Self.mebibyte).expecting(201, "first")
 
@@ -41,7 +42,7 @@ struct BindingRouteTests {
                 .count == 1)
     }
 
-    @Test(.needsKVM) func guestAddressesAnotherSlotHoldsAreTheKernelsEEXIST() async throws {
+    @Test(.needsGuestMemfd) func guestAddressesAnotherSlotHoldsAreTheKernelsEEXIST() async throws {
         let (tenant, vm, file) = try await Self.setup()
         _ = try await tenant.bind(file, vm: vm.id, gpa: 0, length: Self.mebibyte).expecting(201, "first")
 
@@ -51,7 +52,7 @@ struct BindingRouteTests {
         second.expectProblem(409, "EEXIST")
     }
 
-    @Test(.needsKVM) func fileOfVMABoundInVMBIsTheKernelsEINVAL() async throws {
+    @Test(.needsGuestMemfd) func fileOfVMABoundInVMBIsTheKernelsEINVAL() async throws {
         let (tenant, _, file) = try await Self.setup()
         let other = try await tenant.createVM()
 
@@ -61,7 +62,7 @@ struct BindingRouteTests {
         #expect(try await tenant.vm(other.id).memslots.isEmpty)
     }
 
-    @Test(.needsKVM) func detachDeletesTheSlotAndTheSameRangeBindsAgain() async throws {
+    @Test(.needsGuestMemfd) func detachDeletesTheSlotAndTheSameRangeBindsAgain() async throws {
         let (tenant, vm, file) = try await Self.setup()
         let first = try await tenant.bind(file, vm: vm.id, gpa: 0, length: Self.mebibyte)
             .expecting(201, "first").decoded(BoundConsumer.self)
@@ -75,7 +76,7 @@ struct BindingRouteTests {
         #expect(try again.decoded(BoundConsumer.self).binding?.slot == 0)
     }
 
-    @Test(.needsKVM) func boundConsumerHearsTheInvalidateOfAPunch() async throws {
+    @Test(.needsGuestMemfd) func boundConsumerHearsTheInvalidateOfAPunch() async throws {
         let (tenant, vm, file) = try await Self.setup()
         let consumer = try await tenant.bind(file, vm: vm.id, gpa: 0, length: Self.mebibyte)
             .expecting(201, "bind").decoded(BoundConsumer.self)
@@ -91,7 +92,8 @@ struct BindingRouteTests {
     }
 
     @Test(.needsKVM) func vmWithABindingNeedsCascadeWhichDetachesTheConsumer() async throws {
-        let (tenant, vm, _) = try await Self.setup()
+        let tenant = try await Gmemd.kvm.newTenant()
+        let vm = try await tenant.createVM()
         let memfd = try await tenant.createFile(size: Self.mebibyte)
         let consumer = try await tenant.bind(memfd, vm: vm.id, gpa: 0)
             .expecting(201, "bind a memfd").decoded(BoundConsumer.self)
@@ -105,7 +107,7 @@ struct BindingRouteTests {
         #expect(after.state == "detached" && after.binding == nil)
     }
 
-    @Test(.needsKVM) func vmWithoutGpaOrForAnotherKindIs422() async throws {
+    @Test(.needsGuestMemfd) func vmWithoutGpaOrForAnotherKindIs422() async throws {
         let (tenant, vm, file) = try await Self.setup()
 
         let noGpa = try await tenant.client.post(

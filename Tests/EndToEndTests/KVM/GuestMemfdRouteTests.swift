@@ -13,7 +13,7 @@ struct GuestMemfdRouteTests {
         return (tenant, try await tenant.createVM())
     }
 
-    @Test(.needsKVM) func createdFileShowsItsBackendVMAndFlagsAndIsListed() async throws {
+    @Test(.needsGuestMemfdMmap) func createdFileShowsItsBackendVMAndFlagsAndIsListed() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
 
         let reply = try await tenant.postGuestMemfd(
@@ -30,7 +30,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.kvmUsage() == KVMUsage(allocatedBytes: 0, lockedBytes: 0, files: 1, vms: 1))
     }
 
-    @Test(.needsKVM, arguments: [0, 4095, 4097, -4096] as [Int64])
+    @Test(.needsGuestMemfd, arguments: [0, 4095, 4097, -4096] as [Int64])
     func sizeTheKernelRefusesIs422EINVAL(size: Int64) async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
 
@@ -38,7 +38,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.kvmUsage().files == 0)
     }
 
-    @Test(.needsKVM) func guestMemfdWithoutAVMIs422AndWithAMemfdFlagIs422() async throws {
+    @Test(.needsGuestMemfd) func guestMemfdWithoutAVMIs422AndWithAMemfdFlagIs422() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
 
         let noVM = try await tenant.client.post(
@@ -50,7 +50,7 @@ struct GuestMemfdRouteTests {
         sealable.expectProblem(422, "EINVAL")
     }
 
-    @Test(.needsKVM) func allocateWithKeepSizeIsCountedAsLockedAndPunchGivesItBack() async throws {
+    @Test(.needsGuestMemfd) func allocateWithKeepSizeIsCountedAsLockedAndPunchGivesItBack() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
@@ -67,7 +67,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.kvmUsage().lockedBytes == 6 * Self.page)
     }
 
-    @Test(.needsKVM) func allocateWithoutKeepSizeIsTheKernelsEOPNOTSUPP() async throws {
+    @Test(.needsGuestMemfd) func allocateWithoutKeepSizeIsTheKernelsEOPNOTSUPP() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
@@ -77,7 +77,7 @@ struct GuestMemfdRouteTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfd,
         arguments: [
             ("allocate", 1, page), ("allocate", 0, 100), ("allocate", 15 * page, 2 * page),
             ("allocate", 16 * page, page), ("punch_hole", page - 1, page), ("punch_hole", page, page - 1),
@@ -92,7 +92,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.file(file.id) == file)
     }
 
-    @Test(.needsKVM) func punchPastTheEndIsAcceptedAsTheKernelAcceptsIt() async throws {
+    @Test(.needsGuestMemfd) func punchPastTheEndIsAcceptedAsTheKernelAcceptsIt() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
@@ -101,7 +101,7 @@ struct GuestMemfdRouteTests {
         #expect(reply.status == 200, "\(reply.text)")
     }
 
-    @Test(.needsKVM, arguments: [0, 16 * page, 32 * page] as [Int64])
+    @Test(.needsGuestMemfd, arguments: [0, 16 * page, 32 * page] as [Int64])
     func resizeIsTheKernelsEINVALEvenToTheSameSize(size: Int64) async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
@@ -110,7 +110,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.file(file.id).size == Self.size)
     }
 
-    @Test(.needsKVM) func kernelSealIsTheKernelsEINVAL() async throws {
+    @Test(.needsGuestMemfd) func kernelSealIsTheKernelsEINVAL() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
@@ -120,7 +120,7 @@ struct GuestMemfdRouteTests {
     }
 
     @Test(
-        .needsKVM,
+        .needsGuestMemfdMmap,
         arguments: [([:], "ENODEV"), (["init_shared": true], "ENODEV"), (["mmap": true], "EFAULT")])
     func contentOfAFileGmemdDoesNotMapIsRefusedWithWhy(flags: [String: Bool], errno: String) async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
@@ -135,7 +135,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.file(file.id) == file)
     }
 
-    @Test(.needsKVM) func contentOfAMappableFileRoundTripsWithRange() async throws {
+    @Test(.needsGuestMemfdMmap) func contentOfAMappableFileRoundTripsWithRange() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id, flags: ["mmap": true, "init_shared": true])
         let bytes = Data((0..<10).map { UInt8($0 + 1) })
@@ -155,7 +155,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.file(file.id).allocatedBytes == Self.size)
     }
 
-    @Test(.needsKVM) func writeEndingPastTheFixedSizeIsEFBIG() async throws {
+    @Test(.needsGuestMemfdMmap) func writeEndingPastTheFixedSizeIsEFBIG() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id, flags: ["mmap": true, "init_shared": true])
 
@@ -163,7 +163,7 @@ struct GuestMemfdRouteTests {
             .expectProblem(422, "EFBIG")
     }
 
-    @Test(.needsKVM) func allocationOverMaxLockedBytesIs403EDQUOT() async throws {
+    @Test(.needsGuestMemfd) func allocationOverMaxLockedBytesIs403EDQUOT() async throws {
         let (tenant, vm) = try await Self.tenantWithVM(limits: ["max_locked_bytes": 4 * Self.page])
         let file = try await tenant.createGuestMemfd(vm: vm.id)
 
@@ -172,7 +172,7 @@ struct GuestMemfdRouteTests {
         #expect(try await tenant.kvmUsage().lockedBytes == 0)
     }
 
-    @Test(.needsKVM) func deletedFileLeavesItsVMAndGivesBackItsUsage() async throws {
+    @Test(.needsGuestMemfd) func deletedFileLeavesItsVMAndGivesBackItsUsage() async throws {
         let (tenant, vm) = try await Self.tenantWithVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
         _ = try await tenant.fallocate(file, "allocate", offset: 0, length: Self.size, keepSize: true)

@@ -1,30 +1,15 @@
 import Foundation
 import Testing
 
-/// Whether this host lets gmemd use KVM, judged as gmemd judges it: /dev/kvm opens read-write
-/// and answers KVM_GET_API_VERSION with 12. Where it does not, every test that needs it reports
-/// itself skipped by name. To see that on a host with KVM, hide the device in a private mount
-/// namespace: `unshare -m sh -c 'mount --bind /dev/null /dev/kvm && swift test --filter KVM'`.
+/// Shorthands of the KVM tests. Whether the host has what a test needs is the traits' question
+/// (HostFeatureTraits.swift).
 enum HostKVM {
-    static let isUsable: Bool = {
-        let fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        // KVM_GET_API_VERSION is _IO(KVMIO, 0x00), KVMIO = 0xAE (include/uapi/linux/kvm.h).
-        return ioctl(fd, 0xAE00, 0) == 12
-    }()
-
     static let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
 }
 
 extension Gmemd {
     /// The instance the KVM tests share, apart from the others: they create VMs and tenants.
     static let kvm = SharedGmemd()
-}
-
-extension Trait where Self == ConditionTrait {
-    /// Skips the test, by name and with this reason, where KVM is not usable.
-    static var needsKVM: Self { .enabled(if: HostKVM.isUsable, "needs read-write /dev/kvm") }
 }
 
 /// A VM as `/v1/vms` shows it.

@@ -38,7 +38,7 @@ struct VMRouteTests {
         #expect(try await tenant.kvmUsage().vms == 1)
     }
 
-    @Test(.needsKVM) func deletingAVMWithAGuestMemfdFileIs409EBUSYAndKeepsBoth() async throws {
+    @Test(.needsGuestMemfd) func deletingAVMWithAGuestMemfdFileIs409EBUSYAndKeepsBoth() async throws {
         let tenant = try await Gmemd.kvm.newTenant()
         let vm = try await tenant.createVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
@@ -50,7 +50,7 @@ struct VMRouteTests {
         #expect(try await tenant.file(file.id).id == file.id)
     }
 
-    @Test(.needsKVM) func cascadingDeleteRemovesTheVMItsFilesAndTheirUsage() async throws {
+    @Test(.needsGuestMemfd) func cascadingDeleteRemovesTheVMItsFilesAndTheirUsage() async throws {
         let tenant = try await Gmemd.kvm.newTenant()
         let vm = try await tenant.createVM()
         let file = try await tenant.createGuestMemfd(vm: vm.id)
@@ -73,7 +73,7 @@ struct VMRouteTests {
         #expect(try await tenant.client.delete(vm.path).status == 404)
     }
 
-    @Test(.needsKVM) func anotherTenantsVMIs404ForEveryRouteAnd422AsAFilesVM() async throws {
+    @Test(.needsGuestMemfd) func anotherTenantsVMIs404ForEveryRouteAnd422AsAFilesVM() async throws {
         let owner = try await Gmemd.kvm.newTenant()
         let other = try await Gmemd.kvm.newTenant()
         let vm = try await owner.createVM()

@@ -72,13 +72,15 @@ struct Fixture {
 extension GuestMemError {
     /// The case, without its payload, for tests that check which kind of refusal they got.
     enum Kind {
-        case notFound, invalid, refused, quotaExceeded, exhausted, unknownReference, preconditionFailed, gone
+        case notFound, invalid, unsupported, refused, quotaExceeded, exhausted, unknownReference
+        case preconditionFailed, gone
     }
 
     var kind: Kind {
         switch self {
         case .notFound: .notFound
         case .invalid: .invalid
+        case .unsupported: .unsupported
         case .refused: .refused
         case .quotaExceeded: .quotaExceeded
         case .exhausted: .exhausted
