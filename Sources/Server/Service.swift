@@ -48,7 +48,8 @@ struct Service {
             tenants: tenants, memory: memory, defaultLimits: defaultLimits,
             health: HealthReport(
                 memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom()),
-            eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())))
+            eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
+            maxJSONBytes: options.maxJsonBytes)
         server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options
         Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")

@@ -1,7 +1,7 @@
 /// The errors the server itself answers, as `application/problem+json` (RFC 9457):
 /// `{"type":…,"title":…,"status":…,"detail":…}`.
-enum ProblemResponse {
-    static func make(
+package enum ProblemResponse {
+    package static func make(
         _ type: ProblemType, _ status: HTTPStatus, detail: String, headers: HTTPHeaders = HTTPHeaders()
     ) -> Response {
         var json = #"{"type":"#

@@ -5,15 +5,27 @@ extension Routes {
     /// a token, so a body sent without a valid one is 401 before a byte of it is kept, and no
     /// `100 Continue` invites it (the isolation issue measured 16 unauthenticated 63 MiB bodies
     /// taking RSS from 28 MB to 1.1 GB). The handler checks the token again, as for any request.
+    /// A JSON body declared larger than `maxJSONBytes` is 413 from its head too: no route needs
+    /// more, and decoding a 64 MiB seals array took 7.7 s and 1.4 GB.
     var headJudge: HeadJudge {
-        { [auth] head, route in
+        { [auth, maxJSONBytes] head, route in
             guard route != "/v1/health" else { return .admit }
             do throws(Problem) {
                 _ = try auth.caller(of: head)
-                return .admit
             } catch {
                 return .refuse(error.response)
             }
+            guard route != Self.contentRoute, let declared = head.headers["Content-Length"].flatMap(Int.init),
+                declared > maxJSONBytes
+            else { return .admit }
+            // The same answer the HTTP layer gives a body past --max-body-bytes.
+            return .refuse(
+                ProblemResponse.make(
+                    .tooLarge, .contentTooLarge,
+                    detail: "a JSON body is at most \(maxJSONBytes) bytes (--max-json-bytes)"))
         }
     }
+
+    /// The one route whose body is not JSON: content uploads, up to `--max-body-bytes`.
+    static let contentRoute = "/v1/files/{fid}/content"
 }

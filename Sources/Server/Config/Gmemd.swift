@@ -50,6 +50,12 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Largest request body in bytes (larger: 413).")
     var maxBodyBytes = 64 * 1024 * 1024
 
+    @Option(
+        help:
+            "Largest JSON request body in bytes (larger: 413 from its head); content uploads take --max-body-bytes."
+    )
+    var maxJsonBytes = 1024 * 1024
+
     @Option(help: "Seconds an idle keep-alive connection is kept.")
     var idleTimeout = 60.0
 
@@ -139,6 +145,7 @@ struct Gmemd: ParsableCommand {
         for (name, value) in [
             ("max-request-line-bytes", maxRequestLineBytes), ("max-header-bytes", maxHeaderBytes),
             ("max-body-bytes", maxBodyBytes), ("max-connections", maxConnections),
+            ("max-json-bytes", maxJsonBytes),
         ] where value <= 0 {
             throw ValidationError("--\(name) must be positive")
         }

@@ -5,8 +5,8 @@ import HTTP
 /// are sent with sendfile(2) from a dup of the memfd, so a large file never sits in memory.
 extension Routes {
     func addContentRoutes(to router: inout Router) {
-        router.add(.get, "/v1/files/{fid}/content", Endpoint.offLoop(readContent))
-        router.add(.put, "/v1/files/{fid}/content", Endpoint.offLoop(writeContent))
+        router.add(.get, Self.contentRoute, Endpoint.offLoop(readContent))
+        router.add(.put, Self.contentRoute, Endpoint.offLoop(writeContent))
     }
 
     private func readContent(_ request: Request) async throws(Problem) -> Response {

@@ -11,6 +11,9 @@ struct Routes: Sendable {
     let health: HealthReport
     /// How often an idle event stream sends a `: keep-alive` comment.
     var eventHeartbeat: Duration = .seconds(15)
+    /// The largest JSON body any route takes (`--max-json-bytes`); content uploads alone may
+    /// be as large as `--max-body-bytes`.
+    var maxJSONBytes = 1 << 20
 
     func router() -> Router {
         var router = Router()
