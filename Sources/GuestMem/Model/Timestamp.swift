@@ -8,9 +8,6 @@ package struct Timestamp: Hashable, Comparable, Sendable {
 
     package init(nanosecondsSinceEpoch: Int64) { self.nanosecondsSinceEpoch = nanosecondsSinceEpoch }
 
-    /// Seconds since the epoch, for encoders that want a number.
-    package var secondsSinceEpoch: Double { Double(nanosecondsSinceEpoch) / 1e9 }
-
     /// The current wall-clock time. clock_gettime(CLOCK_REALTIME) cannot fail with a valid clock.
     package static func now() -> Timestamp {
         var time = timespec()

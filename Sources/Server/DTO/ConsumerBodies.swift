@@ -103,8 +103,8 @@ struct ConsumerView: Encodable {
         length = consumer.isOpenEnded ? nil : consumer.range.length
         exclusive = consumer.isExclusive
         state = consumer.detachedAt == nil ? "attached" : "detached"
-        attachedAt = WireTime.string(secondsSince1970: consumer.attachedAt.secondsSinceEpoch)
-        detachedAt = consumer.detachedAt.map { WireTime.string(secondsSince1970: $0.secondsSinceEpoch) }
+        attachedAt = WireTime.string(consumer.attachedAt)
+        detachedAt = consumer.detachedAt.map { WireTime.string($0) }
         lastSeq = consumer.lastSeq
         pins = consumer.livePins
         readers = consumer.waitingReaders

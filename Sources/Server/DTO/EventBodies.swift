@@ -17,7 +17,7 @@ struct EventView: Encodable {
 
     init(_ event: ConsumerEvent) {
         seq = event.seq
-        at = WireTime.string(secondsSince1970: event.at.secondsSinceEpoch)
+        at = WireTime.string(event.at)
         switch event.kind {
         case .allocate(let range):
             (type, offset, length) = ("allocate", range.offset, range.length)

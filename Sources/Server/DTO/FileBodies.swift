@@ -160,8 +160,8 @@ struct FileView: Encodable {
         allocatedBytes = file.allocatedBytes
         seals = SealNames.names(file.seals)
         flags = FlagsBody(file.flags)
-        createdAt = WireTime.string(secondsSince1970: file.createdAt.secondsSinceEpoch)
-        updatedAt = WireTime.string(secondsSince1970: file.updatedAt.secondsSinceEpoch)
+        createdAt = WireTime.string(file.createdAt)
+        updatedAt = WireTime.string(file.updatedAt)
     }
 }
 

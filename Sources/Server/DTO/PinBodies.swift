@@ -47,7 +47,7 @@ struct PinView: Encodable {
             case .revoked: "revoked"
             case .released: "released"
             }
-        createdAt = WireTime.string(secondsSince1970: pin.createdAt.secondsSinceEpoch)
+        createdAt = WireTime.string(pin.createdAt)
     }
 }
 

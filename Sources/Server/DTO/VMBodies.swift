@@ -27,7 +27,7 @@ struct VMView: Encodable {
     init(_ vm: VMSnapshot) {
         id = vm.id.rawValue
         name = vm.name
-        createdAt = WireTime.string(secondsSince1970: vm.createdAt.secondsSinceEpoch)
+        createdAt = WireTime.string(vm.createdAt)
         files = vm.files.map(\.rawValue)
         memslots = vm.memslots.map(MemslotView.init)
         maxMemslots = vm.maxMemslots

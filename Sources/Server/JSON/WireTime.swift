@@ -1,16 +1,53 @@
-import Foundation
+import GuestMem
+import HTTP
 
-/// Times on the wire: RFC 3339 in UTC with milliseconds.
+/// Times on the wire: RFC 3339 in UTC to the whole second, `2026-12-06T08:16:35Z`, as Kubernetes
+/// sends them. Clients generated from openapi.yaml with default settings read exactly this form
+/// (swift-openapi-generator's default transcoder refuses fractional seconds); what happened first
+/// within a second is told by ids and event seqs, not by times.
 enum WireTime {
-    static func now() -> String { string(Date()) }
+    static func now() -> String { string(.now()) }
 
-    static func string(_ date: Date) -> String {
-        date.formatted(
-            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
-        )
+    static func string(_ time: Timestamp) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        appendDateTime(secondsSinceEpoch: Int(time.nanosecondsSinceEpoch / 1_000_000_000), to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func string(secondsSince1970 seconds: Double) -> String {
-        string(Date(timeIntervalSince1970: seconds))
+    /// A time gmemd wrote into a tenant record, to the whole second: records saved before times
+    /// were whole seconds carry milliseconds (`2026-12-06T08:16:35.144Z`).
+    static func wholeSeconds(_ saved: String) -> String {
+        guard saved.hasSuffix("Z"), let dot = saved.firstIndex(of: ".") else { return saved }
+        return saved[..<dot] + "Z"
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS` for a second since the epoch (from 1970 to 9999), without a
+    /// zone, so that log lines can add their milliseconds before the `Z`.
+    static func appendDateTime(secondsSinceEpoch seconds: Int, to bytes: inout [UInt8]) {
+        let (year, month, day) = civilDate(daysSinceEpoch: seconds / 86_400)
+        let secondOfDay = seconds % 86_400
+        appendDigits(year, count: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(secondOfDay / 3600, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay / 60 % 60, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 60, count: 2, to: &bytes)
+    }
+
+    /// The last `count` decimal digits of `value` (≥ 0), zero-padded.
+    static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 }

@@ -2,7 +2,8 @@ import GuestMem
 import HTTP
 
 /// `GET /v1/consumers/{cid}/events`: a consumer's events as JSON long-poll (`after`, `wait`) or,
-/// with `Accept: text/event-stream`, as Server-Sent Events resumable with `Last-Event-ID`.
+/// for a reader that prefers `text/event-stream`, as Server-Sent Events resumable with
+/// `Last-Event-ID`.
 /// Both wait for events, so both run off the loops.
 extension Routes {
     func addEventRoutes(to router: inout Router) {
@@ -12,7 +13,8 @@ extension Routes {
     private func events(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
-        switch try EventFormat(accept: request.headers["Accept"]) {
+        var response: Response
+        switch try EventFormat(accept: request.headers.values("Accept")) {
         case .stream:
             let query = try request.sequenceQuery("after")
             let after = try request.lastEventID() ?? query ?? 0
@@ -20,40 +22,49 @@ extension Routes {
             let first = try await asyncDomain { () async throws(GuestMemError) in
                 try await memory.events(of: id, of: tenant, after: after)
             }
-            return EventStream(
-                memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first
-            )
-            .response
+            response =
+                EventStream(
+                    memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first
+                )
+                .response
         case .json:
             let after = try request.sequenceQuery("after") ?? 0
             let wait = try request.waitQuery()
             let batch = try await asyncDomain { () async throws(GuestMemError) in
                 try await memory.events(of: id, of: tenant, after: after, wait: wait)
             }
-            return .json(EventBatchView(batch))
+            response = .json(EventBatchView(batch))
         }
+        // Which of the two a reader gets depends on its Accept (RFC 9110 §12.5.5).
+        response.headers.add("Vary", "Accept")
+        return response
     }
 }
 
-/// What a reader asked for in `Accept`: SSE when it names text/event-stream, JSON when it
-/// names nothing or anything JSON covers; else 406 (RFC 9110 §12.5.1).
-enum EventFormat {
+/// What a reader asked for in `Accept` (RFC 9110 §12.5.1). The stream only when the reader
+/// prefers it: a weight above application/json's, or the only one of the two it takes. A reader
+/// that takes both alike gets JSON, which always answers; an endless stream would hang a client
+/// that lists every type it can decode, as generated clients do. Neither: 406 (RFC 9110 §15.5.7).
+enum EventFormat: Equatable {
     case json, stream
 
-    init(accept: String?) throws(Problem) {
-        guard let accept else {
-            self = .json
-            return
+    init(accept fieldValues: [String]) throws(Problem) {
+        let accept: AcceptField
+        do {
+            accept = try AcceptField(fieldValues)
+        } catch {
+            throw .badRequest("Accept: \(error.reason)")
         }
-        let types = accept.split(separator: ",").map {
-            $0.split(separator: ";").first.map { $0.trimmingCharacters(in: [" ", "\t"]).lowercased() } ?? ""
-        }
-        if types.contains("text/event-stream") {
+        let json = accept.weight(of: "application", "json")
+        let stream = accept.weight(of: "text", "event-stream")
+        if stream > json {
             self = .stream
-        } else if types.contains(where: { ["application/json", "application/*", "*/*", ""].contains($0) }) {
+        } else if json > 0 {
             self = .json
         } else {
-            throw Problem(.notAcceptable, detail: "events are application/json or text/event-stream")
+            throw Problem(
+                .notAcceptable,
+                detail: "events are application/json or text/event-stream; Accept takes neither")
         }
     }
 }

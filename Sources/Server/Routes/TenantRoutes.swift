@@ -96,7 +96,7 @@ extension Routes {
         let limits = try domain { () throws(GuestMemError) in try memory.limits(of: record.tenantID) }
         return TenantView(
             id: record.id, name: record.name, limits: LimitsBody(limits), usage: UsageView(usage),
-            createdAt: record.createdAt)
+            createdAt: WireTime.wholeSeconds(record.createdAt))
     }
 }
 

@@ -126,16 +126,6 @@ struct EventRouteTests {
         #expect(reply.problem?.status == 422)
     }
 
-    @Test func acceptNamingNeitherJSONNorAnEventStreamIs406() async throws {
-        let tenant = try await SharedGmemd.consumers.newTenant()
-        let file = try await tenant.createFile(size: Self.page)
-        let consumer = try await tenant.attach(file)
-
-        let reply = try await tenant.client.get(consumer.path + "/events", headers: ["Accept": "text/html"])
-
-        #expect(reply.status == 406)
-    }
-
     /// Polls the consumer until `count` readers wait on it: gmemd says so, no clock is read.
     static func untilWaiting(_ tenant: Tenant, _ consumer: RemoteConsumer, count: Int = 1) async throws {
         while try await tenant.consumer(consumer.id).readers < count { await Task.yield() }

@@ -6,22 +6,17 @@ struct MaxVMsLimitTests {
     @Test func tenantSavedWithoutMaxVMsGetsTheDefaultAfterARestart() async throws {
         let stateDirectory = try StateDirectory("maxvms")
         defer { stateDirectory.remove() }
-        let (flags, tokenFile, registry) = (
-            stateDirectory.flags, stateDirectory.adminTokenFile, stateDirectory.tenantRegistry
-        )
+        let (flags, tokenFile) = (stateDirectory.flags, stateDirectory.adminTokenFile)
 
         let tenant = try await Gmemd.withInstance(flags) { gmemd in
             try await Admin(gmemd, tokenFile: tokenFile).createTenant(name: "old", limits: ["max_files": 7])
         }
         // As a gmemd from before VMs wrote it: no max_vms in the limits.
-        var records = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: registry)) as? [[String: Any]])
-        for index in records.indices {
-            var limits = records[index]["limits"] as? [String: Any] ?? [:]
+        try stateDirectory.rewriteTenantRecords { record in
+            var limits = record["limits"] as? [String: Any] ?? [:]
             limits["max_vms"] = nil
-            records[index]["limits"] = limits
+            record["limits"] = limits
         }
-        try JSONSerialization.data(withJSONObject: records).write(to: registry)
 
         try await Gmemd.withInstance(flags) { gmemd in
             let client = APIClient(gmemd: gmemd, token: tenant.client.token)

@@ -16,4 +16,14 @@ struct StateDirectory {
     var tenantRegistry: URL { url.appending(path: "tenants.json") }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+
+    /// Rewrites every record in tenants.json, as an older gmemd would have saved it.
+    func rewriteTenantRecords(_ change: (inout [String: Any]) -> Void) throws {
+        guard
+            var records = try JSONSerialization.jsonObject(with: Data(contentsOf: tenantRegistry))
+                as? [[String: Any]]
+        else { throw EndToEndError.malformedResponse("tenants.json is not a list of records") }
+        for index in records.indices { change(&records[index]) }
+        try JSONSerialization.data(withJSONObject: records).write(to: tenantRegistry)
+    }
 }
