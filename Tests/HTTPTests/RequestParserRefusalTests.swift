@@ -41,6 +41,7 @@ struct RequestParserRefusalTests {
         ("DEL in a value", "GET / HTTP/1.1\r\n\(host)X: a\u{7F}b\r\n\r\n"),
         ("missing Host in 1.1", "GET / HTTP/1.1\r\n\r\n"),
         ("repeated Host", "GET / HTTP/1.1\r\n\(host)\(host)\r\n"),
+        ("repeated Authorization", "GET / HTTP/1.1\r\n\(host)Authorization: a\r\nauthorization: b\r\n\r\n"),
         ("bad chunk size", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
         ("empty chunk size", "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n\r\n"),
         (

@@ -8,6 +8,7 @@ extension MemoryFile {
     static func create(
         id: FileID, tenant: TenantID, name: String, size: Int64, flags: FileFlags, claim: DescriptorClaim
     ) throws(GuestMemError) -> MemoryFile {
+        // Server's name rule refuses NUL first; here it would end the kernel's C string early.
         guard !name.utf8.contains(0) else {
             throw .invalid("name contains a NUL byte", errno: .invalidArgument)
         }
@@ -17,7 +18,7 @@ extension MemoryFile {
                 errno: .invalidArgument)
         }
         let memfd = try kernel("memfd_create") { () throws(Errno) in
-            try Memfd(name: name, options: options(flags), claim: claim)
+            try Memfd(name: kernelName(name), options: options(flags), claim: claim)
         }
         let status = try kernel("ftruncate") { () throws(Errno) in
             if size != 0 { try memfd.resize(to: size) }
@@ -25,6 +26,20 @@ extension MemoryFile {
         }
         return MemoryFile(
             id: id, tenant: tenant, name: name, flags: flags, memfd: memfd, blockSize: status.blockSize)
+    }
+
+    /// `name` cut at a code point to what memfd_create(2) takes. The kernel's copy shows only in
+    /// /proc/PID/fd; the file keeps its whole name, so a name that is valid for a tenant or a VM
+    /// is valid for a file too.
+    private static func kernelName(_ name: String) -> String {
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in name.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= Memfd.maxNameBytes else { break }
+            kept.append(scalar)
+        }
+        return String(kept)
     }
 
     private static func options(_ flags: FileFlags) -> MemfdOptions {

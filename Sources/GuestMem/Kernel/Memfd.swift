@@ -18,6 +18,9 @@ struct MemfdOptions: OptionSet {
 /// One memfd. Not copyable: it has one owner, and closing it twice does not compile.
 /// Its methods are in Memfd+Seals.swift, Memfd+Allocation.swift and Memfd+Content.swift.
 struct Memfd: ~Copyable {
+    /// memfd_create(2) refuses a longer name with EINVAL: NAME_MAX less the "memfd:" prefix.
+    static let maxNameBytes = 249
+
     let fd: FileDescriptor
     /// Its place in the descriptor budget, given back as the fd closes; nil outside a store.
     let claim: DescriptorClaim?

@@ -13,14 +13,6 @@ extension MemoryStore {
     {
         let (tenant, file) = try consumerHost(fileID, of: tenantID)
         let range = try Self.range(of: request, unit: file.allocationUnit)
-        if let label = request.label,
-            label.utf8.count > 128
-                || label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        {
-            throw .invalid(
-                "a label is at most 128 bytes on one line, without control characters",
-                errno: .invalidArgument)
-        }
         try tenant.reserveConsumer()
         var charge = Charge()
         defer { tenant.settle(charge, releasingConsumer: true) }

@@ -11,6 +11,7 @@ struct HeadFacts {
     var hasTransferEncoding = false
     var isChunked = false
     var hostCount = 0
+    var hasAuthorization = false
     var asksClose = false
     var asksKeepAlive = false
     var expectsContinue = false
@@ -25,6 +26,11 @@ struct HeadFacts {
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
             hostCount += 1
+        case 13 where ASCII.equalsLowercase(name, "authorization"):
+            // RFC 9110 §5.3: a field that is not a list appears once. Two credentials would leave
+            // the choice of one to whoever reads the fields, before any auth decision: refused.
+            guard !hasAuthorization else { throw .badRequest("repeated Authorization") }
+            hasAuthorization = true
         case 12 where ASCII.equalsLowercase(name, "x-request-id"):
             if RequestID.isSane(value) {
                 requestID = RequestID(client: String(decoding: value, as: UTF8.self))

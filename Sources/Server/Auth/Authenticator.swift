@@ -3,10 +3,17 @@ import HTTP
 
 /// Checks bearer tokens. A tenant token is `TENANT_ID.SECRET`: the id finds the tenant's stored
 /// digest, and the secret's digest is compared in constant time, so a lookup never leaks which
-/// prefix of a secret was right.
+/// prefix of a secret was right. An unknown id is compared against `unknownTenantDigest`, so it
+/// costs what a known id with a wrong secret costs and does not tell whether the id exists.
 struct Authenticator: Sendable {
     let adminDigest: String
     let tenants: TenantRegistry
+    /// The digest of a secret nobody knows, made at start.
+    private let unknownTenantDigest = Secret.digest(Secret.random())
+
+    init(adminDigest: String, tenants: TenantRegistry) {
+        (self.adminDigest, self.tenants) = (adminDigest, tenants)
+    }
 
     /// The caller behind the request's `Authorization: Bearer …`, or 401. A token shaped like a
     /// tenant's is checked as one first, so a request digests its token once, not twice.
@@ -15,11 +22,11 @@ struct Authenticator: Sendable {
             header.prefix(7).lowercased() == "bearer "
         else { throw .unauthorized }
         let token = header.dropFirst(7).trimmingSpaces
-        if let dot = token.firstIndex(of: "."), let id = TenantID(String(token[..<dot])),
-            let stored = tenants.tokenDigest(of: id),
-            Secret.digestsMatch(Secret.digest(token[token.index(after: dot)...]), stored)
-        {
-            return .tenant(id)
+        if let dot = token.firstIndex(of: "."), let id = TenantID(String(token[..<dot])) {
+            let stored = tenants.tokenDigest(of: id)
+            let matches = Secret.digestsMatch(
+                Secret.digest(token[token.index(after: dot)...]), stored ?? unknownTenantDigest)
+            if matches, stored != nil { return .tenant(id) }
         }
         guard Secret.digestsMatch(Secret.digest(token), adminDigest) else { throw .unauthorized }
         return .admin

@@ -19,7 +19,7 @@ struct AttachConsumerBody: Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         kind = try container.decode(String.self, forKey: .kind)
-        label = try container.decodeIfPresent(String.self, forKey: .label)
+        label = try container.decodeNameIfPresent(forKey: .label)
         offset = try container.decodeIfPresent(Int64.self, forKey: .offset)
         length = try container.decodeIfPresent(Int64.self, forKey: .length)
         exclusive = try container.decodeIfPresent(Bool.self, forKey: .exclusive)

@@ -16,7 +16,7 @@ struct CreateFileBody: Decodable {
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
+        name = try container.decodeName(forKey: .name)
         size = try container.decodeIfPresent(Int64.self, forKey: .size)
         backend = try container.decodeIfPresent(String.self, forKey: .backend)
         vm = try container.decodeIfPresent(String.self, forKey: .vm)

@@ -10,7 +10,7 @@ struct CreateTenantBody: Decodable {
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
+        name = try container.decodeName(forKey: .name)
         limits = try container.decodeIfPresent(LimitsBody.self, forKey: .limits)
     }
 }

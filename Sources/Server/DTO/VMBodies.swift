@@ -10,7 +10,7 @@ struct CreateVMBody: Decodable {
 
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        name = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .name)
+        name = try decoder.container(keyedBy: CodingKeys.self).decodeNameIfPresent(forKey: .name)
     }
 }
 

@@ -15,10 +15,6 @@ extension Routes {
     private func createFile(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let body = try request.decodeJSON(CreateFileBody.self)
-        guard !body.name.isEmpty, body.name.utf8.count <= 249 else {
-            // memfd_create(2): the name is at most 249 bytes.
-            throw .unprocessable("name must be 1 to 249 bytes")
-        }
         if body.adopt { return try adoptFile(body, request, for: tenant) }
         switch Backend(wireName: body.backend ?? Backend.memfd.wireName) {
         case .memfd: break

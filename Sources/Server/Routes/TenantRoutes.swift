@@ -16,9 +16,6 @@ extension Routes {
     private func createTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let body = try request.decodeJSON(CreateTenantBody.self)
-        guard !body.name.isEmpty, body.name.count <= 128, body.name.allSatisfy({ !$0.isNewline }) else {
-            throw .unprocessable("name must be 1 to 128 characters on one line")
-        }
         let limits = try body.limits?.applied(to: defaultLimits) ?? defaultLimits
         let id = TenantID.random()
         let secret = Secret.random()

@@ -14,11 +14,6 @@ extension Routes {
     private func createVM(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let body = request.body.isEmpty ? CreateVMBody() : try request.decodeJSON(CreateVMBody.self)
-        if let name = body.name {
-            guard !name.isEmpty, name.count <= 128, name.allSatisfy({ !$0.isNewline }) else {
-                throw .unprocessable("name must be 1 to 128 characters on one line")
-            }
-        }
         let vm = try domain { () throws(GuestMemError) in try memory.createVM(for: tenant, name: body.name) }
         var headers = HTTPHeaders()
         headers.add("Location", "/v1/vms/\(vm.id.rawValue)")

@@ -106,7 +106,7 @@ struct BadInputTests {
             testDescription: "empty name", path: "/v1/files", body: #"{"name":"","size":0}"#, status: 422,
             errno: "EINVAL"),
         .init(
-            testDescription: "250-byte name", path: "/v1/files",
+            testDescription: "250-character name", path: "/v1/files",
             body: #"{"name":"\#(longName)","size":0}"#, status: 422, errno: "EINVAL"),
         .init(
             testDescription: "exec with noexec_seal", path: "/v1/files",
