@@ -54,8 +54,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket"], swiftSettings: strict),
-        .testTarget(name: "GuestMemTests", dependencies: ["GuestMem", "Posix"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Posix", "GuestMem"], swiftSettings: strict),
+        // What more than one test target needs: raw clients, bounded waits, seeded randomness, host facts.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Posix", "GuestMem", "TestSupport"], swiftSettings: strict),
     ]
 )

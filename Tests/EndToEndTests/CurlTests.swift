@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// gmemd driven by curl, the client its users script with.
+@Suite(.timeLimit(.minutes(5)))
 struct CurlTests {
     @Test func curlGetsHealthAs200JSON() async throws {
         let gmemd = try await Gmemd.shared.running()

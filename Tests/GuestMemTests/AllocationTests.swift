@@ -3,7 +3,7 @@ import SystemPackage
 import Testing
 
 /// fallocate and resize against the kernel's own figures (kernel-semantics.md §1f).
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct AllocationTests {
     static let gibibyte: Int64 = 1 << 30
     static let mebibyte: Int64 = 1 << 20

@@ -1,6 +1,7 @@
 import GuestMem
 import Testing
 
+@Suite(.timeLimit(.minutes(5)))
 struct ByteRangeTests {
     @Test(
         arguments: [

@@ -3,6 +3,7 @@ import SystemPackage
 import Testing
 
 /// Many tasks at once: the tenant's usage must end equal to what the kernel counts.
+@Suite(.timeLimit(.minutes(10)))
 struct ConcurrencyTests {
     static let page: Int64 = 4096
 

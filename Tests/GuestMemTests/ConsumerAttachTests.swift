@@ -3,6 +3,7 @@ import SystemPackage
 import Testing
 
 /// Attaching and detaching: ranges, exclusivity, the no_new_consumers seal, the tenant's limit.
+@Suite(.timeLimit(.minutes(5)))
 struct ConsumerAttachTests {
     static let page = Fixture.page
 

@@ -1,11 +1,13 @@
 import GuestMem
 import Synchronization
+import TestSupport
 import Testing
 
 /// Many tasks attach, detach, allocate, punch, pin and unpin over a few files at once, while
 /// readers long-poll. Afterwards every consumer's sequence must be gapless, every punch that
 /// overlapped it while it was attached must have given it exactly one invalidate, no live pin may
 /// cover a hole, and the tenant's usage must equal the kernel's figures.
+@Suite(.timeLimit(.minutes(10)))
 struct ConsumerConcurrencyTests {
     static let page = Fixture.page
     static let pages: Int64 = 64
@@ -247,12 +249,9 @@ final class StressLog: Sendable {
 }
 
 extension SplitMix {
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
     /// Whole pages inside `pages` pages: 1 to 16 of them.
     mutating func range(in pages: Int64) -> ByteRange {
-        let first = Int64(below(Int(pages)))
-        let count = 1 + Int64(below(Int(min(16, pages - first))))
-        return try! ByteRange(offset: first * Fixture.page, length: count * Fixture.page)
+        let span = pageSpan(in: Int(pages), page: Fixture.page)
+        return try! ByteRange(offset: span.offset, length: span.length)
     }
 }

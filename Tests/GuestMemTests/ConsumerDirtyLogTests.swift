@@ -2,6 +2,7 @@ import GuestMem
 import Testing
 
 /// The dirty log: pages written since the last clear, merged, read and cleared in one step.
+@Suite(.timeLimit(.minutes(5)))
 struct ConsumerDirtyLogTests {
     static let page = Fixture.page
 

@@ -4,6 +4,7 @@ import Testing
 
 /// Which events a file operation records, for whom, clipped to what; and that a refused
 /// operation records none.
+@Suite(.timeLimit(.minutes(5)))
 struct ConsumerEventTests {
     static let page = Fixture.page
 

@@ -2,6 +2,7 @@ import GuestMem
 import Testing
 
 /// The bounded backlog: a reader that falls behind gets one overflow naming the seqs it lost.
+@Suite(.timeLimit(.minutes(5)))
 struct ConsumerOverflowTests {
     static let page = Fixture.page
 

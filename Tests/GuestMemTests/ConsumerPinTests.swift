@@ -3,6 +3,7 @@ import SystemPackage
 import Testing
 
 /// Pins (get_lock_pfn / put_unlock_pfn): what they need, what they count, what revokes them.
+@Suite(.timeLimit(.minutes(5)))
 struct ConsumerPinTests {
     static let page = Fixture.page
 

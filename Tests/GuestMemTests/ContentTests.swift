@@ -7,6 +7,7 @@ import Testing
 #endif
 
 /// Content: pread and pwrite through the store, and the fd handed out for sendfile.
+@Suite(.timeLimit(.minutes(5)))
 struct ContentTests {
     @Test func writtenBytesReadBackAndGrowTheFile() throws {
         let fixture = try Fixture()

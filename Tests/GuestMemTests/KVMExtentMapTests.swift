@@ -1,7 +1,9 @@
 import GuestMem
+import TestSupport
 import Testing
 
 /// The record of a guest_memfd's allocated ranges: merged on insert, trimmed and split on remove.
+@Suite(.timeLimit(.minutes(5)))
 struct KVMExtentMapTests {
     /// One change to the map, in bytes.
     enum Step: Sendable, CustomStringConvertible {
@@ -129,19 +131,5 @@ struct KVMExtentMapTests {
             }
         }
         return runs
-    }
-}
-
-/// A seeded generator, so each case replays the same sequence.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import SystemPackage
 import Testing
 
 /// Files as resources: create, get, list, resize, delete, versions, tenants.
+@Suite(.timeLimit(.minutes(5)))
 struct StoreTests {
     @Test func newFileHasItsNameSizeAndNothingAllocated() throws {
         let fixture = try Fixture()

@@ -4,6 +4,7 @@ import SystemPackage
 import Testing
 
 /// VMs a tenant holds through the store: created, listed, limited, deleted, isolated.
+@Suite(.timeLimit(.minutes(5)))
 struct VMStoreTests {
     @Test(.needsKVM) func createdVMIsListedWithNoFilesAndTheHostsSlotLimit() throws {
         let fixture = try Fixture()

@@ -1,12 +1,12 @@
 import Foundation
 import HTTP
-import Synchronization
+import TestSupport
 
 /// An `HTTPServer` on a free port, run on a thread of its own as gmemd runs it.
 final class LiveServer: Sendable {
     let server: HTTPServer
     let port: Int
-    private let done = Mutex<(finished: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let stopped = Gate()
 
     init(_ router: Router, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
@@ -17,54 +17,27 @@ final class LiveServer: Sendable {
         port = server.boundPort
         let thread = Thread { [self] in
             server.run()
-            let waiter = done.withLock { state in
-                state.finished = true
-                return state.waiter
-            }
-            waiter?.resume()
+            stopped.open()
         }
         thread.start()
     }
 
     /// Asks for shutdown and waits until `run()` has returned.
-    func stop() async {
+    func stop() async throws {
         server.shutdown()
-        await waitUntilStopped()
+        try await waitUntilStopped()
     }
 
-    func waitUntilStopped() async {
-        await withCheckedContinuation { continuation in
-            let finished = done.withLock { state in
-                if !state.finished { state.waiter = continuation }
-                return state.finished
-            }
-            if finished { continuation.resume() }
-        }
+    /// Waits until `run()` has returned; throws `timedOut` if it has not within `limit`.
+    func waitUntilStopped(within limit: Duration = shutdownLimit) async throws {
+        try await stopped.opened(within: limit, "run() to return after shutdown")
     }
 
-    func client() throws -> TestClient { try TestClient(port: port) }
-}
+    /// Reads and shutdowns get 30 s, not less: the server's tasks share the test process's
+    /// cooperative pool with every other suite, and the end-to-end suites hold its threads in
+    /// blocking reads of their own for seconds at a time.
+    static let readTimeout = Duration.seconds(30)
+    static let shutdownLimit = Duration.seconds(30)
 
-/// Something a test opens once; async waiters resume then (an offLoop handler held open).
-final class Gate: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let isOpen = state.withLock { state in
-                if !state.isOpen { state.waiters.append(continuation) }
-                return state.isOpen
-            }
-            if isOpen { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
+    func client() throws -> RawConnection { try RawConnection(port: port, readTimeout: Self.readTimeout) }
 }

@@ -1,4 +1,5 @@
 import HTTP
+import TestSupport
 
 /// What the parser produced, in a form tests can compare.
 enum Outcome: Equatable, CustomStringConvertible {
@@ -76,17 +77,4 @@ func parse(_ bytes: [UInt8], feeding: Feeding, limits: ParserLimits = ParserLimi
         }
     }
     return outcomes
-}
-
-/// A small deterministic generator, so "random" chunkings repeat from run to run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -2,6 +2,7 @@ import HTTP
 import Testing
 
 /// Requests the parser must refuse, with the status and whatever way the bytes arrive.
+@Suite(.timeLimit(.minutes(5)))
 struct RequestParserRefusalTests {
     static let host = "Host: a\r\n"
 

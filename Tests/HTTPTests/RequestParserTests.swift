@@ -2,6 +2,7 @@ import HTTP
 import Testing
 
 /// Well-formed requests, each parsed the same whole, one byte at a time and in random chunks.
+@Suite(.timeLimit(.minutes(5)))
 struct RequestParserTests {
     static let goodRequests: [(String, [Outcome])] = [
         (

@@ -1,6 +1,7 @@
 import HTTP
 import Testing
 
+@Suite(.timeLimit(.minutes(5)))
 struct RouterTests {
     static func tagged(_ tag: String) -> Handler {
         .onLoop { _ in Response(status: .ok, contentType: "text/plain", bytes: Array(tag.utf8)) }

@@ -1,9 +1,10 @@
 import Foundation
 import HTTP
+import TestSupport
 import Testing
 
 /// The server on a Unix-domain socket: what it does with whatever is already at the path.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct UnixListenerTests {
     static func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appending(
@@ -25,12 +26,12 @@ struct UnixListenerTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(attributes[.type] as? FileAttributeType == .typeSocket)
 
-        let client = try TestClient(unixPath: path)
-        client.send("GET /files/u1 HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await client.readResponse().text == "file u1")
+        let client = try RawConnection(unixPath: path, readTimeout: LiveServer.readTimeout)
+        try client.send("GET /files/u1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await client.reply().text == "file u1")
         #expect(live.server.boundPort == 0)
 
-        await live.stop()
+        try await live.stop()
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
@@ -51,10 +52,10 @@ struct UnixListenerTests {
         #expect(FileManager.default.fileExists(atPath: path))
 
         let live = try LiveServer(LiveServerTests.router(), configure: Self.unixOnly(path))
-        let client = try TestClient(unixPath: path)
-        client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await client.readResponse().text == "hello")
-        await live.stop()
+        let client = try RawConnection(unixPath: path, readTimeout: LiveServer.readTimeout)
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await client.reply().text == "hello")
+        try await live.stop()
     }
 
     @Test func socketSomeoneListensOnIsEADDRINUSEAndKeepsServing() async throws {
@@ -63,10 +64,10 @@ struct UnixListenerTests {
 
         #expect(Self.bindErrno(path) == EADDRINUSE)
 
-        let client = try TestClient(unixPath: path)
-        client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await client.readResponse().text == "hello")
-        await first.stop()
+        let client = try RawConnection(unixPath: path, readTimeout: LiveServer.readTimeout)
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await client.reply().text == "hello")
+        try await first.stop()
     }
 
     @Test func fileThatIsNotASocketIsEEXISTAndNeverDeleted() throws {

@@ -3,6 +3,7 @@ import Testing
 
 /// A file's ETag is its version; PATCH and DELETE with If-Match apply only to the version the
 /// client saw (RFC 9110 §13.1.1), else 412 and nothing changes.
+@Suite(.timeLimit(.minutes(5)))
 struct IfMatchTests {
     /// A file whose first ETag is already stale: a write has moved it on.
     static func fileWithStaleETag(_ tenant: Tenant) async throws -> (file: RemoteFile, stale: String) {

@@ -3,6 +3,7 @@ import Testing
 /// openapi.yaml checked against the running server by schemathesis (design.md §6): every answer
 /// to generated requests, valid and invalid, must be one the contract allows, in the shape and
 /// content type it gives, and never a server error.
+@Suite(.timeLimit(.minutes(10)))
 struct SchemathesisTests {
     enum Caller: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case adminOverTenantRoutes = "the admin token over the tenants tag"

@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A tenant's limits and the host's headroom (design.md §2 "Accounting"): crossing a limit of
 /// the tenant's is its own problem, 403 quota with EDQUOT; the host running out is 507 with ENOMEM.
 /// Either way nothing is allocated.
+@Suite(.timeLimit(.minutes(5)))
 struct TenantLimitTests {
     static let mib: Int64 = 1 << 20
 
@@ -96,7 +98,7 @@ struct TenantLimitTests {
         let gmemd = try await Gmemd.api.running()
         let tenant = try await Gmemd.api.newTenant(limits: ["max_bytes": .max, "max_locked_bytes": .max])
         let file = try await tenant.createFile(size: 0)
-        let tooMuch = try HostFacts.memoryTotal() * 2
+        let tooMuch = try ProcMeminfo.bytes("MemTotal") * 2
 
         let reply = try await tenant.fallocate(
             file, "allocate", offset: 0, length: tooMuch, keepSize: keepSize)

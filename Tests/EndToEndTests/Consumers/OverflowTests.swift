@@ -1,8 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `--event-backlog`: a consumer that never reads gets one overflow naming what it lost, and
 /// gmemd's memory does not grow with the events nobody reads.
+@Suite(.timeLimit(.minutes(5)))
 struct OverflowTests {
     static let page: Int64 = 4096
 

@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// kvm consumers bound for real, end to end: attaching one with `vm` and `gpa` binds a memslot
 /// (KVM_SET_USER_MEMORY_REGION2) and the kernel's refusals come back with their errno
 /// (kernel-semantics.md §1m); detaching deletes the slot.
+@Suite(.timeLimit(.minutes(5)))
 struct BindingRouteTests {
     static let mebibyte: Int64 = 1 << 20
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Shorthands of the KVM tests. Whether the host has what a test needs is the traits' question

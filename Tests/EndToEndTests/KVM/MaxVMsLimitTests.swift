@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// `max_vms`: a tenant limit like the others, with a default for tenants saved before it existed.
+@Suite(.timeLimit(.minutes(5)))
 struct MaxVMsLimitTests {
     @Test func tenantSavedWithoutMaxVMsGetsTheDefaultAfterARestart() async throws {
         let stateDirectory = try StateDirectory("maxvms")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// `/v1/vms` end to end: real KVM VMs held by gmemd for a tenant.
+@Suite(.timeLimit(.minutes(5)))
 struct VMRouteTests {
     @Test(.needsKVM) func createdVMIsListedFetchedAndCounted() async throws {
         let tenant = try await Gmemd.kvm.newTenant()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The operations flags from the environment (GMEMD_…) and from a config file, and in --help.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ConfigTests {
     @Test func operationsFlagsComeFromTheEnvironment() async throws {
         let path = temporarySocketPath()

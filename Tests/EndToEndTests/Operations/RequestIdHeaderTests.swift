@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// X-Request-Id on every response: a sane client value echoed, anything else replaced.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct RequestIdHeaderTests {
     @Test(arguments: ["abc", "trace-7.f_00", String(repeating: "q", count: 128)])
     func saneIdIsEchoed(id: String) async throws {

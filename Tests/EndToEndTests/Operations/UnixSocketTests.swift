@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// gmemd on a Unix-domain socket (--unix), as `curl --unix-socket` drives it: every route family,
 /// alone (--listen none) or beside TCP, the socket file's mode, and what is found at the path.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct UnixSocketTests {
     static let path = temporarySocketPath()
     static let gmemd = SharedGmemd(flags: ["--unix", path, "--unix-mode", "0600"])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// How a child process ended.
 struct Termination: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One curl invocation against gmemd, as a user would type it, with what it printed.
 struct Curl: Sendable {

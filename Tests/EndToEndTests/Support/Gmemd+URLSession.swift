@@ -1,5 +1,6 @@
 import Foundation
 import FoundationNetworking
+import TestSupport
 
 extension Gmemd {
     /// One request with URLSession, the way a Swift client of gmemd would make it.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One running `gmemd` on a free port of 127.0.0.1, with a temporary state directory of its own.
 final class Gmemd: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Where the `gmemd` under test is: `GMEMD_BIN` if set, else beside the test runner, because
 /// `swift test` builds every product into the same `<scratch>/debug/` folder as the runner.

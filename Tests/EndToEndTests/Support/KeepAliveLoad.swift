@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Many keep-alive connections open at once, each sending one request after another as soon as
 /// the previous answer is in, all driven from one thread by poll(2). Unlike a thread per

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// Everything a gmemd process writes to stdout and stderr, read on a thread of its own from the
 /// start to the end so that a chatty server never blocks on a full pipe. It also watches for the

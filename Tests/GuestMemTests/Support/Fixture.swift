@@ -95,26 +95,4 @@ enum Host {
     static let capabilities = MemoryStore().capabilities
     static let pageSize = capabilities.pageSize
     static let hasHugePages = capabilities.hasHugePages
-
-    /// /proc/meminfo MemAvailable now, in bytes.
-    static func memAvailable() -> Int64 {
-        let text = (try? String(contentsOfProcFile: "/proc/meminfo")) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("MemAvailable:") } ?? ""
-        return (Int64(line.split(separator: " ")[1]) ?? 0) * 1024
-    }
-}
-
-extension String {
-    init(contentsOfProcFile path: String) throws {
-        guard let file = fopen(path, "r") else { throw Errno(rawValue: errno) }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[..<count]
-        }
-        self = String(decoding: bytes, as: UTF8.self)
-    }
 }

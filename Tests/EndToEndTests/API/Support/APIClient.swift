@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One caller of gmemd's API: the bearer token it sends (none for an anonymous caller) on
 /// every request, over URLSession as a Swift client would.

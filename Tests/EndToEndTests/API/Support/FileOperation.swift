@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The operations of kernel-semantics.md §1c's rows, on a 64 KiB file, as a tenant sends them.

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// A file as `GET /v1/files/{fid}` shows it, with its ETag. Two snapshots are equal only if
 /// nothing a tenant can see has changed: size, allocation, seals, update time and version.
 struct RemoteFile: Decodable, Equatable, Sendable {

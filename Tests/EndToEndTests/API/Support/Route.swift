@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One route of the API with a body that would change something if it were accepted, so that

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A tenant of a running gmemd, with its token: what the tests do as a tenant's script would.
 struct Tenant: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// An event stream read by `curl -N` (no buffering), as a person would watch one in a terminal:
 /// curl's stdout is a pipe this side reads on a thread of its own and feeds to an

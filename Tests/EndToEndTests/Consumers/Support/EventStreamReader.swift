@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// One Server-Sent Events message as a client parses it (WHATWG HTML §9.2.6): the fields of one
 /// block up to a blank line. A block of only a comment (`: keep-alive`) has `comment` set.

@@ -57,22 +57,3 @@ final class StressLog: Sendable {
     var windows: [Window] { state.withLock { Array($0.windows.values) } }
     var punches: [Punch] { state.withLock { $0.punches } }
 }
-
-/// A seeded generator (SplitMix64), so that a failing run replays its choices.
-struct SeededRandom {
-    var state: UInt64
-
-    mutating func below(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
-
-    /// 1 to 16 whole pages inside the first `pages` pages: (offset, length) in bytes.
-    mutating func span(in pages: Int, page: Int64) -> (offset: Int64, length: Int64) {
-        let first = below(pages)
-        return (Int64(first) * page, Int64(1 + below(min(16, pages - first))) * page)
-    }
-}

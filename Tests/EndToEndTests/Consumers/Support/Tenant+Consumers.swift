@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What a tenant's script does with consumers, pins and the dirty log.
 extension Tenant {

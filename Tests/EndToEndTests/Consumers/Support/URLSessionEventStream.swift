@@ -1,5 +1,6 @@
 import Foundation
 import FoundationNetworking
+import TestSupport
 
 /// An event stream read with URLSession as bytes arrive: a data delegate feeds each piece to an
 /// `EventStreamReader` as soon as URLSession has it. (FoundationNetworking on Linux has no

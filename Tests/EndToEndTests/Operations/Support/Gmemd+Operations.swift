@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 extension Gmemd {
     /// The admin token gmemd generated into its state directory.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throw-away CA, a server certificate for 127.0.0.1 and localhost signed by it, and a client
 /// certificate signed by it, made once per test run with the openssl command.

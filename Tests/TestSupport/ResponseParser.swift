@@ -2,16 +2,20 @@ import Foundation
 
 /// Takes one HTTP/1.1 response off the front of bytes read from a socket (RFC 9112 §6.3 framing),
 /// leaving whatever follows it for the next call.
-enum ResponseParser {
-    /// The first final response in `buffer`, removing it and any 1xx before it; nil when more bytes
-    /// are needed. `atEnd` says the peer has closed, which ends a body that has no length.
-    static func take(from buffer: inout [UInt8], toHEAD: Bool, atEnd: Bool) throws -> HTTPReply? {
+package enum ResponseParser {
+    /// The first final response in `buffer`, removing it and any 1xx before it (or the 1xx itself,
+    /// when `keepingInterim`); nil when more bytes are needed. `atEnd` says the peer has closed,
+    /// which ends a body that has no length.
+    package static func take(
+        from buffer: inout [UInt8], toHEAD: Bool, atEnd: Bool, keepingInterim: Bool = false
+    ) throws -> HTTPReply? {
         while true {
             guard let headEnd = find([13, 10, 13, 10], in: buffer, from: 0) else { return nil }
             var reply = try parseHead(buffer[..<headEnd])
             let bodyStart = headEnd + 4
             if (100..<200).contains(reply.status) {
                 buffer.removeSubrange(..<bodyStart)
+                if keepingInterim { return reply }
                 continue
             }
             let consumed: Int
@@ -79,7 +83,7 @@ enum ResponseParser {
         }
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+    package static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         var index = start
         while index + needle.count <= haystack.count {

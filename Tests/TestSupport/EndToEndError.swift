@@ -1,6 +1,6 @@
-/// Why the harness could not drive a test to its assertions. Each case carries what a reader of
+/// Why a test harness could not drive a test to its assertions. Each case carries what a reader of
 /// the failure needs: the server's log, the bytes seen, the command run.
-enum EndToEndError: Error, CustomStringConvertible {
+package enum EndToEndError: Error, CustomStringConvertible {
     case binaryNotFound(String)
     case startFailed(String)
     case timedOut(String)
@@ -8,7 +8,7 @@ enum EndToEndError: Error, CustomStringConvertible {
     case malformedResponse(String)
     case commandFailed(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .binaryNotFound(let why): "gmemd binary not found: \(why)"
         case .startFailed(let log): "gmemd did not start listening; its output:\n\(log)"

@@ -3,15 +3,17 @@ import Synchronization
 /// A value that arrives once from another thread (a port read from stderr, a process's exit),
 /// awaited with an upper bound so that a server that never answers fails the test instead of
 /// hanging the run.
-final class OneShot<Value: Sendable>: Sendable {
+package final class OneShot<Value: Sendable>: Sendable {
     private enum State {
         case waiting([CheckedContinuation<Value, any Error>])
         case done(Result<Value, any Error>)
     }
     private let state = Mutex(State.waiting([]))
 
+    package init() {}
+
     /// The first result wins; later ones are dropped.
-    func fulfil(_ result: Result<Value, any Error>) {
+    package func fulfil(_ result: Result<Value, any Error>) {
         let waiters: [CheckedContinuation<Value, any Error>] = state.withLock { state in
             guard case .waiting(let waiters) = state else { return [] }
             state = .done(result)
@@ -20,7 +22,7 @@ final class OneShot<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(with: result) }
     }
 
-    var isFulfilled: Bool {
+    package var isFulfilled: Bool {
         state.withLock { state in
             if case .done = state { return true }
             return false
@@ -28,7 +30,7 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     /// The value, or `EndToEndError.timedOut(what)` if it has not come within `limit`.
-    func value(within limit: Duration, _ what: String) async throws -> Value {
+    package func value(within limit: Duration, _ what: String) async throws -> Value {
         let timer = Task {
             try await Task.sleep(for: limit)
             fulfil(.failure(EndToEndError.timedOut(what)))
@@ -46,5 +48,17 @@ final class OneShot<Value: Sendable>: Sendable {
             }
             if let done { continuation.resume(with: done) }
         }
+    }
+}
+
+/// A one-time signal: a test opens it once and waiters go on, each within a bound.
+package typealias Gate = OneShot<Void>
+
+extension OneShot where Value == Void {
+    package func open() { fulfil(.success(())) }
+
+    /// Returns once the gate is open; throws `timedOut` naming `what` if it stays shut for `limit`.
+    package func opened(within limit: Duration, _ what: String) async throws {
+        try await value(within: limit, what)
     }
 }
