@@ -1,4 +1,5 @@
 import GuestMem
+import TestSupport
 import Testing
 
 /// Long-poll: a reader with nothing to read waits for the next event, the detach, the end of its
@@ -112,10 +113,10 @@ struct ConsumerWaitTests {
         return reader
     }
 
-    /// Yields until `count` readers wait on the consumer: the store says so, no clock is read.
+    /// Returns once `count` readers wait on the consumer, as the store says.
     static func untilWaiting(_ fixture: Fixture, _ consumer: ConsumerID, count: Int = 1) async throws {
-        while try fixture.store.consumer(consumer, of: fixture.tenant).waitingReaders < count {
-            await Task.yield()
+        try await until("\(count) readers waiting") {
+            try fixture.store.consumer(consumer, of: fixture.tenant).waitingReaders >= count
         }
     }
 }

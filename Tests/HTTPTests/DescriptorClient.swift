@@ -1,10 +1,11 @@
 import CSocket
 import Foundation
 import Glibc
+import TestSupport
 
 /// A blocking Unix-domain client that sends and receives descriptors as SCM_RIGHTS, so tests see
 /// which read of a response brought which descriptor. Reads time out after 30 s and run on a
-/// thread of their own, as TestClient's do. `@unchecked Sendable`: one test uses it at a time.
+/// thread of their own, as RawConnection's async ones do. `@unchecked Sendable`: one test uses it at a time.
 final class DescriptorClient: @unchecked Sendable {
     private(set) var fd: Int32
 
@@ -16,8 +17,8 @@ final class DescriptorClient: @unchecked Sendable {
     }
 
     init(unixPath: String) throws {
-        let client = try TestClient(unixPath: unixPath)
-        fd = dup(client.fd)
+        let client = try RawConnection(unixPath: unixPath, readTimeout: LiveServer.readTimeout)
+        fd = dup(client.descriptor)
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -31,7 +32,9 @@ final class DescriptorClient: @unchecked Sendable {
                 gmemd_send_with_fds(fd, &vector, 1, $0.baseAddress, Int32($0.count))
             }
         }
-        guard sent == bytes.count else { throw TestClientError.connect(errno) }
+        guard sent == bytes.count else {
+            throw EndToEndError.socket("sendmsg: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Leaves abruptly (a reset), without reading what the server sent.
@@ -57,7 +60,9 @@ final class DescriptorClient: @unchecked Sendable {
         while reads.count < limit {
             // The shim's recvmsg does not wait (MSG_DONTWAIT): poll first, 30 s at most.
             var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&watch, 1, 30_000) == 1 else { throw TestClientError.closed }
+            guard poll(&watch, 1, 30_000) == 1 else {
+                throw EndToEndError.timedOut("nothing to read for 30 s after \(reads.count) reads")
+            }
             var buffer = [UInt8](repeating: 0, count: chunk)
             var fds = [Int32](repeating: -1, count: 16)
             var count: Int32 = 0

@@ -1,11 +1,12 @@
 import Foundation
 import Glibc
 import HTTP
+import TestSupport
 import Testing
 
 /// SCM_RIGHTS through the server: a response's descriptors go with its first byte, once; a
 /// request's reach its handler; every copy the server held is closed, whatever the client does.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct DescriptorPassingTests {
     /// `/give?size=N` answers N bytes with a dup of `writeEnd` attached; `/take` writes "got" into
     /// each descriptor its request brought and answers how many; `/ignore` takes none; `/where`
@@ -74,7 +75,7 @@ struct DescriptorPassingTests {
         }
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == Array("ping".utf8))
-        await live.stop()
+        try await live.stop()
     }
 
     @Test func pipelinedResponsesEachBringTheirOwnDescriptor() async throws {
@@ -102,7 +103,7 @@ struct DescriptorPassingTests {
         for fd in carriers.flatMap(\.descriptors) { close(fd) }
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == [])
-        await live.stop()
+        try await live.stop()
     }
 
     @Test func clientGoneMidResponseLeavesNoCopyOfTheDescriptorOpen() async throws {
@@ -119,7 +120,7 @@ struct DescriptorPassingTests {
 
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == [])
-        await live.stop()
+        try await live.stop()
     }
 
     @Test func overTCPAResponseDescriptorIsClosedAndTheResponseStillArrives() async throws {
@@ -127,14 +128,14 @@ struct DescriptorPassingTests {
         defer { pipe.closeAll() }
         let (live, _) = try Self.serve(pipe, overTCP: true)
         let client = try live.client()
-        client.send("GET /give?size=2 HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await client.readResponse().text == "xx")
-        client.send("GET /where HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await client.readResponse().text == "tcp")
+        try client.send("GET /give?size=2 HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await client.reply().text == "xx")
+        try client.send("GET /where HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await client.reply().text == "tcp")
 
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == [])
-        await live.stop()
+        try await live.stop()
     }
 
     @Test func requestDescriptorsReachTheHandlerAndAreToldTheUnixListener() async throws {
@@ -152,7 +153,7 @@ struct DescriptorPassingTests {
         #expect(text.contains("\r\n\r\n1HTTP/1.1"))
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == Array("got".utf8))
-        await live.stop()
+        try await live.stop()
     }
 
     @Test func descriptorsPastTheLimitAreClosedAndTheRestDelivered() async throws {
@@ -175,7 +176,7 @@ struct DescriptorPassingTests {
         let taken = PassedDescriptors.maxPerRequest
         #expect(
             got == Array(repeating: Array("got".utf8), count: taken) + Array(repeating: [], count: 6 - taken))
-        await live.stop()
+        try await live.stop()
     }
 
     @Test(arguments: [
@@ -199,6 +200,6 @@ struct DescriptorPassingTests {
 
         pipe.closeWriteEnd()
         #expect(await pipe.readToEnd() == [])
-        await live.stop()
+        try await live.stop()
     }
 }

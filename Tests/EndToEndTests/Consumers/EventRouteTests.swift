@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What reaches a consumer, recorded before the request that caused it answers, read by JSON
@@ -127,8 +128,10 @@ struct EventRouteTests {
         #expect(reply.problem?.status == 422)
     }
 
-    /// Polls the consumer until `count` readers wait on it: gmemd says so, no clock is read.
+    /// Polls the consumer until `count` readers wait on it, as gmemd says.
     static func untilWaiting(_ tenant: Tenant, _ consumer: RemoteConsumer, count: Int = 1) async throws {
-        while try await tenant.consumer(consumer.id).readers < count { await Task.yield() }
+        try await until("\(count) readers waiting on \(consumer.id)") {
+            try await tenant.consumer(consumer.id).readers >= count
+        }
     }
 }

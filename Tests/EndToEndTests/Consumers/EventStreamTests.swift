@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Server-Sent Events on `GET /v1/consumers/{cid}/events`, read by real streaming clients:
@@ -98,8 +99,11 @@ struct EventStreamTests {
 
         try await stream.cancel()
 
-        // The next keep-alive finds the client gone and the stream's reader stops waiting.
-        while try await tenant.consumer(consumer.id).readers > 0 { await Task.yield() }
+        // The next keep-alive (every 0.25 s here) finds the client gone and the stream's reader
+        // stops waiting.
+        try await until("the stream's reader to stop waiting") {
+            try await tenant.consumer(consumer.id).readers == 0
+        }
     }
 
     @Test(arguments: [("Last-Event-ID", "soon"), ("Last-Event-ID", "7")])
