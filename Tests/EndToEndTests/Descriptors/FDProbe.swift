@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Tests/Scripts/fd_probe.py: Python's socket.send_fds and socket.recv_fds against gmemd's Unix
 /// socket, for what curl cannot do (descriptors as SCM_RIGHTS). Each run prints one JSON object.
