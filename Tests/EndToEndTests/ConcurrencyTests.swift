@@ -7,7 +7,7 @@ struct ConcurrencyTests {
         let gmemd = try await Gmemd.shared.running()
         let load = KeepAliveLoad(connections: 200, requestsEach: 50, request: Requests.get())
 
-        let outcome = try load.run(port: gmemd.port, within: .seconds(120)) { reply in
+        let outcome = try await load.run(port: gmemd.port) { reply in
             reply.status == 200 && reply.json?["status"] as? String == "ok"
         }
 

@@ -14,7 +14,7 @@ struct OverflowTests {
             let file = try await tenant.createFile(size: Self.page)
             let consumer = try await tenant.attach(file)
 
-            let load = try Self.punches(gmemd, tenant, file, connections: 2, each: 50)
+            let load = try await Self.punches(gmemd, tenant, file, connections: 2, each: 50)
 
             #expect(load.failures.isEmpty, "\(load.failures)")
             let page = try await tenant.events(consumer)
@@ -33,11 +33,11 @@ struct OverflowTests {
             let file = try await tenant.createFile(size: Self.page)
             for _ in 0..<200 { _ = try await tenant.attach(file) }
             // A first round fills every backlog and warms the allocator and the connections' buffers.
-            _ = try Self.punches(gmemd, tenant, file, connections: 4, each: 100)
+            _ = try await Self.punches(gmemd, tenant, file, connections: 4, each: 100)
             let before = try Self.residentBytes(of: gmemd)
 
             // 4,000 punches: 800,000 events, about 50 MB if they were all kept.
-            let load = try Self.punches(gmemd, tenant, file, connections: 4, each: 1000)
+            let load = try await Self.punches(gmemd, tenant, file, connections: 4, each: 1000)
 
             #expect(load.failures.isEmpty, "\(load.failures)")
             let grown = try Self.residentBytes(of: gmemd) - before
@@ -52,7 +52,7 @@ struct OverflowTests {
 
     /// `each` punches of the file's first page on each of `connections` keep-alive connections.
     static func punches(_ gmemd: Gmemd, _ tenant: Tenant, _ file: RemoteFile, connections: Int, each: Int)
-        throws
+        async throws
         -> KeepAliveLoad.Outcome
     {
         let body = #"{"mode":"punch_hole","offset":0,"length":4096}"#
@@ -62,8 +62,8 @@ struct OverflowTests {
                 "Authorization: Bearer \(tenant.client.token!)", "Content-Type: application/json",
                 "Content-Length: \(body.utf8.count)",
             ], body: body)
-        return try KeepAliveLoad(connections: connections, requestsEach: each, request: request)
-            .run(port: gmemd.port, within: .seconds(120)) { $0.status == 200 }
+        return try await KeepAliveLoad(connections: connections, requestsEach: each, request: request)
+            .run(port: gmemd.port) { $0.status == 200 }
     }
 
     /// VmRSS of the gmemd process serving `gmemd`, found by its state directory in /proc.
