@@ -8,8 +8,12 @@ struct CurlEventStream: Sendable {
     let reader = EventStreamReader()
     let process: ChildProcess
 
-    /// Starts `curl -sS -N` on `url` with `Accept: text/event-stream` and `headers`.
-    static func open(_ url: URL, token: String, headers: [String: String] = [:]) throws -> CurlEventStream {
+    /// Starts `curl -sS -N` on `url` with `Accept: text/event-stream`, `headers` and `arguments`.
+    static func open(
+        _ url: URL, token: String, headers: [String: String] = [:], arguments more: [String] = []
+    )
+        throws -> CurlEventStream
+    {
         var output: [Int32] = [0, 0]
         guard pipe(&output) == 0 else { throw EndToEndError.commandFailed("pipe") }
         _ = fcntl(output[0], F_SETFD, FD_CLOEXEC)
@@ -19,6 +23,7 @@ struct CurlEventStream: Sendable {
             "Authorization: Bearer \(token)",
         ]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+        arguments += more
         let process: ChildProcess
         do {
             defer { close(output[1]) }

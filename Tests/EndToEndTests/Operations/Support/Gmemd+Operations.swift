@@ -26,12 +26,15 @@ extension Gmemd {
         get throws { ["-H", "Authorization: Bearer \(try adminToken)"] }
     }
 
-    /// A tenant made over `unix` (or TCP): its id and its `Authorization` header for curl.
-    func newTenant(unix: String? = nil) async throws -> (id: String, header: [String]) {
+    /// A tenant made over `unix` (or TCP, or HTTPS when `https` holds curl's trust arguments):
+    /// its id and its `Authorization` header for curl.
+    func newTenant(unix: String? = nil, https: [String]? = nil) async throws -> (id: String, header: [String])
+    {
         let reply = try await curl(
             "/v1/tenants",
-            adminHeader + ["-H", "Content-Type: application/json", "--data-binary", #"{"name":"ops"}"#],
-            unix: unix
+            adminHeader + ["-H", "Content-Type: application/json", "--data-binary", #"{"name":"ops"}"#]
+                + (https ?? []),
+            unix: unix, https: https != nil
         ).reply
         guard reply.status == 201, let id = reply.json?["id"] as? String,
             let token = reply.json?["token"] as? String

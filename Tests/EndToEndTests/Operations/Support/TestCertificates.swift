@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 
-/// A throw-away CA, a server certificate for 127.0.0.1 and localhost signed by it, and a client
-/// certificate signed by it, made once per test run with the openssl command.
+/// A throw-away CA, a server certificate for 127.0.0.1 and localhost signed by it, a client
+/// certificate signed by it, and the same client key certified by a second CA, made once per
+/// test run with the openssl command.
 struct TestCertificates: Sendable {
     let folder: URL
     var ca: String { folder.appending(path: "ca.pem").path }
@@ -10,6 +11,8 @@ struct TestCertificates: Sendable {
     var serverKey: String { folder.appending(path: "server.key").path }
     var clientCertificate: String { folder.appending(path: "client.pem").path }
     var clientKey: String { folder.appending(path: "client.key").path }
+    /// The client's key, certified by another CA that gmemd does not trust.
+    var strangerCertificate: String { folder.appending(path: "stranger.pem").path }
 
     /// The flags that make gmemd's TCP listener HTTPS with these.
     var serverFlags: [String] { ["--tls-cert", serverCertificate, "--tls-key", serverKey] }
@@ -21,11 +24,14 @@ struct TestCertificates: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let made = TestCertificates(folder: folder)
         let days = ["-days", "2"]
-        try await openssl(
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-                "-subj", "/CN=gmemd e2e CA",
-            ] + days, in: folder)
+        for ca in ["ca", "other-ca"] {
+            try await openssl(
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(ca).key", "-out",
+                    "\(ca).pem",
+                    "-subj", "/CN=gmemd e2e \(ca)",
+                ] + days, in: folder)
+        }
         try Data("subjectAltName=DNS:localhost,IP:127.0.0.1\n".utf8).write(
             to: folder.appending(path: "server.ext"))
         for (name, extensions) in [("server", ["-extfile", "server.ext"]), ("client", [])] {
@@ -41,6 +47,11 @@ struct TestCertificates: Sendable {
                 ]
                     + days + extensions, in: folder)
         }
+        try await openssl(
+            [
+                "x509", "-req", "-in", "client.csr", "-CA", "other-ca.pem", "-CAkey", "other-ca.key",
+                "-CAcreateserial", "-out", "stranger.pem",
+            ] + days, in: folder)
         return made
     }
 
