@@ -10,14 +10,20 @@ struct Route: Sendable, CustomTestStringConvertible {
     var json: [String: any Sendable]?
     var bytes: Data?
 
-    var testDescription: String { "\(method) \(path)" }
+    /// Headers the route always goes with (an event stream's Accept).
+    var fixedHeaders: [String: String] = [:]
 
-    func send(as client: APIClient, file: String = "", tenant: String = "", headers: [String: String] = [:])
-        async throws -> HTTPReply
-    {
-        let path = path.replacingOccurrences(of: "{fid}", with: file).replacingOccurrences(
+    var testDescription: String { "\(method) \(path)\(fixedHeaders.isEmpty ? "" : " \(fixedHeaders)")" }
+
+    /// Sends the route with `{fid}` and `{tid}` filled in, and any other `{name}` from `ids`.
+    func send(
+        as client: APIClient, file: String = "", tenant: String = "", ids: [String: String] = [:],
+        headers: [String: String] = [:]
+    ) async throws -> HTTPReply {
+        var path = path.replacingOccurrences(of: "{fid}", with: file).replacingOccurrences(
             of: "{tid}", with: tenant)
-        var headers = headers
+        for (name, id) in ids { path = path.replacingOccurrences(of: "{\(name)}", with: id) }
+        var headers = headers.merging(fixedHeaders) { mine, _ in mine }
         var body = bytes
         if let json {
             body = try APIClient.encode(json)
@@ -51,6 +57,34 @@ struct Route: Sendable, CustomTestStringConvertible {
         Route(method: "GET", path: "/v1/usage"),
         Route(method: "GET", path: "/v1/files"),
         Route(method: "POST", path: "/v1/files", json: ["name": "intruder", "size": 4096]),
+    ]
+
+    /// Every route of a consumer, its events and pins, and a file's consumers and dirty log;
+    /// `{cid}` is a consumer of `{fid}` and `{pid}` a pin of it.
+    static let consumer: [Route] = [
+        Route(method: "GET", path: "/v1/files/{fid}/consumers"),
+        Route(method: "POST", path: "/v1/files/{fid}/consumers", json: ["kind": "generic"]),
+        Route(method: "GET", path: "/v1/consumers/{cid}"),
+        Route(method: "DELETE", path: "/v1/consumers/{cid}"),
+        Route(method: "GET", path: "/v1/consumers/{cid}/events?after=0"),
+        Route(
+            method: "GET", path: "/v1/consumers/{cid}/events", fixedHeaders: ["Accept": "text/event-stream"]),
+        Route(
+            method: "POST", path: "/v1/consumers/{cid}/pins",
+            json: ["offset": 4096, "length": 4096, "allocate": true]),
+        Route(method: "GET", path: "/v1/consumers/{cid}/pins"),
+        Route(method: "GET", path: "/v1/consumers/{cid}/pins/{pid}"),
+        Route(method: "DELETE", path: "/v1/consumers/{cid}/pins/{pid}"),
+        Route(method: "GET", path: "/v1/files/{fid}/dirty"),
+        Route(method: "GET", path: "/v1/files/{fid}/dirty?clear=true"),
+    ]
+
+    /// The VM routes; `{vmid}` is a real VM.
+    static let vm: [Route] = [
+        Route(method: "POST", path: "/v1/vms", json: ["name": "intruder"]),
+        Route(method: "GET", path: "/v1/vms"),
+        Route(method: "GET", path: "/v1/vms/{vmid}"),
+        Route(method: "DELETE", path: "/v1/vms/{vmid}"),
     ]
 
     /// The admin routes; `{tid}` is a real tenant.
