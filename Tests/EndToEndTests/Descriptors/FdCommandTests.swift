@@ -3,7 +3,7 @@ import Testing
 
 /// `gmemd fd`, the client scripts use: the command it runs inherits the file's descriptor with
 /// the access asked, `{fd}` naming it; a refusal is gmemd's problem on stderr and exit status 1.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct FdCommandTests {
     static let check = """
         import fcntl, os, sys
