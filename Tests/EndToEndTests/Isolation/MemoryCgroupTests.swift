@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Memory under hostile load (the isolation issue, item 1): in a memory cgroup smaller than
 /// the host, a tenant whose own limit is far larger must be refused before the memcg OOM killer
 /// takes gmemd, and every tenant's memory, away.
+@Suite(.timeLimit(.minutes(5)))
 struct MemoryCgroupTests {
     /// The test runner's cgroup v1 memory directory, where it can make a child in it.
     static let writableMemoryCgroup: String? = {
