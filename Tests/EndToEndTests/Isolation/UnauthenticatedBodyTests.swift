@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Memory under hostile load (the isolation issue, item 1): a body sent without a valid token
 /// is refused from its head, so strangers cannot fill gmemd's memory with bodies it would only
 /// refuse once they were whole.
+@Suite(.timeLimit(.minutes(5)))
 struct UnauthenticatedBodyTests {
     static let mib = 1 << 20
 
