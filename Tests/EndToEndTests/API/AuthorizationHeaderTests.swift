@@ -1,7 +1,9 @@
+import TestSupport
 import Testing
 
 /// Authorization is not a list (RFC 9110 §5.3, §11.6.2): a request with two is refused with
 /// 400 before any auth decision, whichever of the two is the good one.
+@Suite(.timeLimit(.minutes(5)))
 struct AuthorizationHeaderTests {
     @Test(arguments: [true, false])
     func twoAuthorizationHeadersAre400WhicheverComesFirst(goodFirst: Bool) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A state directory that outlives the gmemd instances given it, for tests that restart gmemd on
 /// the same tenants. `--state-dir` in `flags` comes after the harness's own, and wins.
