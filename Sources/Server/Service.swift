@@ -12,9 +12,11 @@ struct Service {
     let server: HTTPServer
     let options: Gmemd
     let operations: Operations
+    let notifier: ServiceNotifier
 
     init(options: Gmemd) throws {
         operations = Operations(options: options)
+        notifier = ServiceNotifier(environment: ProcessInfo.processInfo.environment)
         let stateDirectory = FilePath(options.stateDir)
         try FileManager.default.createDirectory(
             atPath: options.stateDir, withIntermediateDirectories: true,
@@ -56,13 +58,17 @@ struct Service {
     }
 
     func run() throws {
-        ShutdownSignals.handle { [server, operations] number in
+        ShutdownSignals.handle { [server, operations, notifier] number in
             Log.info("signal \(number): shutting down")
+            notifier.stopping()
             server.shutdown()
             operations.shutdown()
         }
         operations.announce(server, options: options)
         operations.startMetricsServer()
+        // The listeners are bound and announced: connections made from here wait in the backlog.
+        notifier.ready()
+        notifier.startWatchdog()
         server.run()
         Log.info("stopped")
     }

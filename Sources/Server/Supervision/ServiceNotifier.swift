@@ -1,0 +1,67 @@
+import Foundation
+import HTTP
+import Posix
+
+/// gmemd's side of the sd_notify protocol (sd_notify(3)): when a service manager set
+/// `$NOTIFY_SOCKET`, it hears `READY=1` once gmemd serves, `STOPPING=1` when it shuts down, and
+/// `WATCHDOG=1` every half of `$WATCHDOG_USEC`, so that a hung gmemd is restarted. Without the
+/// variable every call does nothing. A failed send is logged and never stops gmemd: the manager
+/// is an observer, not a dependency.
+final class ServiceNotifier: Sendable {
+    private let socket: UnixDatagramSocket?
+    /// Half the manager's watchdog timeout, as sd_watchdog_enabled(3) advises; nil for none.
+    let watchdogInterval: Duration?
+
+    init(environment: [String: String]) {
+        if let address = environment["NOTIFY_SOCKET"], !address.isEmpty {
+            do {
+                socket = try UnixDatagramSocket(address: address)
+            } catch {
+                Log.warning(
+                    "NOTIFY_SOCKET \(address): cannot connect (\(error.symbol)); the service manager hears nothing"
+                )
+                socket = nil
+            }
+        } else {
+            socket = nil
+        }
+        watchdogInterval = Self.watchdogInterval(environment, socket: socket)
+    }
+
+    /// `$WATCHDOG_USEC`, when it is for this process (`$WATCHDOG_PID` absent or ours).
+    private static func watchdogInterval(_ environment: [String: String], socket: UnixDatagramSocket?)
+        -> Duration?
+    {
+        guard socket != nil, let text = environment["WATCHDOG_USEC"], let usec = UInt64(text), usec > 0
+        else { return nil }
+        if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
+        return .microseconds(Int64(clamping: usec / 2))
+    }
+
+    func ready() { send("READY=1\nSTATUS=serving") }
+
+    func stopping() { send("STOPPING=1\nSTATUS=shutting down") }
+
+    /// Sends `WATCHDOG=1` every `watchdogInterval` on a thread of its own for the process's life.
+    func startWatchdog() {
+        guard let watchdogInterval else { return }
+        let seconds =
+            Double(watchdogInterval.components.seconds)
+            + Double(watchdogInterval.components.attoseconds) / 1e18
+        Thread.detachNewThread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: seconds)
+                send("WATCHDOG=1")
+            }
+        }
+    }
+
+    private func send(_ message: String) {
+        guard let socket else { return }
+        do {
+            try socket.send(Array(message.utf8))
+        } catch {
+            Log.warning("NOTIFY_SOCKET: \(message.prefix { $0 != "\n" }) not sent (\(error.symbol))")
+        }
+    }
+}
