@@ -55,7 +55,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // What more than one test target needs: raw clients, bounded waits, seeded randomness, host facts.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["GuestMem"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket", "TestSupport"],
             swiftSettings: strict),

@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Files as resources: create, get, list, resize, delete, versions, tenants.

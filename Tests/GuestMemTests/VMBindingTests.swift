@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// kvm consumers bound for real: a memslot per consumer, the kernel's refusals passed through

@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// A guest_memfd file's content through the store: only through the mapping of a file made

@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// guest_memfd files through the store: the kernel's answers passed through, the extent map as

@@ -1,6 +1,7 @@
 import Glibc
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// VMs a tenant holds through the store: created, listed, limited, deleted, isolated.

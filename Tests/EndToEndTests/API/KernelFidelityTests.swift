@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Rules gmemd keeps because the kernel keeps them (issue 9, item 5): a seal refused while pages

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// guest_memfd files end to end: the kernel's answers, with their errno, passed through

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `/v1/health` reports KVM as gmemd found it at start: what KVM_CHECK_EXTENSION answered, not

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A backend this gmemd does not serve — turned off with `--backends`, on any host, or missing

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `/v1/vms` end to end: real KVM VMs held by gmemd for a tenant.
