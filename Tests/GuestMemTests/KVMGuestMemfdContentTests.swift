@@ -46,7 +46,7 @@ struct KVMGuestMemfdContentTests {
         #expect(throws: Errno.fileTooLarge) {
             try file.write([UInt8](repeating: 0x42, count: 8), at: Self.fileSize - 4)
         }
-        #expect(file.allocation.allocatedBytes == 0)
+        #expect(file.allocation.totalLength == 0)
     }
 
     @Test(.needsGuestMemfdMmap) func negativeOffsetIsEINVAL() throws {
@@ -80,7 +80,7 @@ struct KVMGuestMemfdContentTests {
         // P5: the hole reads zero; the read copied only allocated pages, so it stays a hole.
         #expect(read[..<Int(KVMTest.page)].allSatisfy { $0 == 0 })
         #expect(read[Int(KVMTest.page)...].allSatisfy { $0 == 0xaa })
-        #expect(file.allocation.allocatedBytes == Self.fileSize - KVMTest.page)
+        #expect(file.allocation.totalLength == Self.fileSize - KVMTest.page)
     }
 }
 

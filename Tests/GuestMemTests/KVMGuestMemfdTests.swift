@@ -50,7 +50,7 @@ struct KVMGuestMemfdTests {
         let file = try GuestMemfd(in: vm, size: Self.fileSize, flags: .none)
 
         #expect(file.size == Self.fileSize)
-        #expect(file.allocation.allocatedBytes == 0)
+        #expect(file.allocation.totalLength == 0)
     }
 
     @Test(.needsGuestMemfd) func allocationWithKeepSizeIsRecordedAndRepeatingItChangesNothing() throws {
@@ -70,7 +70,7 @@ struct KVMGuestMemfdTests {
         #expect(throws: Errno.notSupported) {
             try file.fallocate(.allocate(keepSize: false), KVMTest.range(0, KVMTest.page))
         }
-        #expect(file.allocation.allocatedBytes == 0)
+        #expect(file.allocation.totalLength == 0)
     }
 
     @Test(
@@ -87,7 +87,7 @@ struct KVMGuestMemfdTests {
         #expect(throws: Errno.invalidArgument) {
             try file.fallocate(.allocate(keepSize: true), KVMTest.range(offset, length))
         }
-        #expect(file.allocation.allocatedBytes == 0)
+        #expect(file.allocation.totalLength == 0)
     }
 
     @Test(
@@ -101,7 +101,7 @@ struct KVMGuestMemfdTests {
         #expect(throws: Errno.invalidArgument) {
             try file.fallocate(.punchHole, KVMTest.range(offset, length))
         }
-        #expect(file.allocation.allocatedBytes == Self.fileSize)
+        #expect(file.allocation.totalLength == Self.fileSize)
     }
 
     @Test(
@@ -115,7 +115,7 @@ struct KVMGuestMemfdTests {
 
         try file.fallocate(.punchHole, KVMTest.range(offset, length))
 
-        #expect(file.allocation.allocatedBytes == min(offset, Self.fileSize))
+        #expect(file.allocation.totalLength == min(offset, Self.fileSize))
     }
 
     @Test(.needsGuestMemfd) func punchInsideAnAllocationSplitsTheRecord() throws {

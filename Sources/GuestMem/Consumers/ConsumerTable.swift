@@ -7,7 +7,7 @@ struct ConsumerTable {
     /// Attached consumers, oldest first.
     private(set) var attached: [Consumer] = []
     /// Pages written (content PUT) or unpinned since the dirty log was last cleared.
-    var dirty = ExtentMap()
+    var dirty = IntervalSet()
 
     func contains(_ consumer: Consumer) -> Bool { attached.contains { $0 === consumer } }
 
@@ -132,7 +132,7 @@ struct ConsumerTable {
     /// the read and the clear (KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG in one step).
     mutating func dirtyLog(pageSize: Int64, clear: Bool) -> DirtyLog {
         let log = DirtyLog(pageSize: pageSize, ranges: dirty.ranges)
-        if clear { dirty = ExtentMap() }
+        if clear { dirty = IntervalSet() }
         return log
     }
 }

@@ -17,7 +17,7 @@ extension GuestMemfd {
         destination.initializeMemory(as: UInt8.self, repeating: 0, count: count)
         // 0 ≤ offset < size and count > 0 here, so this is a valid range inside the file.
         let wanted = try! ByteRange(offset: offset, length: Int64(count))
-        for extent in allocation.allocated(in: wanted) {
+        for extent in allocation.parts(in: wanted) {
             // `extent` lies inside `wanted`, which lies inside the mapping.
             (destination + Int(extent.offset - offset)).copyMemory(
                 from: mapping.base + Int(extent.offset), byteCount: Int(extent.length))

@@ -19,7 +19,7 @@ package struct GuestMemfd: ~Copyable {
     /// of an unmappable file can exist.
     let mapping: SharedMapping?
     /// The ranges that hold pages.
-    package internal(set) var allocation = ExtentMap()
+    package internal(set) var allocation = IntervalSet()
     /// Its place in the descriptor budget, given back as the fd closes; nil outside a store.
     var claim: DescriptorClaim?
 

@@ -26,9 +26,9 @@ extension GuestMemoryFile {
             let claimed = try claim(
                 mode == .punchHole ? 0 : newBytes(in: range, of: file), reservation, host)
             defer { host.release(claimed) }
-            let before = file.allocation.allocatedBytes
+            let before = file.allocation.totalLength
             try kernel("fallocate") { () throws(Errno) in try file.fallocate(mode, range) }
-            charge.book(allocated: file.allocation.allocatedBytes - before)
+            charge.book(allocated: file.allocation.totalLength - before)
         }
         switch mode {
         case .allocate: state.consumers.notify(over: range) { .allocate($0) }
@@ -46,7 +46,7 @@ extension GuestMemoryFile {
     /// The bytes of `range`'s pages inside the file that hold no page yet.
     func newBytes(in range: ByteRange, of file: borrowing GuestMemfd) -> Int64 {
         guard let pages = pages(of: range) else { return 0 }
-        return pages.length - file.allocation.allocatedBytes(in: pages)
+        return pages.length - file.allocation.length(in: pages)
     }
 
     /// Checks that `newBytes` fit what the tenant set aside, all of it locked, and what the host

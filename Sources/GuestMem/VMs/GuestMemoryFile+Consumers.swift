@@ -57,7 +57,7 @@ extension GuestMemoryFile: ConsumerHost {
                 )
             } else {
                 let held = try Self.withFile(&state, id) { (file) throws(GuestMemError) in
-                    file.allocation.allocatedBytes(in: range)
+                    file.allocation.length(in: range)
                 }
                 guard held == range.length else {
                     throw .refused(

@@ -67,9 +67,9 @@ extension GuestMemoryFile {
             let (result, gained) = try Self.withFile(&state, id) { (file) throws(GuestMemError) in
                 let claimed = try claim(newBytes(in: range, of: file), reservation, host)
                 defer { host.release(claimed) }
-                let before = file.allocation.allocatedBytes
+                let before = file.allocation.totalLength
                 let result = try kernel("mmap access") { () throws(Errno) in try body(&file) }
-                return (result, file.allocation.allocatedBytes - before)
+                return (result, file.allocation.totalLength - before)
             }
             charge.book(allocated: gained)
             Self.touch(&state)

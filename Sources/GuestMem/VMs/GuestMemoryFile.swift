@@ -47,7 +47,7 @@ final class GuestMemoryFile: Sendable {
 
     func snapshot(_ state: inout State) throws(GuestMemError) -> FileSnapshot {
         let allocated = try Self.withFile(&state, id) { (file) throws(GuestMemError) in
-            file.allocation.allocatedBytes
+            file.allocation.totalLength
         }
         return FileSnapshot(
             id: id, name: name, backend: .guestMemfd, size: size, allocatedBytes: allocated,
@@ -81,7 +81,7 @@ final class GuestMemoryFile: Sendable {
             // The size is a positive multiple of the page (C1): a valid range.
             detached = state.consumers.detachAll(
                 invalidating: try? ByteRange(offset: 0, length: size), pinsAreLocked: false, charge: &charge)
-            charge.book(freed: file.allocation.allocatedBytes)
+            charge.book(freed: file.allocation.totalLength)
             charge.files -= 1
             return file
         }

@@ -2,9 +2,10 @@ import GuestMem
 import TestSupport
 import Testing
 
-/// The record of a guest_memfd's allocated ranges: merged on insert, trimmed and split on remove.
+/// The interval set behind allocation maps, guest_memfd extents and dirty logs: merged on
+/// insert, trimmed and split on remove.
 @Suite(.timeLimit(.minutes(5)))
-struct KVMExtentMapTests {
+struct IntervalSetTests {
     /// One change to the map, in bytes.
     enum Step: Sendable, CustomStringConvertible {
         case insert(Int64, Int64)
@@ -44,7 +45,7 @@ struct KVMExtentMapTests {
             ([.insert(max - 10, 10), .insert(0, max - 10)], [(0, max)]),
         ] as [([Step], [(Int64, Int64)])])
     func stepsLeaveSortedMergedExtentsAndTheirTotal(steps: [Step], expected: [(Int64, Int64)]) throws {
-        var map = ExtentMap()
+        var map = IntervalSet()
 
         for step in steps {
             switch step {
@@ -54,7 +55,7 @@ struct KVMExtentMapTests {
         }
 
         #expect(map.ranges == (try expected.map { try ByteRange(offset: $0.0, length: $0.1) }))
-        #expect(map.allocatedBytes == expected.reduce(0) { $0 + $1.1 })
+        #expect(map.totalLength == expected.reduce(0) { $0 + $1.1 })
     }
 
     @Test(arguments: [
@@ -68,25 +69,25 @@ struct KVMExtentMapTests {
 
     @Test(
         arguments: [(0, 15, 10), (3, 10, 5), (5, 5, 0), (12, 100, 3), (10, 5, 5)] as [(Int64, Int64, Int64)])
-    func allocatedBytesInARangeCountsOnlyItsAllocatedBytes(offset: Int64, length: Int64, allocated: Int64)
+    func lengthInARangeCountsOnlyItsBytesInTheSet(offset: Int64, length: Int64, allocated: Int64)
         throws
     {
         let map = try Self.twoExtents()
 
-        #expect(map.allocatedBytes(in: try ByteRange(offset: offset, length: length)) == allocated)
+        #expect(map.length(in: try ByteRange(offset: offset, length: length)) == allocated)
     }
 
     @Test func emptyMapHasNoExtentsAndOverlapsNothing() throws {
-        let map = ExtentMap()
+        let map = IntervalSet()
 
         #expect(map.ranges.isEmpty)
-        #expect(map.allocatedBytes == 0)
+        #expect(map.totalLength == 0)
         #expect(!map.overlaps(try ByteRange(offset: 0, length: .max)))
     }
 
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func everyStepOfALongRandomSequenceAgreesWithAByteSet(seed: UInt64) throws {
-        var map = ExtentMap()
+        var map = IntervalSet()
         var model = Set<Int64>()
         var random = SplitMix(seed: seed)
 
@@ -105,15 +106,17 @@ struct KVMExtentMapTests {
                 offset: Int64(random.next() % 96), length: Int64(random.next() % 24) + 1)
             let queried = model.intersection(query.offset..<query.end)
             try #require(map.ranges == (try Self.extents(of: model)), "after step \(step)")
-            try #require(map.allocatedBytes == Int64(model.count), "after step \(step)")
+            try #require(map.totalLength == Int64(model.count), "after step \(step)")
             try #require(map.overlaps(query) == !queried.isEmpty, "after step \(step)")
-            try #require(map.allocatedBytes(in: query) == Int64(queried.count), "after step \(step)")
+            try #require(map.length(in: query) == Int64(queried.count), "after step \(step)")
+            let gapBytes = Set(map.gaps(in: query).flatMap { $0.offset..<$0.end })
+            try #require(gapBytes == Set(query.offset..<query.end).subtracting(queried), "after step \(step)")
         }
     }
 
     /// [0, 5) and [10, 15).
-    static func twoExtents() throws -> ExtentMap {
-        var map = ExtentMap()
+    static func twoExtents() throws -> IntervalSet {
+        var map = IntervalSet()
         map.insert(try ByteRange(offset: 0, length: 5))
         map.insert(try ByteRange(offset: 10, length: 5))
         return map
