@@ -62,6 +62,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "GuestMem"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Posix", "GuestMem", "TestSupport"], swiftSettings: strict),
     ]

@@ -84,8 +84,8 @@ struct ConsumerView: Encodable {
     var length: Int64?
     var exclusive: Bool
     var state: String
-    var attachedAt: String
-    var detachedAt: String?
+    var attachedAt: WireDate
+    var detachedAt: WireDate?
     var lastSeq: UInt64
     var pins: Int
     var readers: Int
@@ -103,8 +103,8 @@ struct ConsumerView: Encodable {
         length = consumer.isOpenEnded ? nil : consumer.range.length
         exclusive = consumer.isExclusive
         state = consumer.detachedAt == nil ? "attached" : "detached"
-        attachedAt = WireTime.string(consumer.attachedAt)
-        detachedAt = consumer.detachedAt.map { WireTime.string($0) }
+        attachedAt = WireDate(consumer.attachedAt)
+        detachedAt = consumer.detachedAt.map(WireDate.init)
         lastSeq = consumer.lastSeq
         pins = consumer.livePins
         readers = consumer.waitingReaders

@@ -13,11 +13,11 @@ struct EventView: Encodable {
     var seals: [String]?
     var lostFrom: UInt64?
     var lostTo: UInt64?
-    var at: String
+    var at: WireDate
 
     init(_ event: ConsumerEvent) {
         seq = event.seq
-        at = WireTime.string(event.at)
+        at = WireDate(event.at)
         switch event.kind {
         case .allocate(let range):
             (type, offset, length) = ("allocate", range.offset, range.length)

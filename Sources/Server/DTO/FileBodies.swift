@@ -148,8 +148,8 @@ struct FileView: Encodable {
     var allocatedBytes: Int64
     var seals: [String]
     var flags: FlagsBody
-    var createdAt: String
-    var updatedAt: String
+    var createdAt: WireDate
+    var updatedAt: WireDate
 
     init(_ file: FileSnapshot) {
         id = file.id.rawValue
@@ -160,8 +160,8 @@ struct FileView: Encodable {
         allocatedBytes = file.allocatedBytes
         seals = SealNames.names(file.seals)
         flags = FlagsBody(file.flags)
-        createdAt = WireTime.string(file.createdAt)
-        updatedAt = WireTime.string(file.updatedAt)
+        createdAt = WireDate(file.createdAt)
+        updatedAt = WireDate(file.updatedAt)
     }
 }
 

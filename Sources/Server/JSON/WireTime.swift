@@ -23,6 +23,13 @@ enum WireTime {
         return saved[..<dot] + "Z"
     }
 
+    /// Appends `"YYYY-MM-DDTHH:MM:SSZ"`, the string `string(_:)` makes, quotes included.
+    static func appendQuoted(_ time: Timestamp, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        appendDateTime(secondsSinceEpoch: Int(time.nanosecondsSinceEpoch / 1_000_000_000), to: &bytes)
+        bytes.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
+    }
+
     /// Appends `YYYY-MM-DDTHH:MM:SS` for a second since the epoch (from 1970 to 9999), without a
     /// zone, so that log lines can add their milliseconds before the `Z`.
     static func appendDateTime(secondsSinceEpoch seconds: Int, to bytes: inout [UInt8]) {

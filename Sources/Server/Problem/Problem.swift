@@ -24,7 +24,7 @@ struct Problem: Error, Encodable, Sendable {
     private enum CodingKeys: String, CodingKey { case type, title, status, detail, errno }
 
     var response: Response {
-        Response(status: httpStatus, contentType: "application/problem+json", bytes: JSONCoding.encode(self))
+        Response(status: httpStatus, contentType: "application/problem+json", bytes: JSONWriter.encode(self))
     }
 }
 

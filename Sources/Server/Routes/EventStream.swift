@@ -51,7 +51,7 @@ struct EventStream: Sendable {
         for event in events {
             let view = EventView(event)
             bytes += Array("id: \(view.seq)\nevent: \(view.type)\ndata: ".utf8)
-            bytes += JSONCoding.encode(view)
+            bytes += JSONWriter.encode(view)
             bytes += Array("\n\n".utf8)
         }
         return bytes

@@ -57,7 +57,7 @@ extension Routes {
     func addHealthRoutes(to router: inout Router) {
         // Encoded once: the answer cannot change while gmemd runs, and this is the route load
         // balancers poll.
-        let body = JSONCoding.encode(health)
+        let body = JSONWriter.encode(health)
         router.add(
             .get, "/v1/health",
             .onLoop { _ in Response(status: .ok, contentType: "application/json", bytes: body) })
