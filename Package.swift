@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Tests only: a client generated from openapi.yaml, as a user of the contract would make one.
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "CSocket"),
@@ -54,7 +59,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // What more than one test target needs: raw clients, bounded waits, seeded randomness, host facts.
+        // What more than one test target needs: the gmemd process harness, raw clients, bounded
+        // waits, seeded randomness, host facts.
         .target(
             name: "TestSupport", dependencies: ["GuestMem"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
@@ -65,5 +71,18 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "GuestMem"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Posix", "GuestMem", "TestSupport"], swiftSettings: strict),
+        // Drives the real gmemd through the client swift-openapi-generator makes from openapi.yaml
+        // (a link to the root's, so there is one contract) with its default configuration.
+        .testTarget(
+            name: "GeneratedClientTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
     ]
 )

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// Many clients at once, each reusing its connection (design.md §4 keep-alive, §5 scale).

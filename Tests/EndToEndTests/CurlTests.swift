@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// gmemd driven by curl, the client its users script with.

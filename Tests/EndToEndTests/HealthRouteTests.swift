@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The routes every gmemd serves before any tenant exists, seen through URLSession.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Requests that can never succeed (design.md §3): malformed JSON or wrong types are 400, a

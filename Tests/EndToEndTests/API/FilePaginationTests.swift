@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// Listings are paged by `limit` and `next_cursor` (design.md §5): following the cursors visits

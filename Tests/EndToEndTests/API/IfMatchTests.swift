@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A file's ETag is its version; PATCH and DELETE with If-Match apply only to the version the

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One rule for every name a client gives (a tenant's, a VM's, a file's, a consumer's label):

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Tenants and their limits live in STATE_DIR/tenants.json and survive a restart; memory files

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// openapi.yaml checked against the running server by schemathesis (design.md §6): every answer

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// kernel-semantics.md §1c end to end: a 64 KiB memfd holding data, in one seal state, gets one

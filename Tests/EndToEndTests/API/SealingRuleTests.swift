@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The rules about seals themselves (kernel-semantics.md §1b, §1e; design.md §2 "Seals"): who may

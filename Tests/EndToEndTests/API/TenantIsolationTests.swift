@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// design.md §2, §5 "Isolation": a tenant reaches only its own files (another's id is 404,

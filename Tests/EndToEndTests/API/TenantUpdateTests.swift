@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `PATCH /v1/tenants/{tid}` merges its limits into the ones in force atomically: two at once

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Times on the wire are RFC 3339 UTC to the whole second (`2026-12-06T08:16:35Z`), as Kubernetes

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `/v1/files/{fid}/consumers` and `/v1/consumers/{cid}` end to end: attach, list, get, detach,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `GET /v1/files/{fid}/dirty`: pages written by content PUT and by unpin since the last clear.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Which answer `GET /v1/consumers/{cid}/events` gives for an `Accept`: the event stream only for a

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `/v1/consumers/{cid}/pins` end to end: get_lock_pfn with and without allocate, put_unlock_pfn,

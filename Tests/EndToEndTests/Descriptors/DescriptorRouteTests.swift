@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Memory that leaves gmemd: process consumers receive the file's descriptor over the Unix

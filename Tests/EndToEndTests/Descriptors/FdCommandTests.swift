@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `gmemd fd`, the client scripts use: the command it runs inherits the file's descriptor with

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// gmemd pointed at a KVM device that does not exist (`--kvm-device`): health says why, every

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `max_vms`: a tenant limit like the others, with a default for tenants saved before it existed.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The operations flags from the environment (GMEMD_…) and from a config file, and in --help.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// gzip as curl sees it: content and JSON lists decode to the bytes sent without it, ranges stay

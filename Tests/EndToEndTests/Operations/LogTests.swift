@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Log lines on stderr: one per request at --log-level info, as text or as JSON, with method,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// GET /metrics: Prometheus text that a strict parser takes, counters that move with requests,

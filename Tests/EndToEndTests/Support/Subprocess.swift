@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs a command-line tool (curl, python3) found on PATH, with its output in temporary files so
 /// that no pipe can fill up and stall it.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The admin of a running gmemd, with the token gmemd generated into its state directory.
 struct Admin: Sendable {

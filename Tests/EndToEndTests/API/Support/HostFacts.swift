@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 extension Gmemd {
     /// The page size gmemd reports in `/v1/health`.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The schemathesis CLI (`st`, PyPI `schemathesis`) run against a gmemd with openapi.yaml,
 /// from a scratch folder that holds its configuration and hooks, so that nothing it writes

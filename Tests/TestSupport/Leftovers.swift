@@ -1,19 +1,19 @@
-import Foundation
+package import Foundation
 import Synchronization
 
 /// The gmemd processes and state directories this test run started. Swift Testing has no
 /// end-of-run hook, so an `atexit` handler kills what is left: the shared instance, and any
 /// throw-away instance whose test failed before stopping it.
-enum Leftovers {
+package enum Leftovers {
     private static let started = Mutex<[Int32: String]>([:])
     private static let hook: Void = { atexit { Leftovers.cleanUp() } }()
 
-    static func register(pid: Int32, stateDirectory: URL) {
+    package static func register(pid: Int32, stateDirectory: URL) {
         hook
         started.withLock { $0[pid] = stateDirectory.path }
     }
 
-    static func forget(pid: Int32) {
+    package static func forget(pid: Int32) {
         if let directory = started.withLock({ $0.removeValue(forKey: pid) }) {
             try? FileManager.default.removeItem(atPath: directory)
         }

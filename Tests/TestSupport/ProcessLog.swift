@@ -1,19 +1,18 @@
 import Foundation
 import Synchronization
-import TestSupport
 
 /// Everything a gmemd process writes to stdout and stderr, read on a thread of its own from the
 /// start to the end so that a chatty server never blocks on a full pipe. It also watches for the
 /// `listening on http://127.0.0.1:PORT` line that the binary contract promises (`https://` with
 /// TLS), and for the `listening on unix:PATH` line of a gmemd with `--unix`.
-final class ProcessLog: Sendable {
-    let port = OneShot<Int>()
-    let unixPath = OneShot<String>()
+package final class ProcessLog: Sendable {
+    package let port = OneShot<Int>()
+    package let unixPath = OneShot<String>()
     private let text = Mutex("")
 
     /// Starts draining the pipe's read end `fd`, which it then owns; the thread ends, closing it,
     /// when the process has exited and so closed the write end.
-    init(draining fd: Int32) {
+    package init(draining fd: Int32) {
         Thread.detachNewThread { [self] in
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
@@ -28,7 +27,7 @@ final class ProcessLog: Sendable {
         }
     }
 
-    var contents: String { text.withLock { $0 } }
+    package var contents: String { text.withLock { $0 } }
 
     private func append(_ piece: String) {
         let all = text.withLock { text in

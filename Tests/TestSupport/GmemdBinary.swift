@@ -1,10 +1,9 @@
-import Foundation
-import TestSupport
+package import Foundation
 
 /// Where the `gmemd` under test is: `GMEMD_BIN` if set, else beside the test runner, because
 /// `swift test` builds every product into the same `<scratch>/debug/` folder as the runner.
-enum GmemdBinary {
-    static func url() throws -> URL {
+package enum GmemdBinary {
+    package static func url() throws -> URL {
         if let path = ProcessInfo.processInfo.environment["GMEMD_BIN"] {
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw EndToEndError.binaryNotFound("GMEMD_BIN=\(path) is not an executable file")

@@ -1,24 +1,27 @@
-import Foundation
-import TestSupport
+package import Foundation
 
 /// How a child process ended.
-struct Termination: Sendable, Equatable {
-    var exitedNormally: Bool
+package struct Termination: Sendable, Equatable {
+    package var exitedNormally: Bool
     /// The exit code, or the signal number when `exitedNormally` is false.
-    var status: Int32
+    package var status: Int32
+
+    package init(exitedNormally: Bool, status: Int32) {
+        (self.exitedNormally, self.status) = (exitedNormally, status)
+    }
 }
 
 /// A child started with posix_spawn(3) rather than Foundation's `Process`: the test runner's
 /// threads block almost every signal, and `Process` passes that mask on, so a gmemd started with
 /// it would never see the SIGTERM its tests send. Here the child starts as a shell would start
 /// it: no signal blocked, every signal at its default action.
-final class ChildProcess: Sendable {
-    let pid: pid_t
+package final class ChildProcess: Sendable {
+    package let pid: pid_t
     private let exit = OneShot<Termination>()
 
     /// Starts `tool` (looked up on PATH) with `arguments`, stdin from /dev/null, and stdout and
     /// stderr on the given descriptors, which the caller still owns and may close once this returns.
-    init(_ tool: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws {
+    package init(_ tool: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -56,10 +59,10 @@ final class ChildProcess: Sendable {
         }
     }
 
-    func send(_ signal: Int32) { kill(pid, signal) }
+    package func send(_ signal: Int32) { kill(pid, signal) }
 
     /// How the child ended, or a timeout error if it is still running after `limit`.
-    func termination(within limit: Duration) async throws -> Termination {
+    package func termination(within limit: Duration) async throws -> Termination {
         try await exit.value(within: limit, "pid \(pid) to exit")
     }
 }

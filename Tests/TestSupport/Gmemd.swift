@@ -1,11 +1,10 @@
-import Foundation
-import TestSupport
+package import Foundation
 
 /// One running `gmemd` on a free port of 127.0.0.1, with a temporary state directory of its own.
-final class Gmemd: Sendable {
-    let port: Int
-    let stateDirectory: URL
-    let log: ProcessLog
+package final class Gmemd: Sendable {
+    package let port: Int
+    package let stateDirectory: URL
+    package let log: ProcessLog
     private let process: ChildProcess
 
     /// Starts gmemd with `--listen 127.0.0.1:0 --state-dir <new dir>` plus `flags`, and returns once
@@ -13,7 +12,7 @@ final class Gmemd: Sendable {
     /// settings); with `tcp` false no `--listen` is given (the flags bring `--listen none --unix …`),
     /// it returns once gmemd has said where its Unix socket is, and `port` is 0. `launcher` is a
     /// command that runs gmemd as its last arguments (`prlimit --nofile=512:512 --`).
-    static func start(
+    package static func start(
         _ flags: [String] = [], environment: [String: String] = [:], tcp: Bool = true, launcher: [String] = []
     ) async throws -> Gmemd {
         let binary = try GmemdBinary.url()
@@ -59,15 +58,15 @@ final class Gmemd: Sendable {
         (self.port, self.process, self.stateDirectory, self.log) = (port, process, stateDirectory, log)
     }
 
-    func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
+    package func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
 
     /// The process id, to look at its open descriptors in /proc.
-    var pid: pid_t { process.pid }
+    package var pid: pid_t { process.pid }
 
-    func send(_ signal: Int32) { process.send(signal) }
+    package func send(_ signal: Int32) { process.send(signal) }
 
     /// Its resident set now, from /proc/PID/status (VmRSS), in bytes.
-    func residentBytes() throws -> Int64 {
+    package func residentBytes() throws -> Int64 {
         let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int64($0) })
@@ -76,7 +75,7 @@ final class Gmemd: Sendable {
     }
 
     /// How the process ended, or a timeout error if it is still running after `limit`.
-    func termination(within limit: Duration) async throws -> Termination {
+    package func termination(within limit: Duration) async throws -> Termination {
         do {
             return try await process.termination(within: limit)
         } catch {
@@ -86,7 +85,7 @@ final class Gmemd: Sendable {
     }
 
     /// SIGTERM, then SIGKILL if it is still there after `grace`; removes the state directory.
-    func stop(grace: Duration = .seconds(10)) async throws {
+    package func stop(grace: Duration = .seconds(10)) async throws {
         send(SIGTERM)
         defer {
             send(SIGKILL)
