@@ -98,11 +98,11 @@ struct StoreTests {
         let fixture = try Fixture()
         let file = try fixture.create(size: 4096)
         let resized = try fixture.store.resize(
-            file.id, of: fixture.tenant, to: 8192, expectedVersion: file.version)
+            file.id, of: fixture.tenant, to: 8192, expecting: [file.version])
         #expect(resized.version == file.version + 1)
 
         let error = #expect(throws: GuestMemError.self) {
-            try fixture.store.resize(file.id, of: fixture.tenant, to: 0, expectedVersion: file.version)
+            try fixture.store.resize(file.id, of: fixture.tenant, to: 0, expecting: [file.version])
         }
 
         #expect(error?.kind == .preconditionFailed)
@@ -115,7 +115,7 @@ struct StoreTests {
         try fixture.addSeals(.grow, to: file.id)
 
         let error = #expect(throws: GuestMemError.self) {
-            try fixture.store.deleteFile(file.id, of: fixture.tenant, expectedVersion: file.version)
+            try fixture.store.deleteFile(file.id, of: fixture.tenant, expecting: [file.version])
         }
 
         #expect(error?.kind == .preconditionFailed)
@@ -127,7 +127,7 @@ struct StoreTests {
         let file = try fixture.create()
         try fixture.allocate(file.id, 0, 1 << 20)
 
-        try fixture.store.deleteFile(file.id, of: fixture.tenant, expectedVersion: 2)
+        try fixture.store.deleteFile(file.id, of: fixture.tenant, expecting: [2])
 
         #expect(throws: GuestMemError.notFound("no file \(file.id)")) { try fixture.get(file.id) }
         #expect(try fixture.usage() == TenantUsage())

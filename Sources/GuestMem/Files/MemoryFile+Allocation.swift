@@ -4,11 +4,11 @@ extension MemoryFile {
     /// Sets the size with ftruncate(2); the kernel's seals answer (shrink, grow: EPERM).
     /// Shrinking frees pages; `charge` gets what the kernel freed, and the pins and consumers past
     /// the new end are revoked and told (`invalidate`, shrink), before the lock is let go.
-    func resize(to size: Int64, expectedVersion: UInt64?, charge: inout Charge) throws(GuestMemError)
+    func resize(to size: Int64, expecting versions: Set<UInt64>?, charge: inout Charge) throws(GuestMemError)
         -> FileSnapshot
     {
         try state.withLock { (state) throws(GuestMemError) in
-            try Self.requireVersion(expectedVersion, state)
+            try Self.requireVersion(versions, state)
             try requireAligned(size, in: state)
             let sizeBefore = try self.size(state)
             try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
@@ -28,12 +28,14 @@ extension MemoryFile {
     /// Allocates `range` with fallocate(2), within what `reservation` set aside: a call that
     /// would allocate more is refused before the kernel is asked, so it allocates nothing.
     /// Answers nil when the file became inaccessible since the reservation was made (its bytes
-    /// would then be locked ones): reserve again and retry.
+    /// would then be locked ones): reserve again and retry. `versions`, when given, must hold the
+    /// current version.
     func allocate(
-        _ range: ByteRange, keepSize: Bool, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge
+        _ range: ByteRange, keepSize: Bool, expecting versions: Set<UInt64>?, within reservation: Reservation,
+        host: HostMemory, charge: inout Charge
     ) throws(GuestMemError) -> FileSnapshot? {
         try state.withLock { (state) throws(GuestMemError) -> FileSnapshot? in
+            try Self.requireVersion(versions, state)
             guard reservation.isLocked == state.isInaccessible else { return nil }
             try allocate(range, keepSize: keepSize, within: reservation, host: host, charge: &charge, &state)
             return try snapshot(state)
@@ -72,9 +74,13 @@ extension MemoryFile {
 
     /// Punches `range` with fallocate(2); the write seals answer EPERM, even past the end.
     /// `charge` gets what the kernel freed: whole pages only (F6, F7). Pins overlapping `range`
-    /// are revoked and consumers told before the lock is let go.
-    func punchHole(_ range: ByteRange, charge: inout Charge) throws(GuestMemError) -> FileSnapshot {
+    /// are revoked and consumers told before the lock is let go. `versions`, when given, must
+    /// hold the current version.
+    func punchHole(_ range: ByteRange, expecting versions: Set<UInt64>?, charge: inout Charge)
+        throws(GuestMemError) -> FileSnapshot
+    {
         try state.withLock { (state) throws(GuestMemError) in
+            try Self.requireVersion(versions, state)
             try requireAligned(range.offset, range.length, in: state)
             try Self.withMemfd(state, id) { (memfd) throws(GuestMemError) in
                 try kernel("fallocate") { () throws(Errno) in try memfd.punchHole(range) }

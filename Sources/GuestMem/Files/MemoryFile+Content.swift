@@ -41,12 +41,14 @@ extension MemoryFile {
     /// Writes `bytes` at `offset` with pwrite(2), within what `reservation` set aside. The
     /// kernel's seals answer (write, future_write; grow past the end: EPERM). Answers the bytes
     /// written and the size after, or nil when the file became inaccessible since reserving.
-    /// The pages written go into the dirty log.
+    /// The pages written go into the dirty log. `versions`, when given, must hold the current
+    /// version.
     func write(
-        _ bytes: [UInt8], at offset: Int64, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge
+        _ bytes: [UInt8], at offset: Int64, expecting versions: Set<UInt64>?, within reservation: Reservation,
+        host: HostMemory, charge: inout Charge
     ) throws(GuestMemError) -> (written: Int64, size: Int64)? {
         try state.withLock { (state) throws(GuestMemError) -> (written: Int64, size: Int64)? in
+            try Self.requireVersion(versions, state)
             guard reservation.isLocked == state.isInaccessible else { return nil }
             try Self.requireAccessible(state)
             let range = try Self.writeRange(offset: offset, count: bytes.count)

@@ -7,13 +7,14 @@ extension MemoryFile {
     /// detached first, in the same hold; `detached` gets those consumers.
     /// An exported file follows `punchForDelete`'s rule first.
     func remove(
-        expectedVersion: UInt64?, force: Bool = false, charge: inout Charge, detached: inout [Consumer]
+        expecting versions: Set<UInt64>?, force: Bool = false, charge: inout Charge,
+        detached: inout [Consumer]
     )
         throws(GuestMemError) -> Memfd
     {
         try state.withLock { (state) throws(GuestMemError) -> Memfd in
-            try Self.requireVersion(expectedVersion, state)
             guard !state.isDeleted else { throw .notFound("no file \(id)") }
+            try Self.requireVersion(versions, state)
             try punchForDelete(force: force, &state, &charge)
             let size = try self.size(state)
             detached = state.consumers.detachAll(

@@ -12,12 +12,14 @@ extension MemoryFile {
     ///
     /// A pin is the design's get_lock_pfn, a page reference the kernel cannot see: `write` or
     /// `future_write` while one is live is EBUSY, as the kernel refuses F_SEAL_WRITE while pages
-    /// are pinned (kernel-semantics.md W8, T23).
-    func addSeals(_ seals: SealSet) throws(GuestMemError) -> FileSnapshot {
+    /// are pinned (kernel-semantics.md W8, T23). `versions`, when given, must hold the current
+    /// version.
+    func addSeals(_ seals: SealSet, expecting versions: Set<UInt64>?) throws(GuestMemError) -> FileSnapshot {
         guard seals.unknownBits == 0 else {
             throw .invalid("unknown seal bits \(seals.unknownBits)", errno: .invalidArgument)
         }
         return try state.withLock { (state) throws(GuestMemError) in
+            try Self.requireVersion(versions, state)
             let before = try snapshot(state).seals
             // The kernel's rule, also for service seals: after `seal`, nothing more (S7).
             if before.contains(.seal) { throw .kernel("fcntl(F_ADD_SEALS)", .notPermitted) }

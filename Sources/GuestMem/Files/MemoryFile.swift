@@ -115,10 +115,10 @@ final class MemoryFile: Sendable {
         state.updatedAt = .now()
     }
 
-    /// Refuses with 412 unless the caller saw the current version.
-    static func requireVersion(_ expected: UInt64?, _ state: borrowing State) throws(GuestMemError) {
-        if let expected, expected != state.version {
-            throw .preconditionFailed("version is \(state.version), not \(expected)")
+    /// Refuses with 412 unless the current version is one of `expected` (nil: any version).
+    static func requireVersion(_ expected: Set<UInt64>?, _ state: borrowing State) throws(GuestMemError) {
+        if let expected, !expected.contains(state.version) {
+            throw .preconditionFailed("version is \(state.version), not one of \(expected.sorted())")
         }
     }
 

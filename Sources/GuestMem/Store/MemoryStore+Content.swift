@@ -26,19 +26,21 @@ extension MemoryStore {
 
     /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would
     /// allocate past the tenant's limits (EDQUOT) or the host's reserve (ENOMEM) is refused
-    /// before pwrite(2) runs; one into pages already allocated needs no headroom.
-    package func write(_ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8])
-        throws(GuestMemError)
-        -> (written: Int64, size: Int64)
-    {
+    /// before pwrite(2) runs; one into pages already allocated needs no headroom. `versions`,
+    /// when given, must hold the current version.
+    package func write(
+        _ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8],
+        expecting versions: Set<UInt64>? = nil
+    ) throws(GuestMemError) -> (written: Int64, size: Int64) {
         if let (tenant, guest) = guestFile(id, of: tenantID) {
-            return try write(guest, of: tenant, offset: offset, bytes: bytes)
+            return try write(guest, of: tenant, offset: offset, bytes: bytes, expecting: versions)
         }
         let (tenant, file) = try lookup(id, of: tenantID)
         let range = try MemoryFile.writeRange(offset: offset, count: bytes.count)
         return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {
             (reservation, charge) throws(GuestMemError) in
-            try file.write(bytes, at: offset, within: reservation, host: host, charge: &charge)
+            try file.write(
+                bytes, at: offset, expecting: versions, within: reservation, host: host, charge: &charge)
         }
     }
 }

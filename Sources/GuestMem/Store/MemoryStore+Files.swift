@@ -61,39 +61,42 @@ extension MemoryStore {
         return (items, hasMore ? page.last?.id : nil)
     }
 
-    /// Sets the size (ftruncate). `expectedVersion`, when given, must be the current version.
-    package func resize(_ id: FileID, of tenantID: TenantID, to size: Int64, expectedVersion: UInt64? = nil)
+    /// Sets the size (ftruncate). `versions`, when given, must hold the current version (an
+    /// If-Match list): checked under the file's lock, so of two changes that saw one version only
+    /// the first applies.
+    package func resize(
+        _ id: FileID, of tenantID: TenantID, to size: Int64, expecting versions: Set<UInt64>? = nil
+    )
         throws(GuestMemError) -> FileSnapshot
     {
         if let (_, guest) = guestFile(id, of: tenantID) {
-            return try guest.resize(to: size, expectedVersion: expectedVersion)
+            return try guest.resize(to: size, expecting: versions)
         }
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         defer { tenant.settle(charge) }
-        return try file.resize(to: size, expectedVersion: expectedVersion, charge: &charge)
+        return try file.resize(to: size, expecting: versions, charge: &charge)
     }
 
-    /// Deletes a file. `expectedVersion`, when given, must be the current version. Its pins are
+    /// Deletes a file. `versions`, when given, must hold the current version. Its pins are
     /// revoked and its consumers detached before it answers. The memfd's last close, which frees
     /// its pages, runs after every lock is let go. A file whose descriptor left gmemd is refused
     /// with EBUSY while process consumers are attached, unless `force`, and is punched whole
     /// first (MemoryFile.punchForDelete).
     package func deleteFile(
-        _ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil, force: Bool = false
+        _ id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil, force: Bool = false
     )
         throws(GuestMemError)
     {
         if guestFile(id, of: tenantID) != nil {
-            return try deleteGuestMemfdFile(id, of: tenantID, expectedVersion: expectedVersion)
+            return try deleteGuestMemfdFile(id, of: tenantID, expecting: versions)
         }
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         var detached: [Consumer] = []
         let memfd: Memfd
         do {
-            memfd = try file.remove(
-                expectedVersion: expectedVersion, force: force, charge: &charge, detached: &detached)
+            memfd = try file.remove(expecting: versions, force: force, charge: &charge, detached: &detached)
         } catch {
             tenant.settle(charge)
             throw error

@@ -5,32 +5,39 @@ extension MemoryStore {
         return try lookup(id, of: tenantID).1.seals()
     }
 
-    /// Adds seals, all or none; see `MemoryFile.addSeals(_:)` for the order of the checks.
-    package func addSeals(_ seals: SealSet, to id: FileID, of tenantID: TenantID) throws(GuestMemError)
-        -> FileSnapshot
-    {
-        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.addSeals(seals) }
-        return try lookup(id, of: tenantID).1.addSeals(seals)
+    /// Adds seals, all or none; see `MemoryFile.addSeals(_:expecting:)` for the order of the
+    /// checks. `versions`, when given, must hold the current version.
+    package func addSeals(
+        _ seals: SealSet, to id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil
+    ) throws(GuestMemError) -> FileSnapshot {
+        if let (_, guest) = guestFile(id, of: tenantID) {
+            return try guest.addSeals(seals, expecting: versions)
+        }
+        return try lookup(id, of: tenantID).1.addSeals(seals, expecting: versions)
     }
 
     /// Allocates or punches `range`. An allocation that would cross the tenant's limits
-    /// (EDQUOT) or the host's reserve (ENOMEM) is refused before fallocate(2) runs.
-    package func fallocate(_ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange)
-        throws(GuestMemError) -> FileSnapshot
-    {
+    /// (EDQUOT) or the host's reserve (ENOMEM) is refused before fallocate(2) runs. `versions`,
+    /// when given, must hold the current version.
+    package func fallocate(
+        _ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange,
+        expecting versions: Set<UInt64>? = nil
+    ) throws(GuestMemError) -> FileSnapshot {
         if let (tenant, guest) = guestFile(id, of: tenantID) {
-            return try fallocate(guest, of: tenant, mode: mode, range: range)
+            return try fallocate(guest, of: tenant, mode: mode, range: range, expecting: versions)
         }
         let (tenant, file) = try lookup(id, of: tenantID)
         switch mode {
         case .punchHole:
             var charge = Charge()
             defer { tenant.settle(charge) }
-            return try file.punchHole(range, charge: &charge)
+            return try file.punchHole(range, expecting: versions, charge: &charge)
         case .allocate(let keepSize):
             return try allocating(file.worstCase(range), in: file, of: tenant) {
                 (reservation, charge) throws(GuestMemError) in
-                try file.allocate(range, keepSize: keepSize, within: reservation, host: host, charge: &charge)
+                try file.allocate(
+                    range, keepSize: keepSize, expecting: versions, within: reservation, host: host,
+                    charge: &charge)
             }
         }
     }

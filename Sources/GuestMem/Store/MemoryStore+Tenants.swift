@@ -24,7 +24,7 @@ extension MemoryStore {
             // A file a concurrent delete got to first is already gone: nothing to close here.
             guard
                 let memfd = try? file.remove(
-                    expectedVersion: nil, force: true, charge: &charge, detached: &detached)
+                    expecting: nil, force: true, charge: &charge, detached: &detached)
             else { continue }
             memfd.close()
         }

@@ -6,12 +6,13 @@ extension GuestMemoryFile {
     /// keep_size is EOPNOTSUPP, unaligned or outside the file EINVAL; a punch past the end is
     /// fine. An allocation needs its new pages within `reservation` and the host's headroom.
     /// The consumers over `range` hear `allocate`, or `invalidate` after their pins over it were
-    /// revoked, before the lock is let go.
+    /// revoked, before the lock is let go. `versions`, when given, must hold the current version.
     func fallocate(
-        _ mode: FallocateMode, _ range: ByteRange, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge
+        _ mode: FallocateMode, _ range: ByteRange, expecting versions: Set<UInt64>?,
+        within reservation: Reservation, host: HostMemory, charge: inout Charge
     ) throws(GuestMemError) -> FileSnapshot {
         try state.withLock { (state) throws(GuestMemError) in
+            try Self.requireVersion(versions, state)
             try fallocate(mode, range, within: reservation, host: host, charge: &charge, &state)
             return try snapshot(&state)
         }

@@ -24,14 +24,20 @@ extension GuestMemoryFile {
     }
 
     /// Writes `bytes` at `offset` through the mapping, all or nothing, and answers the count. The
-    /// size is fixed: a write ending past it is EFBIG and writes nothing.
+    /// size is fixed: a write ending past it is EFBIG and writes nothing. `versions`, when given,
+    /// must hold the current version.
     func write(
-        _ bytes: [UInt8], at offset: Int64, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge
+        _ bytes: [UInt8], at offset: Int64, expecting versions: Set<UInt64>?, within reservation: Reservation,
+        host: HostMemory, charge: inout Charge
     ) throws(GuestMemError) -> Int64 {
         try requireMappable()
-        guard let range = try MemoryFile.writeRange(offset: offset, count: bytes.count) else { return 0 }
-        let written = try touching(range, within: reservation, host: host, charge: &charge) {
+        guard let range = try MemoryFile.writeRange(offset: offset, count: bytes.count) else {
+            try state.withLock { (state) throws(GuestMemError) in try Self.requireVersion(versions, state) }
+            return 0
+        }
+        let written = try touching(
+            range, expecting: versions, within: reservation, host: host, charge: &charge
+        ) {
             (file) throws(Errno) in
             try bytes.withUnsafeBytes { buffer in
                 Result { () throws(Errno) in try file.write(buffer, at: offset) }
@@ -59,11 +65,12 @@ extension GuestMemoryFile {
     /// Runs `body`, a write, on the file after claiming room for the pages of `range` it will
     /// fault in; books what the extent map gained, and marks a change.
     private func touching<R: Sendable>(
-        _ range: ByteRange, within reservation: Reservation, host: HostMemory,
-        charge: inout Charge,
+        _ range: ByteRange, expecting versions: Set<UInt64>?, within reservation: Reservation,
+        host: HostMemory, charge: inout Charge,
         _ body: (inout GuestMemfd) throws(Errno) -> R
     ) throws(GuestMemError) -> R {
         try state.withLock { (state) throws(GuestMemError) -> R in
+            try Self.requireVersion(versions, state)
             let (result, gained) = try Self.withFile(&state, id) { (file) throws(GuestMemError) in
                 let claimed = try claim(newBytes(in: range, of: file), reservation, host)
                 defer { host.release(claimed) }

@@ -5,11 +5,13 @@ extension GuestMemoryFile {
     /// F_ADD_SEALS for the kernel to refuse (EINVAL, kernel-semantics.md G9). `inaccessible`
     /// needs a file with no content mapped, and a mappable guest_memfd is mapped from its
     /// creation: EBUSY, as for a memfd. `no_new_consumers` is the service's and always goes on.
-    func addSeals(_ seals: SealSet) throws(GuestMemError) -> FileSnapshot {
+    /// `versions`, when given, must hold the current version.
+    func addSeals(_ seals: SealSet, expecting versions: Set<UInt64>?) throws(GuestMemError) -> FileSnapshot {
         guard seals.unknownBits == 0 else {
             throw .invalid("unknown seal bits \(seals.unknownBits)", errno: .invalidArgument)
         }
         return try state.withLock { (state) throws(GuestMemError) in
+            try Self.requireVersion(versions, state)
             if seals.kernelBits != 0 {
                 try Self.withFile(&state, id) { (file) throws(GuestMemError) in
                     try kernel("fcntl(F_ADD_SEALS)") { () throws(Errno) in try file.addSeals(seals) }

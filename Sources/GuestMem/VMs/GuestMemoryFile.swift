@@ -57,10 +57,10 @@ final class GuestMemoryFile: Sendable {
     }
 
     /// Asks the kernel to resize, which it refuses for a guest_memfd (EINVAL, G5): the answer is
-    /// the kernel's own. `expectedVersion`, when given, must be the current version.
-    func resize(to size: Int64, expectedVersion: UInt64?) throws(GuestMemError) -> FileSnapshot {
+    /// the kernel's own. `versions`, when given, must hold the current version.
+    func resize(to size: Int64, expecting versions: Set<UInt64>?) throws(GuestMemError) -> FileSnapshot {
         try state.withLock { (state) throws(GuestMemError) in
-            try Self.requireVersion(expectedVersion, state)
+            try Self.requireVersion(versions, state)
             try Self.withFile(&state, id) { (file) throws(GuestMemError) in
                 try kernel("ftruncate") { () throws(Errno) in try file.resize(to: size) }
             }
@@ -72,11 +72,11 @@ final class GuestMemoryFile: Sendable {
     /// freed, all of them locked. Every pin is revoked and every consumer detached first, in the
     /// same hold; `detached` gets those consumers. The caller closes the guest_memfd outside every
     /// lock: that close frees the pages, unless a memslot's mapping still holds them.
-    func remove(expectedVersion: UInt64?, charge: inout Charge, detached: inout [Consumer])
+    func remove(expecting versions: Set<UInt64>?, charge: inout Charge, detached: inout [Consumer])
         throws(GuestMemError) -> GuestMemfd
     {
         try state.withLock { (state) throws(GuestMemError) -> GuestMemfd in
-            try Self.requireVersion(expectedVersion, state)
+            try Self.requireVersion(versions, state)
             guard let file = state.file.take() else { throw .notFound("no file \(id)") }
             // The size is a positive multiple of the page (C1): a valid range.
             detached = state.consumers.detachAll(
@@ -100,10 +100,10 @@ final class GuestMemoryFile: Sendable {
         state.updatedAt = .now()
     }
 
-    /// Refuses with 412 unless the caller saw the current version.
-    static func requireVersion(_ expected: UInt64?, _ state: borrowing State) throws(GuestMemError) {
-        if let expected, expected != state.version {
-            throw .preconditionFailed("version is \(state.version), not \(expected)")
+    /// Refuses with 412 unless the current version is one of `expected` (nil: any version).
+    static func requireVersion(_ expected: Set<UInt64>?, _ state: borrowing State) throws(GuestMemError) {
+        if let expected, !expected.contains(state.version) {
+            throw .preconditionFailed("version is \(state.version), not one of \(expected.sorted())")
         }
     }
 }

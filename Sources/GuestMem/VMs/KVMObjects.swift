@@ -9,7 +9,7 @@ struct KVMObjects {
         for file in files {
             var charge = Charge()
             var detached: [Consumer] = []
-            guard let memfd = try? file.remove(expectedVersion: nil, charge: &charge, detached: &detached)
+            guard let memfd = try? file.remove(expecting: nil, charge: &charge, detached: &detached)
             else { continue }
             memfd.close()
         }

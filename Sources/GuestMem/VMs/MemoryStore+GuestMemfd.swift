@@ -54,12 +54,14 @@ extension MemoryStore {
     }
 
     /// Allocates or punches `range` of a guest_memfd file; see `GuestMemoryFile.fallocate`.
-    func fallocate(_ file: GuestMemoryFile, of tenant: Tenant, mode: FallocateMode, range: ByteRange)
-        throws(GuestMemError) -> FileSnapshot
-    {
+    func fallocate(
+        _ file: GuestMemoryFile, of tenant: Tenant, mode: FallocateMode, range: ByteRange,
+        expecting versions: Set<UInt64>?
+    ) throws(GuestMemError) -> FileSnapshot {
         try reserving(mode == .punchHole ? 0 : file.worstCase(range), for: tenant) {
             (reservation, charge) throws(GuestMemError) in
-            try file.fallocate(mode, range, within: reservation, host: host, charge: &charge)
+            try file.fallocate(
+                mode, range, expecting: versions, within: reservation, host: host, charge: &charge)
         }
     }
 
@@ -69,27 +71,29 @@ extension MemoryStore {
     }
 
     /// Writes `bytes` at `offset` of a guest_memfd file through its mapping.
-    func write(_ file: GuestMemoryFile, of tenant: Tenant, offset: Int64, bytes: [UInt8])
-        throws(GuestMemError) -> (written: Int64, size: Int64)
-    {
+    func write(
+        _ file: GuestMemoryFile, of tenant: Tenant, offset: Int64, bytes: [UInt8],
+        expecting versions: Set<UInt64>?
+    ) throws(GuestMemError) -> (written: Int64, size: Int64) {
         try file.requireMappable()
         let range = try MemoryFile.writeRange(offset: offset, count: bytes.count)
         let written = try reserving(range.map(file.worstCase) ?? 0, for: tenant) {
             (reservation, charge) throws(GuestMemError) in
-            try file.write(bytes, at: offset, within: reservation, host: host, charge: &charge)
+            try file.write(
+                bytes, at: offset, expecting: versions, within: reservation, host: host, charge: &charge)
         }
         return (written, file.size)
     }
 
     /// Deletes a guest_memfd file and forgets it in its VM. Its last close, which frees its
     /// pages, runs after every lock is let go.
-    func deleteGuestMemfdFile(_ id: FileID, of tenantID: TenantID, expectedVersion: UInt64? = nil)
+    func deleteGuestMemfdFile(_ id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil)
         throws(GuestMemError)
     {
         guard let (tenant, file) = guestFile(id, of: tenantID) else { throw .notFound("no file \(id)") }
         var charge = Charge()
         var detached: [Consumer] = []
-        let memfd = try file.remove(expectedVersion: expectedVersion, charge: &charge, detached: &detached)
+        let memfd = try file.remove(expecting: versions, charge: &charge, detached: &detached)
         maps.withLock { maps in
             _ = maps.guestFiles.removeValue(forKey: id)
             maps.tenants[tenantID]?.fileIDs.remove(id)

@@ -91,6 +91,13 @@ struct ResizeFileBody: Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         size = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .size)
     }
+
+    /// The size asked for, judged before the file is looked at: a negative one is what
+    /// ftruncate(2) refuses (EINVAL), and an If-Match could not make it right.
+    func validSize() throws(Problem) -> Int64 {
+        guard size >= 0 else { throw .unprocessable("size must not be negative") }
+        return size
+    }
 }
 
 /// `POST /v1/files/{fid}/seals`.

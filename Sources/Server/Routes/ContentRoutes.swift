@@ -52,7 +52,8 @@ extension Routes {
             offset = value
         }
         let result = try domain { () throws(GuestMemError) in
-            try memory.write(id, of: tenant, offset: offset, bytes: request.body)
+            try memory.write(
+                id, of: tenant, offset: offset, bytes: request.body, expecting: request.ifMatchVersions())
         }
         return .json(WriteView(written: result.written, size: result.size))
     }

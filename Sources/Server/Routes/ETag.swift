@@ -21,15 +21,23 @@ extension FileSnapshot: Versioned {}
 extension TenantRecord: Versioned {}
 
 extension Request {
-    /// The version `If-Match` demands, or nil when the request sets none (or `*`, which any
-    /// existing resource matches). Weak tags never match (RFC 9110 §13.1.1: If-Match compares
-    /// strongly), so a weak or malformed tag can only fail the precondition.
-    func expectedVersion() throws(Problem) -> UInt64? {
+    /// The versions `If-Match` accepts, or nil when the request sets none (or `*`, which any
+    /// existing resource matches). The header is a list, and any strong match applies the
+    /// request (RFC 9110 §13.1.1); weak and malformed tags never match, so a header holding only
+    /// those is an empty set, which fails the precondition. It is the domain that compares,
+    /// under the resource's lock and after its lookup: a missing resource is 404 whatever the
+    /// header, and of two changes made with one tag only the first applies.
+    func ifMatchVersions() -> Set<UInt64>? {
         guard let value = headers["If-Match"]?.trimmingCharacters(in: [" ", "\t"]) else { return nil }
         if value == "*" { return nil }
-        guard value.count >= 3, value.first == "\"", value.last == "\"",
-            let version = UInt64(value.dropFirst().dropLast())
-        else { throw Problem(.precondition, detail: "If-Match does not match the resource's ETag") }
-        return version
+        var versions = Set<UInt64>()
+        for element in value.split(separator: ",") {
+            let tag = element.trimmingCharacters(in: [" ", "\t"])
+            guard tag.count >= 3, tag.first == "\"", tag.last == "\"",
+                let version = UInt64(tag.dropFirst().dropLast())
+            else { continue }
+            versions.insert(version)
+        }
+        return versions
     }
 }

@@ -14,7 +14,8 @@ extension Routes {
         let mode = try body.fallocateMode()
         let file = try domain { () throws(GuestMemError) in
             let range = try ByteRange(offset: body.offset, length: body.length)
-            return try memory.fallocate(id, of: tenant, mode: mode, range: range)
+            return try memory.fallocate(
+                id, of: tenant, mode: mode, range: range, expecting: request.ifMatchVersions())
         }
         return .json(FileView(file), headers: file.etagHeaders)
     }

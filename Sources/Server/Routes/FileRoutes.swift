@@ -56,10 +56,9 @@ extension Routes {
     private func resizeFile(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
-        let expected = try request.expectedVersion()
-        let body = try request.decodeJSON(ResizeFileBody.self)
+        let size = try request.decodeJSON(ResizeFileBody.self).validSize()
         let file = try domain { () throws(GuestMemError) in
-            try memory.resize(id, of: tenant, to: body.size, expectedVersion: expected)
+            try memory.resize(id, of: tenant, to: size, expecting: request.ifMatchVersions())
         }
         return .json(FileView(file), headers: file.etagHeaders)
     }
@@ -67,10 +66,9 @@ extension Routes {
     private func deleteFile(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
-        let expected = try request.expectedVersion()
         let force = try request.flag("force")
         try domain { () throws(GuestMemError) in
-            try memory.deleteFile(id, of: tenant, expectedVersion: expected, force: force)
+            try memory.deleteFile(id, of: tenant, expecting: request.ifMatchVersions(), force: force)
         }
         return Response(status: .noContent)
     }

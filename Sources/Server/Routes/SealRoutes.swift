@@ -19,7 +19,9 @@ extension Routes {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let seals = try SealNames.set(request.decodeJSON(AddSealsBody.self).seals)
-        let file = try domain { () throws(GuestMemError) in try memory.addSeals(seals, to: id, of: tenant) }
+        let file = try domain { () throws(GuestMemError) in
+            try memory.addSeals(seals, to: id, of: tenant, expecting: request.ifMatchVersions())
+        }
         return .json(SealsView(seals: SealNames.names(file.seals)), headers: file.etagHeaders)
     }
 }

@@ -61,9 +61,9 @@ extension Routes {
     private func updateTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
-        let expected = try request.expectedVersion()
         let body = try request.decodeJSON(UpdateTenantBody.self)
-        let record = try tenants.update(id, expectedVersion: expected) { (record) throws(Problem) in
+        let record = try tenants.update(id, expecting: request.ifMatchVersions()) {
+            (record) throws(Problem) in
             record.limits = LimitsBody(try body.limits.applied(to: record.limits.applied(to: defaultLimits)))
         } commit: { (record) throws(Problem) in
             let limits = try record.limits.applied(to: defaultLimits)
@@ -75,7 +75,7 @@ extension Routes {
     private func deleteTenant(_ request: Request) async throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
-        try tenants.remove(id, expectedVersion: try request.expectedVersion())
+        try tenants.remove(id, expecting: request.ifMatchVersions())
         try domain { () throws(GuestMemError) in try memory.removeTenant(id) }
         return Response(status: .noContent)
     }

@@ -46,15 +46,16 @@ final class TenantRegistry: Sendable {
     /// Changes the record of `id` in one hold of the lock, so that concurrent changes apply one
     /// after the other, each to the record the previous one left: `change` edits the current
     /// record, the file is written, then `commit` applies the result beyond the registry (the
-    /// domain's limits) in the same order. `expectedVersion`, when given, must be the record's
+    /// domain's limits) in the same order. `versions`, when given, must hold the record's
     /// version (412). A change that throws, or that changes nothing, writes nothing; a real one
     /// moves the version on.
     func update(
-        _ id: TenantID, expectedVersion: UInt64?, _ change: (inout TenantRecord) throws(Problem) -> Void,
+        _ id: TenantID, expecting versions: Set<UInt64>?,
+        _ change: (inout TenantRecord) throws(Problem) -> Void,
         commit: (TenantRecord) throws(Problem) -> Void
     ) throws(Problem) -> TenantRecord {
         try state.withLock { (records) throws(Problem) -> TenantRecord in
-            let current = try Self.record(id, in: records, expectedVersion: expectedVersion)
+            let current = try Self.record(id, in: records, expecting: versions)
             var updated = current
             try change(&updated)
             if updated != current {
@@ -68,23 +69,25 @@ final class TenantRegistry: Sendable {
         }
     }
 
-    /// Forgets the tenant `id`; `expectedVersion`, when given, must be its version (412).
-    func remove(_ id: TenantID, expectedVersion: UInt64?) throws(Problem) {
+    /// Forgets the tenant `id`; `versions`, when given, must hold its version (412).
+    func remove(_ id: TenantID, expecting versions: Set<UInt64>?) throws(Problem) {
         try state.withLock { (records) throws(Problem) in
-            _ = try Self.record(id, in: records, expectedVersion: expectedVersion)
+            _ = try Self.record(id, in: records, expecting: versions)
             var next = records
             next[id.rawValue] = nil
             try store(next, into: &records)
         }
     }
 
-    private static func record(_ id: TenantID, in records: [String: TenantRecord], expectedVersion: UInt64?)
+    private static func record(
+        _ id: TenantID, in records: [String: TenantRecord], expecting versions: Set<UInt64>?
+    )
         throws(Problem) -> TenantRecord
     {
         guard let record = records[id.rawValue] else { throw .notFound("tenant") }
-        if let expectedVersion, expectedVersion != record.version {
+        if let versions, !versions.contains(record.version) {
             throw Problem(
-                .precondition, detail: "tenant version is \(record.version), not \(expectedVersion)")
+                .precondition, detail: "tenant version is \(record.version), not one of \(versions.sorted())")
         }
         return record
     }
