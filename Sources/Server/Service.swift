@@ -43,7 +43,7 @@ struct Service {
         }
         let defaultLimits = TenantLimits.default
         for record in tenants.all {
-            try memory.addTenant(record.tenantID, limits: try record.limits.applied(to: defaultLimits))
+            try memory.addTenant(record.tenantID, limits: record.limits.applied(to: defaultLimits))
         }
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),

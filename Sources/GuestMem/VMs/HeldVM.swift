@@ -134,9 +134,12 @@ final class HeldVM: Sendable {
         let bound: [Consumer]
     }
 
+    /// Runs `body` on the VM while gmemd holds it. Every caller reaches the VM through a request
+    /// body (a guest_memfd's `vm`, a binding's), so one deleted meanwhile is an unknown reference
+    /// (422), as one that never was: 404 is for the URL's own resource.
     private static func withVM<R: ~Copyable>(
         _ state: inout State, _ id: VMID, _ body: (inout VirtualMachine) throws(GuestMemError) -> R
     ) throws(GuestMemError) -> R {
-        try state.vm.whilePresent(orThrow: .notFound("no vm \(id)"), body)
+        try state.vm.whilePresent(orThrow: .unknownReference("no vm \(id)"), body)
     }
 }

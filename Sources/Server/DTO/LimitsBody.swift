@@ -30,18 +30,19 @@ struct LimitsBody: Codable, Sendable, Equatable {
         maxFiles = try container.decodeIfPresent(Int.self, forKey: .maxFiles)
         maxConsumers = try container.decodeIfPresent(Int.self, forKey: .maxConsumers)
         maxVms = try container.decodeIfPresent(Int.self, forKey: .maxVms)
+        // A negative limit can never be met: 422 as the body is read, before If-Match is judged.
+        for (key, value) in [
+            (CodingKeys.maxBytes, maxBytes), (.maxLockedBytes, maxLockedBytes),
+            (.maxFiles, maxFiles.map(Int64.init)),
+            (.maxConsumers, maxConsumers.map(Int64.init)), (.maxVms, maxVms.map(Int64.init)),
+        ] where (value ?? 0) < 0 {
+            throw Problem.unprocessable("\(key.stringValue.snakeCased) must not be negative")
+        }
     }
 
-    /// These values laid over `base`; a negative limit can never be met, so it is 422.
-    func applied(to base: TenantLimits) throws(Problem) -> TenantLimits {
-        for (name, value) in [
-            ("max_bytes", maxBytes), ("max_locked_bytes", maxLockedBytes),
-            ("max_files", maxFiles.map(Int64.init)), ("max_consumers", maxConsumers.map(Int64.init)),
-            ("max_vms", maxVms.map(Int64.init)),
-        ] where (value ?? 0) < 0 {
-            throw .unprocessable("\(name) must not be negative")
-        }
-        return TenantLimits(
+    /// These values laid over `base`.
+    func applied(to base: TenantLimits) -> TenantLimits {
+        TenantLimits(
             maxBytes: maxBytes ?? base.maxBytes, maxLockedBytes: maxLockedBytes ?? base.maxLockedBytes,
             maxFiles: maxFiles ?? base.maxFiles, maxConsumers: maxConsumers ?? base.maxConsumers,
             maxVMs: maxVms ?? base.maxVMs)

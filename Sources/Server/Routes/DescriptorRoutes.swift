@@ -38,9 +38,6 @@ extension Routes {
             throw .unprocessable(
                 "an adopted memfd brings its own size, backend and flags: give only name and adopt")
         }
-        guard !body.name.isEmpty, body.name.utf8.count <= 249 else {
-            throw .unprocessable("name must be 1 to 249 bytes")
-        }
         let fds = request.descriptors?.take() ?? []
         guard fds.count == 1 else {
             PassedDescriptors(fds).close()

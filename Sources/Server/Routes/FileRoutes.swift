@@ -35,11 +35,7 @@ extension Routes {
     private func listFiles(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let limit = try request.pageLimit()
-        var cursor: FileID?
-        if let raw = request.queryValue("cursor") {
-            guard let id = FileID(raw) else { throw .unprocessable("cursor is not a file id from a listing") }
-            cursor = id
-        }
+        let cursor = try request.pageCursor(FileID.init, "file")
         let page = try domain { () throws(GuestMemError) in
             try memory.files(of: tenant, after: cursor, limit: limit)
         }

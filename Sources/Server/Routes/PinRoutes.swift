@@ -52,21 +52,10 @@ extension Routes {
     private func dirtyLog(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
-        let clear = try request.booleanQuery("clear")
+        let clear = try request.flag("clear")
         let log = try domain { () throws(GuestMemError) in
             try memory.dirtyLog(of: id, of: tenant, clear: clear)
         }
         return .json(DirtyLogView(log))
-    }
-}
-
-extension Request {
-    /// A `true`/`false` query parameter, false when absent; anything else is 422.
-    func booleanQuery(_ name: String) throws(Problem) -> Bool {
-        switch queryValue(name) {
-        case nil, "false": return false
-        case "true": return true
-        default: throw .unprocessable("\(name) must be true or false")
-        }
     }
 }

@@ -50,6 +50,14 @@ extension Request {
         }
     }
 
+    /// The `cursor` query parameter of a listing: the `next_cursor` of the page before, an id.
+    /// Absent or empty, the first page (openapi.yaml's Cursor); anything else is 422.
+    func pageCursor<ID>(_ parse: (String) -> ID?, _ what: String) throws(Problem) -> ID? {
+        guard let raw = queryValue("cursor"), !raw.isEmpty else { return nil }
+        guard let id = parse(raw) else { throw .unprocessable("cursor is not a \(what) id from a listing") }
+        return id
+    }
+
     /// The path parameter `name`, parsed as an id; a malformed id is 404 like an unknown one,
     /// so ids cannot be probed by their shape.
     func pathID<ID>(_ name: String, _ parse: (String) -> ID?, _ what: String) throws(Problem) -> ID {

@@ -16,7 +16,7 @@ extension Routes {
     private func createTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let body = try request.decodeJSON(CreateTenantBody.self)
-        let limits = try body.limits?.applied(to: defaultLimits) ?? defaultLimits
+        let limits = body.limits?.applied(to: defaultLimits) ?? defaultLimits
         let id = TenantID.random()
         let secret = Secret.random()
         let record = TenantRecord(
@@ -31,18 +31,14 @@ extension Routes {
         }
         var view = try view(of: record)
         view.token = "\(id.rawValue).\(secret)"
-        return .json(view, status: .created, headers: record.etagHeaders)
+        var headers = record.etagHeaders
+        headers.add("Location", "/v1/tenants/\(id.rawValue)")
+        return .json(view, status: .created, headers: headers)
     }
 
     private func listTenants(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
-        var cursor: TenantID?
-        if let raw = request.queryValue("cursor") {
-            guard let id = TenantID(raw) else {
-                throw .unprocessable("cursor is not a tenant id from a listing")
-            }
-            cursor = id
-        }
+        let cursor = try request.pageCursor(TenantID.init, "tenant")
         let page = tenants.page(after: cursor?.rawValue, limit: try request.pageLimit())
         var items: [TenantView] = []
         for record in page.items { items.append(try view(of: record)) }
@@ -64,9 +60,9 @@ extension Routes {
         let body = try request.decodeJSON(UpdateTenantBody.self)
         let record = try tenants.update(id, expecting: request.ifMatchVersions()) {
             (record) throws(Problem) in
-            record.limits = LimitsBody(try body.limits.applied(to: record.limits.applied(to: defaultLimits)))
+            record.limits = LimitsBody(body.limits.applied(to: record.limits.applied(to: defaultLimits)))
         } commit: { (record) throws(Problem) in
-            let limits = try record.limits.applied(to: defaultLimits)
+            let limits = record.limits.applied(to: defaultLimits)
             try domain { () throws(GuestMemError) in try memory.setLimits(limits, for: id) }
         }
         return .json(try view(of: record), headers: record.etagHeaders)

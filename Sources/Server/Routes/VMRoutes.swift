@@ -23,11 +23,7 @@ extension Routes {
     private func listVMs(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let limit = try request.pageLimit()
-        var cursor: VMID?
-        if let raw = request.queryValue("cursor") {
-            guard let id = VMID(raw) else { throw .unprocessable("cursor is not a vm id from a listing") }
-            cursor = id
-        }
+        let cursor = try request.pageCursor(VMID.init, "vm")
         let page = try domain { () throws(GuestMemError) in
             try memory.vms(of: tenant, after: cursor, limit: limit)
         }

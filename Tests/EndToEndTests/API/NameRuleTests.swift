@@ -28,7 +28,12 @@ struct NameRuleTests {
     static let badNames = [
         "", "nul\u{0}byte", "line\nbreak", "carriage\rreturn", "tab\there", "del\u{7F}", "next line\u{85}",
         "line\u{2028}separator", "paragraph\u{2029}separator", String(repeating: "x", count: 129),
+        // 128 Characters, as Swift counts them, but 256 code points, as JSON Schema counts them.
+        accented(128), String(repeating: "\u{1F1E9}\u{1F1EA}", count: 65), accented(64) + "x",
     ]
+
+    /// "é" as e and a combining acute accent: one Character, two Unicode code points.
+    static func accented(_ characters: Int) -> String { String(repeating: "e\u{301}", count: characters) }
 
     @Test func badNamesAreRefusedAlikeOnEveryRouteAndMakeNothing() async throws {
         let gmemd = try await Self.instance.running()
@@ -62,7 +67,11 @@ struct NameRuleTests {
     }
 
     /// 128 two-byte characters are 256 bytes: more than memfd_create(2) takes, and still a name.
-    @Test(arguments: ["vm team ü 🚀 \"quoted\" \\ /", String(repeating: "é", count: 128)])
+    /// 64 accented letters or 64 flags are 64 Characters and exactly 128 code points.
+    @Test(arguments: [
+        "vm team ü 🚀 \"quoted\" \\ /", String(repeating: "é", count: 128), accented(64),
+        String(repeating: "\u{1F1E9}\u{1F1EA}", count: 64),
+    ])
     func printableNamesOnOneLineAreTakenWholeByTenantsFilesAndConsumers(name: String) async throws {
         let admin = try Admin(try await Gmemd.api.running())
         let created = try await admin.client.post("/v1/tenants", json: ["name": name]).expecting(
