@@ -14,7 +14,12 @@ struct OverAllocationTests {
         let file = try fixture.create()
         let (_, memoryFile) = try fixture.store.lookup(file.id, of: fixture.tenant)
         // The map now takes the file's second and third pages for allocated; the kernel has none.
-        memoryFile.state.withLock { $0.map.allocate(try! ByteRange(offset: 4096, length: 8192)) }
+        try memoryFile.operating { (backing) throws(GuestMemError) in
+            try backing.update(
+                memfd: { (_, map) throws(GuestMemError) in
+                    map.allocate(try ByteRange(offset: 4096, length: 8192))
+                }, guestMemfd: { _ throws(GuestMemError) in })
+        }
 
         let error = #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 0, 4 * 4096) }
 

@@ -3,12 +3,12 @@ import Synchronization
 /// A subsystem attached to a memory file: hears about its range (events), holds pages (pins).
 ///
 /// Locking: `state` guards the backlog, the waiting readers and the pins. It is a small lock,
-/// held for a few assignments and never across a syscall or an `await`. The file's lock comes
-/// first: every change the file makes (an event, a pin, a revocation, the detach) takes the
-/// file's lock and then, briefly, this one, so events are recorded in the order of the kernel
-/// operations that caused them. Readers (long-poll, SSE, listings) take this lock alone. Never
-/// this lock and then the file's, and never two consumers' locks at once. Continuations are
-/// resumed after this lock is let go.
+/// held for a few assignments and never across a syscall or an `await`. The file's state lock
+/// comes first (LockOrder.swift): every change the file makes (an event, a pin, a revocation, the
+/// detach) takes it and then, briefly, this one, and the file's operation lock around both keeps
+/// events in the order of the kernel operations that caused them. Readers (long-poll, SSE,
+/// listings) take this lock alone. Never this lock and then the file's, and never two consumers'
+/// locks at once. Continuations are resumed after this lock is let go.
 final class Consumer: Sendable {
     /// Live pins one consumer may hold: bounds the service's memory where locked-byte accounting
     /// does not (a pin of an inaccessible file adds no locked bytes).
@@ -18,7 +18,7 @@ final class Consumer: Sendable {
 
     let id: ConsumerID
     let tenant: TenantID
-    let file: any ConsumerHost
+    let file: ManagedFile
     let kind: ConsumerKind
     let label: String?
     let range: ByteRange
@@ -29,7 +29,7 @@ final class Consumer: Sendable {
     /// A process consumer's descriptor access; nil for every other kind.
     let access: DescriptorAccess?
     let attachedAt: Timestamp
-    let state: Mutex<State>
+    let state: RankedMutex<State>
     /// Set once, under `state`, when the `detached` event is recorded; read without any lock by
     /// the store, which must not take this lock under its own.
     private let detachedFlag = Atomic<Bool>(false)
@@ -56,7 +56,7 @@ final class Consumer: Sendable {
     }
 
     init(
-        id: ConsumerID, tenant: TenantID, file: any ConsumerHost, kind: ConsumerKind, label: String?,
+        id: ConsumerID, tenant: TenantID, file: ManagedFile, kind: ConsumerKind, label: String?,
         range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, binding: KVMBinding? = nil,
         access: DescriptorAccess? = nil, backlog: Int
     ) {
@@ -64,7 +64,7 @@ final class Consumer: Sendable {
         (self.range, self.isOpenEnded, self.isExclusive) = (range, isOpenEnded, isExclusive)
         (self.binding, self.access) = (binding, access)
         attachedAt = .now()
-        state = Mutex(State(ring: EventRing(capacity: backlog)))
+        state = RankedMutex(.consumer, State(ring: EventRing(capacity: backlog)))
     }
 
     var isDetached: Bool { detachedFlag.load(ordering: .acquiring) }

@@ -15,7 +15,11 @@ struct MemfdStatus {
     let blockSize: Int64
 }
 
-extension Memfd {
+/// A memfd's fd borrowed for reads that never block (fstat, F_GET_SEALS), by whoever knows the
+/// memfd is still open: a file's state lock, which its deletion takes before the memfd closes.
+struct MemfdReader: Sendable {
+    let fd: FileDescriptor
+
     /// Size and allocation as the kernel counts them.
     /// The corresponding C call is `fstat`.
     func status() throws(Errno) -> MemfdStatus {
@@ -25,6 +29,20 @@ extension Memfd {
             size: Int64(info.st_size), allocatedBytes: Int64(info.st_blocks) * 512,
             blockSize: Int64(info.st_blksize))
     }
+
+    /// The kernel seals set on this file.
+    /// The corresponding C call is `fcntl(fd, F_GET_SEALS)`.
+    func seals() throws(Errno) -> SealSet {
+        SealSet(rawValue: UInt32(try syscall("fcntl(F_GET_SEALS)") { gmemd_get_seals(fd.rawValue) }))
+    }
+}
+
+extension Memfd {
+    /// Reads that need no ownership; valid while this memfd is open.
+    var reader: MemfdReader { MemfdReader(fd: fd) }
+
+    /// Size and allocation as the kernel counts them (fstat).
+    func status() throws(Errno) -> MemfdStatus { try reader.status() }
 
     /// Sets the size; shrinking frees the whole pages past the new end.
     /// The corresponding C call is `ftruncate`. EPERM under the shrink or grow seal (§1c).

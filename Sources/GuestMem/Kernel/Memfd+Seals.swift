@@ -3,11 +3,8 @@ import Posix
 import SystemPackage
 
 extension Memfd {
-    /// The kernel seals set on this file.
-    /// The corresponding C call is `fcntl(fd, F_GET_SEALS)`.
-    func seals() throws(Errno) -> SealSet {
-        SealSet(rawValue: UInt32(try syscall("fcntl(F_GET_SEALS)") { gmemd_get_seals(fd.rawValue) }))
-    }
+    /// The kernel seals set on this file (F_GET_SEALS).
+    func seals() throws(Errno) -> SealSet { try reader.seals() }
 
     /// Adds the kernel bits of `seals`; service bits are never passed.
     /// The corresponding C call is `fcntl(fd, F_ADD_SEALS, seals)`. EPERM once `seal` is set

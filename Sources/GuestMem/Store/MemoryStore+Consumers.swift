@@ -11,7 +11,7 @@ extension MemoryStore {
     package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
         throws(GuestMemError) -> ConsumerSnapshot
     {
-        let (tenant, file) = try consumerHost(fileID, of: tenantID)
+        let (tenant, file) = try lookup(fileID, of: tenantID)
         let range = try Self.range(of: request, unit: file.allocationUnit)
         try tenant.reserveConsumer()
         var charge = Charge()
@@ -47,7 +47,7 @@ extension MemoryStore {
     package func consumers(of fileID: FileID, of tenantID: TenantID) throws(GuestMemError)
         -> [ConsumerSnapshot]
     {
-        try consumerHost(fileID, of: tenantID).1.attachedConsumers().map { $0.snapshot() }
+        try lookup(fileID, of: tenantID).1.attachedConsumers().map { $0.snapshot() }
     }
 
     /// One consumer, attached or recently detached.

@@ -7,36 +7,28 @@ extension MemoryStore {
     /// ENOMEM (invalid: ask for less) when that is more than `maxReadBytes`.
     package func read(_ id: FileID, of tenantID: TenantID, range: ByteRange) throws(GuestMemError) -> [UInt8]
     {
-        if let (_, guest) = guestFile(id, of: tenantID) { return try read(guest, range: range) }
-        return try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
+        try lookup(id, of: tenantID).1.read(range, maxBytes: Self.maxReadBytes)
     }
 
     /// A private fd on the file's content and its size, for sendfile(2); close it when done.
-    /// EPERM once inaccessible.
+    /// EPERM once inaccessible; a guest_memfd's content is read, not sent (ESPIPE).
     package func openContent(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> ContentHandle {
-        if let (_, guest) = guestFile(id, of: tenantID) {
-            try guest.requireMappable()
-            // The kernel's answer to pread(2) or sendfile(2) from a guest_memfd (G2).
-            throw .invalid(
-                "a guest_memfd's content is read with read(), not sent from its fd", errno: .illegalSeek)
+        try lookup(id, of: tenantID).1.openContent { () throws(GuestMemError) in
+            try descriptors.claim(for: "download")
         }
-        let file = try lookup(id, of: tenantID).1
-        return try file.openContent(claim: try descriptors.claim(for: "download"))
     }
 
-    /// Writes `bytes` at `offset` (pwrite); the kernel's seals answer. A write that would
-    /// allocate past the tenant's limits (EDQUOT) or the host's reserve (ENOMEM) is refused
-    /// before pwrite(2) runs; one into pages already allocated needs no headroom. `versions`,
-    /// when given, must hold the current version.
+    /// Writes `bytes` at `offset` (pwrite, or through a guest_memfd's mapping); the kernel's
+    /// seals answer. A write that would allocate past the tenant's limits (EDQUOT) or the host's
+    /// reserve (ENOMEM) is refused before it runs; one into pages already allocated needs no
+    /// headroom. `versions`, when given, must hold the current version.
     package func write(
         _ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8],
         expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> (written: Int64, size: Int64) {
-        if let (tenant, guest) = guestFile(id, of: tenantID) {
-            return try write(guest, of: tenant, offset: offset, bytes: bytes, expecting: versions)
-        }
         let (tenant, file) = try lookup(id, of: tenantID)
-        let range = try MemoryFile.writeRange(offset: offset, count: bytes.count)
+        try file.requireMappable()
+        let range = try ManagedFile.writeRange(offset: offset, count: bytes.count)
         return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {
             (reservation, charge) throws(GuestMemError) in
             try file.write(

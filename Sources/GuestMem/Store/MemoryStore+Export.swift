@@ -14,12 +14,8 @@ extension MemoryStore {
         guard request.kind == .process else {
             throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
         }
-        if guestFile(fileID, of: tenantID) != nil {
-            throw .refused("a guest_memfd file's descriptor never leaves gmemd", errno: .notPermitted)
-        }
-        if try lookup(fileID, of: tenantID).1.isInaccessible {
-            throw .refused("file is inaccessible: its descriptor never leaves gmemd", errno: .notPermitted)
-        }
+        let file = try lookup(fileID, of: tenantID).1
+        try file.withState { (state) throws(GuestMemError) in try ManagedFile.requireExportable(state, file) }
         let consumer = try attach(request, to: fileID, of: tenantID)
         do {
             return try handOutDescriptor(consumer.id, of: tenantID)
@@ -30,7 +26,7 @@ extension MemoryStore {
     }
 
     /// Another descriptor for a process consumer (a VMM that restarted asks again), with the
-    /// access it was attached with; see `MemoryFile.openDescriptor` for what refuses it.
+    /// access it was attached with; see `ManagedFile.openDescriptor` for what refuses it.
     package func handOutDescriptor(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError)
         -> (ConsumerSnapshot, FileDescriptor)
     {
@@ -38,7 +34,7 @@ extension MemoryStore {
         guard let access = consumer.access else {
             throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
         }
-        let fd = try lookup(consumer.file.id, of: tenantID).1.openDescriptor(access, for: consumer)
+        let fd = try consumer.file.openDescriptor(access, for: consumer)
         return (consumer.snapshot(), fd)
     }
 
@@ -71,20 +67,18 @@ extension MemoryStore {
         }
         let seals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try memfd.seals() }
         let flags = FileFlags(allowSealing: !seals.contains(.seal), hugetlb: memfd.isHugetlb)
-        let file = MemoryFile(
+        let file = ManagedFile(
             id: .random(), tenant: tenantID, name: name, flags: flags, memfd: memfd,
-            blockSize: status.blockSize)
-        try file.state.withLock { (state) throws(GuestMemError) in
-            state.isExported = true
-            _ = try file.recount(&state, &charge)
-        }
+            blockSize: status.blockSize, whileAllocating: whileAllocating)
+        try file.withState { (state) throws(GuestMemError) in state.isExported = true }
+        try file.recountExported(&charge)
         return try publish(file, of: tenantID, &charge)
     }
 
     /// Books what holders of exported descriptors of `tenantID`'s files allocated or freed since
     /// gmemd last looked, so that its usage is what the kernel says.
     func recountExported(of tenantID: TenantID) throws(GuestMemError) {
-        let (tenant, files) = try maps.withLock { (maps) throws(GuestMemError) -> (Tenant, [MemoryFile]) in
+        let (tenant, files) = try maps.withLock { (maps) throws(GuestMemError) -> (Tenant, [ManagedFile]) in
             guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
             return (entry.tenant, entry.fileIDs.all.compactMap { maps.files[$0] })
         }

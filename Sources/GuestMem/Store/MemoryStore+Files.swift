@@ -12,15 +12,15 @@ extension MemoryStore {
         try tenant.reserveFile()
         var charge = Charge()
         defer { tenant.settle(charge, releasingFile: true) }
-        let file = try MemoryFile.create(
+        let file = try ManagedFile.createMemfd(
             id: .random(), tenant: tenantID, name: name, size: size, flags: flags,
-            claim: try descriptors.claim(for: "memfd_create"))
+            claim: try descriptors.claim(for: "memfd_create"), whileAllocating: whileAllocating)
         return try publish(file, of: tenantID, &charge)
     }
 
     /// Makes a new file visible in the tenant's listing and books it; answers it as it was
     /// before anyone else could see it.
-    func publish(_ file: MemoryFile, of tenantID: TenantID, _ charge: inout Charge) throws(GuestMemError)
+    func publish(_ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge) throws(GuestMemError)
         -> FileSnapshot
     {
         // Taken before anyone else can see the file, so it is the file as created.
@@ -35,9 +35,8 @@ extension MemoryStore {
     }
 
     /// One file of `tenantID`. An exported file's allocation is booked as the kernel reports it
-    /// now, so its `allocatedBytes` and the tenant's usage agree.
+    /// now, so its `allocatedBytes` and the tenant's usage agree. Waits for no running operation.
     package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
-        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.snapshot() }
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         defer { tenant.settle(charge) }
@@ -45,16 +44,22 @@ extension MemoryStore {
         return try file.snapshot()
     }
 
+    /// Whether `id` is a guest_memfd file of `tenantID`: its content cannot go out by sendfile(2).
+    package func isGuestMemfd(_ id: FileID, of tenantID: TenantID) -> Bool {
+        (try? lookup(id, of: tenantID).1.isGuestMemfd) ?? false
+    }
+
     /// Up to `limit` files of `tenantID` in id order, after `cursor`; `next` is the cursor for
-    /// the following page, nil on the last. Costs the page, not the table.
+    /// the following page, nil on the last. Costs the page, not the table; waits for no running
+    /// operation.
     package func files(of tenantID: TenantID, after cursor: FileID? = nil, limit: Int) throws(GuestMemError)
         -> (items: [FileSnapshot], next: FileID?)
     {
         guard limit > 0 else { throw .invalid("limit must be at least 1", errno: .invalidArgument) }
-        let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([StoredFile], Bool) in
+        let (page, hasMore) = try maps.withLock { (maps) throws(GuestMemError) -> ([ManagedFile], Bool) in
             guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
             let page = entry.fileIDs.page(after: cursor, limit: limit)
-            return (page.ids.compactMap(maps.file), page.hasMore)
+            return (page.ids.compactMap { maps.files[$0] }, page.hasMore)
         }
         // A file deleted since the page was cut is left out, not reported as an error.
         let items = page.compactMap { try? $0.snapshot() }
@@ -62,16 +67,11 @@ extension MemoryStore {
     }
 
     /// Sets the size (ftruncate). `versions`, when given, must hold the current version (an
-    /// If-Match list): checked under the file's lock, so of two changes that saw one version only
-    /// the first applies.
+    /// If-Match list): checked under the file's operation lock, so of two changes that saw one
+    /// version only the first applies.
     package func resize(
         _ id: FileID, of tenantID: TenantID, to size: Int64, expecting versions: Set<UInt64>? = nil
-    )
-        throws(GuestMemError) -> FileSnapshot
-    {
-        if let (_, guest) = guestFile(id, of: tenantID) {
-            return try guest.resize(to: size, expecting: versions)
-        }
+    ) throws(GuestMemError) -> FileSnapshot {
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         defer { tenant.settle(charge) }
@@ -79,24 +79,20 @@ extension MemoryStore {
     }
 
     /// Deletes a file. `versions`, when given, must hold the current version. Its pins are
-    /// revoked and its consumers detached before it answers. The memfd's last close, which frees
-    /// its pages, runs after every lock is let go. A file whose descriptor left gmemd is refused
-    /// with EBUSY while process consumers are attached, unless `force`, and is punched whole
-    /// first (MemoryFile.punchForDelete).
+    /// revoked and its consumers detached (their memslots deleted) before it answers, and a
+    /// guest_memfd is forgotten in its VM. The backing's last close, which frees its pages, runs
+    /// after every lock is let go. A file whose descriptor left gmemd is refused with EBUSY while
+    /// process consumers are attached, unless `force`, and is punched whole first
+    /// (ManagedFile.punchForDelete).
     package func deleteFile(
         _ id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil, force: Bool = false
-    )
-        throws(GuestMemError)
-    {
-        if guestFile(id, of: tenantID) != nil {
-            return try deleteGuestMemfdFile(id, of: tenantID, expecting: versions)
-        }
+    ) throws(GuestMemError) {
         let (tenant, file) = try lookup(id, of: tenantID)
         var charge = Charge()
         var detached: [Consumer] = []
-        let memfd: Memfd
+        let backing: FileBacking
         do {
-            memfd = try file.remove(expecting: versions, force: force, charge: &charge, detached: &detached)
+            backing = try file.remove(expecting: versions, force: force, charge: &charge, detached: &detached)
         } catch {
             tenant.settle(charge)
             throw error
@@ -107,7 +103,8 @@ extension MemoryStore {
             for consumer in detached { maps.keepDetached(consumer) }
         }
         unbind(detached)
+        if let vm = file.vm { maps.withLock { $0.vms[vm] }?.forget(id) }
         tenant.settle(charge)
-        memfd.close()
+        backing.close()
     }
 }

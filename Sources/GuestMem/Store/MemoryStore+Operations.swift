@@ -1,19 +1,15 @@
 extension MemoryStore {
-    /// The seals now set on a file.
+    /// The seals now set on a file. Waits for no running operation.
     package func seals(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> SealSet {
-        if let (_, guest) = guestFile(id, of: tenantID) { return try guest.snapshot().seals }
-        return try lookup(id, of: tenantID).1.seals()
+        try lookup(id, of: tenantID).1.snapshot().seals
     }
 
-    /// Adds seals, all or none; see `MemoryFile.addSeals(_:expecting:)` for the order of the
+    /// Adds seals, all or none; see `ManagedFile.addSeals(_:expecting:)` for the order of the
     /// checks. `versions`, when given, must hold the current version.
     package func addSeals(
         _ seals: SealSet, to id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        if let (_, guest) = guestFile(id, of: tenantID) {
-            return try guest.addSeals(seals, expecting: versions)
-        }
-        return try lookup(id, of: tenantID).1.addSeals(seals, expecting: versions)
+        try lookup(id, of: tenantID).1.addSeals(seals, expecting: versions)
     }
 
     /// Allocates or punches `range`. An allocation that would cross the tenant's limits
@@ -23,34 +19,25 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange,
         expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        if let (tenant, guest) = guestFile(id, of: tenantID) {
-            return try fallocate(guest, of: tenant, mode: mode, range: range, expecting: versions)
-        }
         let (tenant, file) = try lookup(id, of: tenantID)
-        switch mode {
-        case .punchHole:
-            var charge = Charge()
-            defer { tenant.settle(charge) }
-            return try file.punchHole(range, expecting: versions, charge: &charge)
-        case .allocate(let keepSize):
-            return try allocating(file.worstCase(range), in: file, of: tenant) {
-                (reservation, charge) throws(GuestMemError) in
-                try file.allocate(
-                    range, keepSize: keepSize, expecting: versions, within: reservation, host: host,
-                    charge: &charge)
-            }
+        let worstCase = mode == .punchHole ? 0 : file.worstCase(range)
+        return try allocating(worstCase, in: file, of: tenant) {
+            (reservation, charge) throws(GuestMemError) in
+            try file.fallocate(
+                mode, range, expecting: versions, within: reservation, host: host, charge: &charge)
         }
     }
 
-    /// Reserves up to `worstCase` bytes of the tenant's headroom, runs `body` under the file's
-    /// lock with it, and settles what the kernel counted. `body` answers nil when the file
-    /// became inaccessible since the reservation (its bytes are then locked): reserve again.
+    /// The one reserve check before anything that may allocate: sets aside up to `worstCase`
+    /// bytes of the tenant's headroom (locked ones too where the file's memory is locked), runs
+    /// `body` with it, and settles what the kernel counted. `body` answers nil when the file's
+    /// memory turned locked since the reservation (the inaccessible seal): reserve again.
     func allocating<Result>(
-        _ worstCase: Int64, in file: MemoryFile, of tenant: Tenant,
+        _ worstCase: Int64, in file: ManagedFile, of tenant: Tenant,
         _ body: (Reservation, inout Charge) throws(GuestMemError) -> Result?
     ) throws(GuestMemError) -> Result {
         while true {
-            let reservation = tenant.reserve(upTo: worstCase, isLocked: file.isInaccessible)
+            let reservation = tenant.reserve(upTo: worstCase, isLocked: file.allocationIsLocked)
             var charge = Charge()
             defer { tenant.settle(charge, releasing: reservation) }
             if let result = try body(reservation, &charge) { return result }

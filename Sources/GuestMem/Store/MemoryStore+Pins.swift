@@ -1,5 +1,5 @@
 extension MemoryStore {
-    /// Pins `range` for a consumer (get_lock_pfn); see `MemoryFile.pin` for the rules. The
+    /// Pins `range` for a consumer (get_lock_pfn); see `ManagedFile.pin` for the rules. The
     /// tenant's headroom is reserved first: the allocation's worst case in bytes, the pin's
     /// length in locked bytes; the file's lock then takes what the pin really needs.
     package func pin(_ range: ByteRange, allocate: Bool, for id: ConsumerID, of tenantID: TenantID)
@@ -44,6 +44,6 @@ extension MemoryStore {
     package func dirtyLog(of fileID: FileID, of tenantID: TenantID, clear: Bool) throws(GuestMemError)
         -> DirtyLog
     {
-        try consumerHost(fileID, of: tenantID).1.dirtyLog(clear: clear)
+        try lookup(fileID, of: tenantID).1.dirtyLog(clear: clear)
     }
 }

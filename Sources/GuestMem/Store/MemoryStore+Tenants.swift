@@ -10,24 +10,12 @@ extension MemoryStore {
     /// Removes a tenant and deletes its files and VMs, detaching their consumers; their fds are
     /// closed after every lock is let go.
     package func removeTenant(_ id: TenantID) throws(GuestMemError) {
-        let (files, kvmObjects) = try maps.withLock {
-            (maps) throws(GuestMemError) -> ([MemoryFile], KVMObjects) in
+        let removed = try maps.withLock { (maps) throws(GuestMemError) -> RemovedObjects in
             guard let entry = maps.tenants.removeValue(forKey: id) else { throw .notFound("no tenant \(id)") }
             for consumer in entry.consumerIDs { maps.consumers[consumer] = nil }
-            let files = entry.fileIDs.all.compactMap { maps.files.removeValue(forKey: $0) }
-            return (files, maps.remove(entry))
+            return maps.remove(entry)
         }
-        kvmObjects.close()
-        for file in files {
-            var charge = Charge()
-            var detached: [Consumer] = []
-            // A file a concurrent delete got to first is already gone: nothing to close here.
-            guard
-                let memfd = try? file.remove(
-                    expecting: nil, force: true, charge: &charge, detached: &detached)
-            else { continue }
-            memfd.close()
-        }
+        removed.close()
     }
 
     /// Replaces a tenant's limits. Usage above a lowered limit stays; new allocations are refused.

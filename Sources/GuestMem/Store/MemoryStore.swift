@@ -1,15 +1,12 @@
-import Synchronization
-
 /// Every tenant's memory files: the domain's front door. Answers with value snapshots, never
 /// with the locked objects behind them. Every call that takes a tenant answers notFound for
 /// another tenant's file, the same as for an unknown one.
 ///
-/// Locking (style.md §6): `maps` guards the maps and nothing else, and is never held across a
-/// syscall. A `Tenant`'s lock guards its usage, a `MemoryFile`'s lock its memfd. A call holds
-/// one of them at a time: look up under `maps`, reserve under the tenant's, do the kernel work
-/// under the file's, settle under the tenant's. The one nesting: under a file's lock, a
-/// consumer's small lock is taken briefly to record an event or change a pin (Consumer.swift).
-/// A memfd is never closed under any of them.
+/// Locking (LockOrder.swift, the one table): `maps` guards the maps and nothing else, and is
+/// never held across a syscall. A `Tenant`'s lock guards its usage, a `ManagedFile`'s two locks
+/// its kernel object and its state. A call looks up under `maps` (one lookup, whichever the
+/// backend), reserves under the tenant's, does the kernel work under the file's, settles under
+/// the tenant's; the maps and the tenant are leaves. A file's backing is never closed under any.
 package final class MemoryStore: Sendable {
     /// Half a GiB of MemAvailable is kept free by default: room for gmemd itself, its peers on
     /// the host and the page cache, so that no allocation drives the host into the OOM killer.
@@ -28,12 +25,14 @@ package final class MemoryStore: Sendable {
     package let kvm: KVMDevice
     /// What this store serves: KVM's capabilities, huge pages, the backends not turned off.
     package let features: ServedFeatures
-    let maps = Mutex(Maps())
+    let maps = RankedMutex(.storeMaps, Maps())
+    /// A test's gate, called while a file's fallocate holds its operation lock; nil in gmemd.
+    let whileAllocating: (@Sendable (FileID) -> Void)?
 
     struct Maps {
         var tenants: [TenantID: TenantEntry] = [:]
-        var files: [FileID: MemoryFile] = [:]
-        var guestFiles: [FileID: GuestMemoryFile] = [:]
+        /// Every file, memfd and guest_memfd alike.
+        var files: [FileID: ManagedFile] = [:]
         var vms: [VMID: HeldVM] = [:]
         /// Attached consumers, and each tenant's most recently detached ones (`keptDetached`).
         var consumers: [ConsumerID: Consumer] = [:]
@@ -53,12 +52,14 @@ package final class MemoryStore: Sendable {
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
     /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, no more fds
     /// open for files, VMs and downloads than `descriptors` allows, and refusing files of the
-    /// `disabledBackends`.
+    /// `disabledBackends`. `whileAllocating` is for tests: it runs inside every fallocate, with
+    /// the file's operation lock held, before the kernel call.
     package init(
         hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
         eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited,
-        disabledBackends: Set<Backend> = []
+        disabledBackends: Set<Backend> = [], whileAllocating: (@Sendable (FileID) -> Void)? = nil
     ) {
+        self.whileAllocating = whileAllocating
         host = HostMemory(reserveBytes: hostReserveBytes)
         self.descriptors = descriptors
         self.eventBacklog = max(1, eventBacklog)
@@ -84,10 +85,10 @@ package final class MemoryStore: Sendable {
         return tenant
     }
 
-    /// The file `id` of tenant `tenantID` and that tenant, or notFound, also for another
-    /// tenant's file.
-    func lookup(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, MemoryFile) {
-        let found = maps.withLock { maps -> (Tenant, MemoryFile)? in
+    /// The file `id` of tenant `tenantID`, whichever its backend, and that tenant, or notFound,
+    /// also for another tenant's file. One take of the maps lock.
+    func lookup(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> (Tenant, ManagedFile) {
+        let found = maps.withLock { maps -> (Tenant, ManagedFile)? in
             guard let file = maps.files[id], file.tenant == tenantID, let entry = maps.tenants[tenantID]
             else {
                 return nil

@@ -4,7 +4,7 @@ import Synchronization
 /// arithmetic, never across a syscall: reserve before the kernel work, settle after it.
 final class Tenant: Sendable {
     let id: TenantID
-    private let state: Mutex<State>
+    private let state: RankedMutex<State>
 
     private struct State {
         var limits: TenantLimits
@@ -19,7 +19,7 @@ final class Tenant: Sendable {
 
     init(id: TenantID, limits: TenantLimits) {
         self.id = id
-        state = Mutex(State(limits: limits))
+        state = RankedMutex(.tenant, State(limits: limits))
     }
 
     var limits: TenantLimits {
@@ -32,18 +32,7 @@ final class Tenant: Sendable {
     /// Sets aside up to `worstCase` bytes: as much of it as the limits leave. The file's lock,
     /// taken next, knows how much the call really needs and refuses it if this is too little.
     func reserve(upTo worstCase: Int64, isLocked: Bool) -> Reservation {
-        state.withLock { state in
-            let bytes = Self.headroom(state.limits.maxBytes, state.usage.allocatedBytes, state.reservedBytes)
-            let locked =
-                isLocked
-                ? Self.headroom(
-                    state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes) : 0
-            let reservation = Reservation(
-                bytes: min(worstCase, bytes), lockedBytes: min(worstCase, locked), isLocked: isLocked)
-            state.reservedBytes += reservation.bytes
-            state.reservedLockedBytes += reservation.lockedBytes
-            return reservation
-        }
+        reserve(upToBytes: worstCase, upToLockedBytes: isLocked ? worstCase : 0, isLocked: isLocked)
     }
 
     /// Sets aside one file, or refuses with EDQUOT when the tenant already has `maxFiles`.
@@ -67,8 +56,10 @@ final class Tenant: Sendable {
     }
 
     /// Sets aside up to `bytes` and up to `lockedBytes`, as much of each as the limits leave: a pin
-    /// needs locked bytes whether or not it allocates.
-    func reserve(upToBytes bytes: Int64, upToLockedBytes lockedBytes: Int64) -> Reservation {
+    /// needs locked bytes whether or not it allocates. The one place headroom is set aside.
+    func reserve(upToBytes bytes: Int64, upToLockedBytes lockedBytes: Int64, isLocked: Bool = true)
+        -> Reservation
+    {
         state.withLock { state in
             let reservation = Reservation(
                 bytes: min(
@@ -78,7 +69,7 @@ final class Tenant: Sendable {
                     lockedBytes,
                     Self.headroom(
                         state.limits.maxLockedBytes, state.usage.lockedBytes, state.reservedLockedBytes)),
-                isLocked: true)
+                isLocked: isLocked)
             state.reservedBytes += reservation.bytes
             state.reservedLockedBytes += reservation.lockedBytes
             return reservation

@@ -15,7 +15,7 @@ final class HeldVM: Sendable {
     let name: String?
     let createdAt: Timestamp
     let maxMemslots: Int
-    private let state: Mutex<State>
+    private let state: RankedMutex<State>
 
     private struct State: ~Copyable {
         /// nil once deleted: every later call answers notFound.
@@ -28,7 +28,7 @@ final class HeldVM: Sendable {
     init(id: VMID, tenant: TenantID, name: String?, vm: consuming VirtualMachine) {
         (self.id, self.tenant, self.name, createdAt) = (id, tenant, name, .now())
         maxMemslots = vm.maxMemslots
-        state = Mutex(State(vm: vm))
+        state = RankedMutex(.vm, State(vm: vm))
     }
 
     func snapshot() throws(GuestMemError) -> VMSnapshot {
@@ -68,7 +68,7 @@ final class HeldVM: Sendable {
     /// in one step: the kernel refuses the binding (its errno comes back) or the file refuses the
     /// consumer (then the slot is deleted again), and nothing is left behind.
     func bind(
-        _ file: any MemslotBacking, _ range: ByteRange, isOpenEnded: Bool, at gpa: UInt64,
+        _ file: ManagedFile, _ range: ByteRange, isOpenEnded: Bool, at gpa: UInt64,
         attaching make: (KVMBinding, ByteRange) -> Consumer
     ) throws(GuestMemError) -> Consumer {
         try state.withLock { (state) throws(GuestMemError) -> Consumer in
@@ -138,8 +138,8 @@ final class HeldVM: Sendable {
     /// body (a guest_memfd's `vm`, a binding's), so one deleted meanwhile is an unknown reference
     /// (422), as one that never was: 404 is for the URL's own resource.
     private static func withVM<R: ~Copyable>(
-        _ state: inout State, _ id: VMID, _ body: (inout VirtualMachine) throws(GuestMemError) -> R
-    ) throws(GuestMemError) -> R {
+        _ state: inout State, _ id: VMID, _ body: (inout VirtualMachine) throws(GuestMemError) -> sending R
+    ) throws(GuestMemError) -> sending R {
         try state.vm.whilePresent(orThrow: .unknownReference("no vm \(id)"), body)
     }
 }

@@ -6,7 +6,7 @@ extension MemoryStore {
     /// (EINVAL otherwise); without KVM, refused with the reason; another tenant's VM is an unknownReference.
     func attach(
         _ kind: ConsumerKind, bound request: KVMBindingRequest, _ range: ByteRange, isOpenEnded: Bool,
-        to file: any MemslotBacking, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
+        to file: ManagedFile, of tenantID: TenantID, _ make: (KVMBinding, ByteRange) -> Consumer
     ) throws(GuestMemError) -> Consumer {
         guard kind == .kvm else {
             throw .invalid("vm and gpa bind a memslot for a kvm consumer only", errno: .invalidArgument)
@@ -23,14 +23,5 @@ extension MemoryStore {
             guard let binding = consumer.binding else { continue }
             maps.withLock { $0.vms[binding.vm] }?.unbind(consumer)
         }
-    }
-
-    /// The file `id` of `tenantID` as consumers see it, whichever its backend (both can be bound
-    /// as a memslot), and that tenant; notFound also for another tenant's file.
-    func consumerHost(_ id: FileID, of tenantID: TenantID) throws(GuestMemError)
-        -> (Tenant, any MemslotBacking)
-    {
-        if let (tenant, file) = guestFile(id, of: tenantID) { return (tenant, file) }
-        return try lookup(id, of: tenantID)
     }
 }

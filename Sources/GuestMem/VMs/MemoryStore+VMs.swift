@@ -54,7 +54,7 @@ extension MemoryStore {
         let removed = try held.remove(cascade: cascade)
         for file in removed.files {
             // A file deleted meanwhile by its own request is already gone.
-            try? deleteGuestMemfdFile(file, of: tenantID)
+            try? deleteFile(file, of: tenantID)
         }
         maps.withLock { maps in
             _ = maps.vms.removeValue(forKey: id)

@@ -1,13 +1,14 @@
 import SystemPackage
 
-extension MemoryFile {
+extension ManagedFile {
     /// Creates the memfd and sizes it. An inaccessible file is sealed from its first instant,
     /// so nobody could have written it (the race the 2021 reviewers named), and needs a
     /// page-aligned size. Its F_SEAL_* come from the kernel: F_SEAL_SEAL without allow_sealing
     /// (M1), F_SEAL_EXEC with noexec_seal (M4). The memfd holds `claim` while it is open.
-    static func create(
-        id: FileID, tenant: TenantID, name: String, size: Int64, flags: FileFlags, claim: DescriptorClaim
-    ) throws(GuestMemError) -> MemoryFile {
+    static func createMemfd(
+        id: FileID, tenant: TenantID, name: String, size: Int64, flags: FileFlags, claim: DescriptorClaim,
+        whileAllocating: (@Sendable (FileID) -> Void)?
+    ) throws(GuestMemError) -> ManagedFile {
         // Server's name rule refuses NUL first; here it would end the kernel's C string early.
         guard !name.utf8.contains(0) else {
             throw .invalid("name contains a NUL byte", errno: .invalidArgument)
@@ -24,8 +25,35 @@ extension MemoryFile {
             if size != 0 { try memfd.resize(to: size) }
             return try memfd.status()
         }
-        return MemoryFile(
-            id: id, tenant: tenant, name: name, flags: flags, memfd: memfd, blockSize: status.blockSize)
+        return ManagedFile(
+            id: id, tenant: tenant, name: name, flags: flags, memfd: memfd, blockSize: status.blockSize,
+            whileAllocating: whileAllocating)
+    }
+
+    /// A file over `memfd`, made or adopted, whose pages come `blockSize` at a time (st_blksize).
+    convenience init(
+        id: FileID, tenant: TenantID, name: String, flags: FileFlags, memfd: consuming Memfd,
+        blockSize: Int64,
+        whileAllocating: (@Sendable (FileID) -> Void)? = nil
+    ) {
+        let unit = max(HostProbe.pageSize, blockSize)
+        let reader = memfd.reader
+        self.init(
+            id: id, tenant: tenant, name: name, backend: .memfd(flags),
+            backing: .memfd(MemfdBacking(memfd: memfd, map: AllocationMap(unit: unit))), reader: reader,
+            allocationUnit: unit,
+            whileAllocating: whileAllocating)
+    }
+
+    /// A file over a guest_memfd of `vm`: whole pages, a fixed size.
+    convenience init(
+        id: FileID, tenant: TenantID, vm: VMID, name: String, file: consuming GuestMemfd,
+        whileAllocating: (@Sendable (FileID) -> Void)? = nil
+    ) {
+        let backend = BackendInfo.guestMemfd(vm: vm, size: file.size, flags: file.flags)
+        self.init(
+            id: id, tenant: tenant, name: name, backend: backend, backing: .guestMemfd(file), reader: nil,
+            allocationUnit: HostProbe.pageSize, whileAllocating: whileAllocating)
     }
 
     /// `name` cut at a code point to what memfd_create(2) takes. The kernel's copy shows only in
