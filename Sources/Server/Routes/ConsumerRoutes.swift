@@ -1,12 +1,13 @@
 import GuestMem
 import HTTP
 
-/// `/v1/files/{fid}/consumers` and `/v1/consumers/{cid}`: attach, list, get, detach. Attach,
-/// detach and a file's listing take the file's lock, which a long fallocate holds: off the loops.
+/// `/v1/files/{fid}/consumers` and `/v1/consumers/{cid}`: attach, list, get, detach. Listing
+/// and getting take no lock a fallocate holds: on the loop. Attaching may bind a memslot under the
+/// file's operation lock, and detaching may delete one: off the loops.
 extension Routes {
     func addConsumerRoutes(to router: inout Router) {
         router.add(.post, "/v1/files/{fid}/consumers", Endpoint.offLoop(attachConsumer))
-        router.add(.get, "/v1/files/{fid}/consumers", Endpoint.offLoop(listConsumers))
+        router.add(.get, "/v1/files/{fid}/consumers", Endpoint.onLoop(listConsumers))
         router.add(.get, "/v1/consumers/{cid}", Endpoint.onLoop(getConsumer))
         router.add(.delete, "/v1/consumers/{cid}", Endpoint.offLoop(detachConsumer))
         router.add(.post, "/v1/consumers/{cid}/fd", Endpoint.offLoop(handOutDescriptor))
@@ -28,7 +29,7 @@ extension Routes {
         return headers
     }
 
-    private func listConsumers(_ request: Request) async throws(Problem) -> Response {
+    private func listConsumers(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let consumers = try domain { () throws(GuestMemError) in try memory.consumers(of: id, of: tenant) }

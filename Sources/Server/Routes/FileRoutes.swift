@@ -1,13 +1,15 @@
 import GuestMem
 import HTTP
 
-/// `/v1/files`: create, list, get, resize, delete. Every route that may wait on a file's lock
-/// runs off the loops: the lock is held across that file's syscalls, which can take seconds.
+/// `/v1/files`: create, list, get, resize, delete. A file's operation lock is held across its
+/// syscalls, which can take seconds, so whatever takes it (create, resize, delete) runs off the
+/// loops; reads take only the file's state lock, never held across a blocking call, and answer on
+/// the loop.
 extension Routes {
     func addFileRoutes(to router: inout Router) {
         router.add(.post, "/v1/files", Endpoint.offLoop(createFile))
-        router.add(.get, "/v1/files", Endpoint.offLoop(listFiles))
-        router.add(.get, "/v1/files/{fid}", Endpoint.offLoop(getFile))
+        router.add(.get, "/v1/files", Endpoint.onLoop(listFiles))
+        router.add(.get, "/v1/files/{fid}", Endpoint.onLoop(getFile))
         router.add(.patch, "/v1/files/{fid}", Endpoint.offLoop(resizeFile))
         router.add(.delete, "/v1/files/{fid}", Endpoint.offLoop(deleteFile))
     }
@@ -32,7 +34,7 @@ extension Routes {
         return .json(FileView(file), status: .created, headers: headers)
     }
 
-    private func listFiles(_ request: Request) async throws(Problem) -> Response {
+    private func listFiles(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let limit = try request.pageLimit()
         let cursor = try request.pageCursor(FileID.init, "file")
@@ -42,7 +44,7 @@ extension Routes {
         return .json(Page(items: page.items.map(FileView.init), nextCursor: page.next?.rawValue))
     }
 
-    private func getFile(_ request: Request) async throws(Problem) -> Response {
+    private func getFile(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let file = try domain { () throws(GuestMemError) in try memory.file(id, of: tenant) }

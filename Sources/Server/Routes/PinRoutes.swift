@@ -2,15 +2,15 @@ import GuestMem
 import HTTP
 
 /// `/v1/consumers/{cid}/pins` (get_lock_pfn, put_unlock_pfn) and `/v1/files/{fid}/dirty`.
-/// Pinning and unpinning take the file's lock: off the loops. Reading pins takes only the
-/// consumer's small lock.
+/// Pinning may allocate under the file's operation lock: off the loops. Unpinning, the pins and
+/// the dirty log take only the file's state lock or the consumer's small one: on the loop.
 extension Routes {
     func addPinRoutes(to router: inout Router) {
         router.add(.post, "/v1/consumers/{cid}/pins", Endpoint.offLoop(pin))
         router.add(.get, "/v1/consumers/{cid}/pins", Endpoint.onLoop(listPins))
         router.add(.get, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(getPin))
-        router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", Endpoint.offLoop(unpin))
-        router.add(.get, "/v1/files/{fid}/dirty", Endpoint.offLoop(dirtyLog))
+        router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(unpin))
+        router.add(.get, "/v1/files/{fid}/dirty", Endpoint.onLoop(dirtyLog))
     }
 
     private func pin(_ request: Request) async throws(Problem) -> Response {
@@ -41,7 +41,7 @@ extension Routes {
         return .json(PinView(pin))
     }
 
-    private func unpin(_ request: Request) async throws(Problem) -> Response {
+    private func unpin(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         let pinID = try request.pathID("pid", PinID.init, "pin")
@@ -49,7 +49,7 @@ extension Routes {
         return Response(status: .noContent)
     }
 
-    private func dirtyLog(_ request: Request) async throws(Problem) -> Response {
+    private func dirtyLog(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let clear = try request.flag("clear")

@@ -4,11 +4,11 @@ import HTTP
 /// `/v1/files/{fid}/seals`: read, and add (seals are never removed).
 extension Routes {
     func addSealRoutes(to router: inout Router) {
-        router.add(.get, "/v1/files/{fid}/seals", Endpoint.offLoop(getSeals))
+        router.add(.get, "/v1/files/{fid}/seals", Endpoint.onLoop(getSeals))
         router.add(.post, "/v1/files/{fid}/seals", Endpoint.offLoop(addSeals))
     }
 
-    private func getSeals(_ request: Request) async throws(Problem) -> Response {
+    private func getSeals(_ request: Request) throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         let file = try domain { () throws(GuestMemError) in try memory.file(id, of: tenant) }
