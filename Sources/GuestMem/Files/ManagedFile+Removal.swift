@@ -7,7 +7,8 @@ extension ManagedFile {
     /// them. Every pin is revoked and every consumer detached first; `detached` gets those
     /// consumers. An exported file follows `punchForDelete`'s rule first.
     func remove(
-        expecting versions: Set<UInt64>?, force: Bool = false, charge: inout Charge, detached: inout [Consumer]
+        expecting versions: Set<UInt64>?, force: Bool = false, charge: inout Charge,
+        detached: inout [Consumer]
     ) throws(GuestMemError) -> FileBacking {
         try operation.withLock { (slot) throws(GuestMemError) -> FileBacking in
             guard var backing = slot.take() else { throw .notFound("no file \(id)") }
