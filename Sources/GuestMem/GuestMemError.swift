@@ -26,6 +26,9 @@ package enum GuestMemError: Error, Equatable {
     /// It existed and was taken away by someone else: a pin revoked by a punch, a shrink or a
     /// delete, or released when its consumer detached.
     case gone(String)
+    /// gmemd could not save its own state (the tenant directory's journal): not the caller's
+    /// doing, and nothing changed.
+    case unsaved(String)
 
     /// The kernel's refusal of `call`, sorted by its errno: the service passes the kernel's own
     /// answer through unchanged (design.md §2, "What the kernel does that shapes the service").
@@ -50,7 +53,7 @@ package enum GuestMemError: Error, Equatable {
     /// The errno this refusal maps to, where one applies.
     package var errno: Errno? {
         switch self {
-        case .notFound, .unknownReference, .preconditionFailed, .gone: nil
+        case .notFound, .unknownReference, .preconditionFailed, .gone, .unsaved: nil
         case .quotaExceeded: .diskQuotaExceeded
         case .invalid(_, let errno), .unsupported(_, let errno), .refused(_, let errno),
             .exhausted(_, let errno):

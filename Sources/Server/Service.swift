@@ -23,7 +23,8 @@ struct Service {
             attributes: [.posixPermissions: 0o700])
         let adminToken = try AdminToken.load(
             file: options.adminTokenFile.map { FilePath($0) }, stateDirectory: stateDirectory)
-        let tenants = try TenantRegistry(stateDirectory: stateDirectory)
+        let stateFile = TenantStateFile(stateDirectory: stateDirectory)
+        let tenants = TenantDirectory(try stateFile.load(), journal: stateFile)
         let plan = DescriptorPlan(
             openFileLimit: try OpenFileLimit.raiseToHard(), maxConnections: options.maxConnections,
             maxHeldFds: options.maxHeldFds)
@@ -34,27 +35,23 @@ struct Service {
         let memory = MemoryStore(
             hostReserveBytes: options.hostReserveBytes,
             kvm: KVMDevice(devicePath: FilePath(options.kvmDevice)), eventBacklog: options.eventBacklog,
-            descriptors: descriptors, disabledBackends: options.backends.disabled)
+            descriptors: descriptors, disabledBackends: options.backends.disabled, tenants: tenants)
         for line in ServedReport(memory.features).lines { Log.info(line) }
         if let headroom = try? memory.memoryHeadroom() {
             Log.info(
                 "memory: limit \(headroom.limitBytes) bytes from \(headroom.source), reserve \(headroom.reserveBytes)"
             )
         }
-        let defaultLimits = TenantLimits.default
-        for record in tenants.all {
-            try memory.addTenant(record.tenantID, limits: record.limits.applied(to: defaultLimits))
-        }
         let routes = Routes(
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
-            tenants: tenants, memory: memory, defaultLimits: defaultLimits,
+            memory: memory, defaultLimits: .default,
             health: HealthReport(
                 memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom()),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
             maxJSONBytes: options.maxJsonBytes)
         server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options
-        Log.info("loaded \(tenants.all.count) tenant(s) from \(stateDirectory)")
+        Log.info("loaded \(tenants.records.count) tenant(s) from \(stateDirectory)")
     }
 
     func run() throws {

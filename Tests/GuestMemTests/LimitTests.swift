@@ -108,9 +108,9 @@ struct LimitTests {
         let fixture = try tightFixture()
         let file = try fixture.create()
         try fixture.allocate(file.id, 0, 4 * Self.mebibyte)
-        try fixture.store.setLimits(
-            TenantLimits(maxBytes: 1 << 20, maxLockedBytes: 0, maxFiles: 10, maxConsumers: 1),
-            for: fixture.tenant)
+        _ = try fixture.store.tenants.updateLimits(of: fixture.tenant, expecting: nil) { _ in
+            TenantLimits(maxBytes: 1 << 20, maxLockedBytes: 0, maxFiles: 10, maxConsumers: 1)
+        }
 
         #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 4 * Self.mebibyte, 4096) }
         #expect(try fixture.punch(file.id, 0, 2 * Self.mebibyte).allocatedBytes == 2 << 20)

@@ -19,6 +19,12 @@ struct LockOrderTests {
             (.storeMaps, [.tenant], false),
             (.tenant, [.storeMaps], false),
             (.consumer, [.storeMaps], false),
+            (.tenantTable, [.tenantChanges], true),
+            (.storeMaps, [.tenantChanges], true),
+            (.tenant, [.tenantChanges], true),
+            (.tenantChanges, [.tenantTable], false),
+            (.tenantTable, [.storeMaps], false),
+            (.tenantChanges, [.fileOperation], false),
         ] as [(LockRank, Set<LockRank>, Bool)])
     func aLockIsTakenOnlyUnderLowerRanksAndNeverUnderALeaf(
         taking: LockRank, holding: Set<LockRank>, isAllowed: Bool

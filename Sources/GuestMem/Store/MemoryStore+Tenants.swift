@@ -1,26 +1,32 @@
 extension MemoryStore {
-    /// Adds a tenant with no files. An id already present is EEXIST.
-    package func addTenant(_ id: TenantID, limits: TenantLimits = .default) throws(GuestMemError) {
-        try maps.withLock { (maps) throws(GuestMemError) in
-            guard maps.tenants[id] == nil else { throw .refused("tenant \(id) exists", errno: .fileExists) }
-            maps.tenants[id] = TenantEntry(tenant: Tenant(id: id, limits: limits))
+    /// Adds the tenant `record` describes, with no files, through the tenant directory: saved
+    /// first, then indexed here, then found by its credential. An id already present is EEXIST.
+    package func createTenant(_ record: TenantRecord) throws(GuestMemError) {
+        try tenants.insert(record) { tenant in
+            maps.withLock { $0.tenants[tenant.id] = TenantEntry(tenant: tenant) }
         }
     }
 
-    /// Removes a tenant and deletes its files and VMs, detaching their consumers; their fds are
-    /// closed after every lock is let go.
-    package func removeTenant(_ id: TenantID) throws(GuestMemError) {
-        let removed = try maps.withLock { (maps) throws(GuestMemError) -> RemovedObjects in
-            guard let entry = maps.tenants.removeValue(forKey: id) else { throw .notFound("no tenant \(id)") }
-            for consumer in entry.consumerIDs { maps.consumers[consumer] = nil }
-            return maps.remove(entry)
+    /// Adds a tenant that no credential reaches, named by its id: for a store that serves no
+    /// HTTP (tests, tools).
+    package func addTenant(_ id: TenantID, limits: TenantLimits = .default) throws(GuestMemError) {
+        try createTenant(
+            TenantRecord(id: id, name: id.rawValue, credentialDigest: "", limits: limits, createdAt: .now()))
+    }
+
+    /// Removes a tenant (saved first; `versions`, when given, must hold its version) and
+    /// deletes its files and VMs, detaching their consumers; their fds are closed after every
+    /// lock is let go.
+    package func removeTenant(_ id: TenantID, expecting versions: Set<UInt64>? = nil) throws(GuestMemError) {
+        let removed = try tenants.remove(id, expecting: versions) { tenant -> RemovedObjects in
+            maps.withLock { maps in
+                // The directory indexed it here when it added it, and only it takes it out.
+                let entry = maps.tenants.removeValue(forKey: tenant.id) ?? TenantEntry(tenant: tenant)
+                for consumer in entry.consumerIDs { maps.consumers[consumer] = nil }
+                return maps.remove(entry)
+            }
         }
         removed.close()
-    }
-
-    /// Replaces a tenant's limits. Usage above a lowered limit stays; new allocations are refused.
-    package func setLimits(_ limits: TenantLimits, for id: TenantID) throws(GuestMemError) {
-        try tenant(id).limits = limits
     }
 
     /// A tenant's limits.

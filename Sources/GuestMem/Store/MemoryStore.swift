@@ -25,6 +25,9 @@ package final class MemoryStore: Sendable {
     package let kvm: KVMDevice
     /// What this store serves: KVM's capabilities, huge pages, the backends not turned off.
     package let features: ServedFeatures
+    /// Every tenant's identity, credential digest and limits; `maps` indexes each one's
+    /// resources (TenantDirectory adds and takes out its entry).
+    package let tenants: TenantDirectory
     let maps = RankedMutex(.storeMaps, Maps())
     /// A test's gate, called while a file's fallocate holds its operation lock; nil in gmemd.
     let whileAllocating: (@Sendable (FileID) -> Void)?
@@ -52,19 +55,25 @@ package final class MemoryStore: Sendable {
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
     /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, no more fds
     /// open for files, VMs and downloads than `descriptors` allows, and refusing files of the
-    /// `disabledBackends`. `whileAllocating` is for tests: it runs inside every fallocate, with
-    /// the file's operation lock held, before the kernel call.
+    /// `disabledBackends`, serving the tenants of `tenants`. `whileAllocating` is for tests: it
+    /// runs inside every fallocate, with the file's operation lock held, before the kernel call.
     package init(
         hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
         eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited,
-        disabledBackends: Set<Backend> = [], whileAllocating: (@Sendable (FileID) -> Void)? = nil
+        disabledBackends: Set<Backend> = [], tenants: TenantDirectory = TenantDirectory(),
+        whileAllocating: (@Sendable (FileID) -> Void)? = nil
     ) {
+        self.tenants = tenants
         self.whileAllocating = whileAllocating
         host = HostMemory(reserveBytes: hostReserveBytes)
         self.descriptors = descriptors
         self.eventBacklog = max(1, eventBacklog)
         self.kvm = kvm
         features = ServedFeatures(kvm: kvm.status, disabledBackends: disabledBackends)
+        let loaded = tenants.all
+        maps.withLock { maps in
+            for tenant in loaded { maps.tenants[tenant.id] = TenantEntry(tenant: tenant) }
+        }
     }
 
     /// The MemAvailable this store keeps free.

@@ -1,13 +1,18 @@
 import Synchronization
 
-/// One tenant's limits and usage. `state` guards both; nothing else does. It is held only for
-/// arithmetic, never across a syscall: reserve before the kernel work, settle after it.
+/// One tenant: who it is, its limits and usage. `state` guards the limits, their version and
+/// the usage; nothing else does. It is held only for arithmetic, never across a syscall: reserve
+/// before the kernel work, settle after it. Only its TenantDirectory changes its limits.
 final class Tenant: Sendable {
     let id: TenantID
+    let name: String
+    let credentialDigest: String
+    let createdAt: Timestamp
     private let state: RankedMutex<State>
 
     private struct State {
         var limits: TenantLimits
+        var version: UInt64
         var usage = TenantUsage()
         /// Set aside by calls that are running now; settled when they end.
         var reservedBytes: Int64 = 0
@@ -17,14 +22,26 @@ final class Tenant: Sendable {
         var reservedVMs = 0
     }
 
-    init(id: TenantID, limits: TenantLimits) {
-        self.id = id
-        state = RankedMutex(.tenant, State(limits: limits))
+    init(_ record: TenantRecord) {
+        (id, name, credentialDigest, createdAt) = (
+            record.id, record.name, record.credentialDigest, record.createdAt
+        )
+        state = RankedMutex(.tenant, State(limits: record.limits, version: record.version))
     }
 
-    var limits: TenantLimits {
-        get { state.withLock { $0.limits } }
-        set { state.withLock { $0.limits = newValue } }
+    var limits: TenantLimits { state.withLock { $0.limits } }
+
+    /// What is kept of this tenant across restarts, as it is now.
+    var record: TenantRecord {
+        let (limits, version) = state.withLock { ($0.limits, $0.version) }
+        return TenantRecord(
+            id: id, name: name, credentialDigest: credentialDigest, limits: limits, createdAt: createdAt,
+            version: version)
+    }
+
+    /// Takes on `record`'s limits and version: its directory's change, already saved.
+    func apply(_ record: TenantRecord) {
+        state.withLock { ($0.limits, $0.version) = (record.limits, record.version) }
     }
 
     var usage: TenantUsage { state.withLock { $0.usage } }

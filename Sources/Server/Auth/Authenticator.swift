@@ -7,11 +7,11 @@ import HTTP
 /// costs what a known id with a wrong secret costs and does not tell whether the id exists.
 struct Authenticator: Sendable {
     let adminDigest: String
-    let tenants: TenantRegistry
+    let tenants: TenantDirectory
     /// The digest of a secret nobody knows, made at start.
     private let unknownTenantDigest = Secret.digest(Secret.random())
 
-    init(adminDigest: String, tenants: TenantRegistry) {
+    init(adminDigest: String, tenants: TenantDirectory) {
         (self.adminDigest, self.tenants) = (adminDigest, tenants)
     }
 
@@ -23,7 +23,7 @@ struct Authenticator: Sendable {
         else { throw .unauthorized }
         let token = header.dropFirst(7).trimmingSpaces
         if let dot = token.firstIndex(of: "."), let id = TenantID(String(token[..<dot])) {
-            let stored = tenants.tokenDigest(of: id)
+            let stored = tenants.credentialDigest(of: id)
             let matches = Secret.digestsMatch(
                 Secret.digest(token[token.index(after: dot)...]), stored ?? unknownTenantDigest)
             if matches, stored != nil { return .tenant(id) }

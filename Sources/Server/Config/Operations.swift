@@ -34,8 +34,7 @@ final class Operations: Sendable {
         }
         let sources = ScrapeSources(
             openConnections: { [self] in server.withLock { $0?.openConnections ?? 0 } },
-            memory: routes.memory,
-            tenants: routes.tenants)
+            memory: routes.memory)
         var router = routes.router()
         telemetry.addMetricsRoute(to: &router, auth: routes.auth, sources: sources)
         let made: HTTPServer

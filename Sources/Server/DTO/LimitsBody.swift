@@ -2,25 +2,18 @@ import GuestMem
 
 /// A tenant's limits on the wire. In a request every field is optional: what is left out keeps
 /// its current value (PATCH) or the default (create).
-struct LimitsBody: Codable, Sendable, Equatable {
+struct LimitsBody: PartialLimits, Codable, Sendable, Equatable {
     var maxBytes: Int64?
     var maxLockedBytes: Int64?
     var maxFiles: Int?
     var maxConsumers: Int?
-    /// Absent in tenants persisted before VMs existed: they get the default.
     var maxVms: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxBytes, maxLockedBytes, maxFiles, maxConsumers, maxVms
     }
 
-    init(_ limits: TenantLimits) {
-        maxBytes = limits.maxBytes
-        maxLockedBytes = limits.maxLockedBytes
-        maxFiles = limits.maxFiles
-        maxConsumers = limits.maxConsumers
-        maxVms = limits.maxVMs
-    }
+    init() {}
 
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -38,13 +31,5 @@ struct LimitsBody: Codable, Sendable, Equatable {
         ] where (value ?? 0) < 0 {
             throw Problem.unprocessable("\(key.stringValue.snakeCased) must not be negative")
         }
-    }
-
-    /// These values laid over `base`.
-    func applied(to base: TenantLimits) -> TenantLimits {
-        TenantLimits(
-            maxBytes: maxBytes ?? base.maxBytes, maxLockedBytes: maxLockedBytes ?? base.maxLockedBytes,
-            maxFiles: maxFiles ?? base.maxFiles, maxConsumers: maxConsumers ?? base.maxConsumers,
-            maxVMs: maxVms ?? base.maxVMs)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GuestMem
 import HTTP
 
@@ -16,11 +17,18 @@ enum WireTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A time gmemd wrote into a tenant record, to the whole second: records saved before times
-    /// were whole seconds carry milliseconds (`2026-12-06T08:16:35.144Z`).
-    static func wholeSeconds(_ saved: String) -> String {
-        guard saved.hasSuffix("Z"), let dot = saved.firstIndex(of: ".") else { return saved }
-        return saved[..<dot] + "Z"
+    /// The instant a time gmemd saved names, to the whole second, or nil for anything else:
+    /// `2026-12-06T08:16:35Z`, or with the milliseconds that tenant records saved before times
+    /// were whole seconds carry (`2026-12-06T08:16:35.144Z`). Read at start only.
+    static func timestamp(_ saved: String) -> Timestamp? {
+        let whole = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard saved.hasSuffix("Z"), let date = whole.date(from: saved) ?? fractional.date(from: saved) else {
+            return nil
+        }
+        return Timestamp(
+            nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
     }
 
     /// Appends `"YYYY-MM-DDTHH:MM:SSZ"`, the string `string(_:)` makes, quotes included.

@@ -6,7 +6,6 @@ import Synchronization
 struct ScrapeSources: Sendable {
     var openConnections: @Sendable () -> Int
     var memory: MemoryStore
-    var tenants: TenantRegistry
 }
 
 /// Gauges set from `ScrapeSources` at each scrape: `gmemd_open_connections` and, per tenant,
@@ -50,9 +49,9 @@ final class ScrapeGauges: Sendable {
             (exported.delivered, exported.lost) = (delivered, lost)
             updateBudgets(from: sources.memory, &exported)
             var seen = Set<String>()
-            for record in sources.tenants.all {
-                guard let usage = try? sources.memory.usage(of: record.tenantID) else { continue }
-                let tenant = record.id
+            for record in sources.memory.tenants.records {
+                guard let usage = try? sources.memory.usage(of: record.id) else { continue }
+                let tenant = record.id.rawValue
                 seen.insert(tenant)
                 let values = [
                     Int64(usage.files), usage.allocatedBytes, usage.lockedBytes, Int64(usage.consumers),

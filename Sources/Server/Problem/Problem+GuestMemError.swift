@@ -17,6 +17,7 @@ extension Problem {
         case .exhausted(let why, let errno): self.init(.hostExhausted, detail: why, errno: errno.symbol)
         case .preconditionFailed(let why): self.init(.precondition, detail: why)
         case .gone(let why): self.init(.gone, detail: why)
+        case .unsaved(let why): self.init(.internalError, detail: why)
         }
     }
 

@@ -5,7 +5,6 @@ import HTTP
 /// file as an extension that adds them to the router.
 struct Routes: Sendable {
     let auth: Authenticator
-    let tenants: TenantRegistry
     let memory: MemoryStore
     let defaultLimits: TenantLimits
     let health: HealthReport

@@ -13,57 +13,48 @@ extension Routes {
         router.add(.get, "/v1/usage", Endpoint.onLoop(usage))
     }
 
+    /// One call to the tenant directory, which saves the tenant before anyone can use it.
     private func createTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let body = try request.decodeJSON(CreateTenantBody.self)
-        let limits = body.limits?.applied(to: defaultLimits) ?? defaultLimits
-        let id = TenantID.random()
         let secret = Secret.random()
         let record = TenantRecord(
-            id: id.rawValue, name: body.name, tokenDigest: Secret.digest(secret), limits: LimitsBody(limits),
-            createdAt: WireTime.now())
-        try domain { () throws(GuestMemError) in try memory.addTenant(id, limits: limits) }
-        do {
-            try tenants.insert(record)
-        } catch {
-            try? memory.removeTenant(id)
-            throw error
-        }
+            id: .random(), name: body.name, credentialDigest: Secret.digest(secret),
+            limits: body.limits?.applied(to: defaultLimits) ?? defaultLimits, createdAt: .now())
+        try domain { () throws(GuestMemError) in try memory.createTenant(record) }
         var view = try view(of: record)
-        view.token = "\(id.rawValue).\(secret)"
+        view.token = "\(record.id.rawValue).\(secret)"
         var headers = record.etagHeaders
-        headers.add("Location", "/v1/tenants/\(id.rawValue)")
+        headers.add("Location", "/v1/tenants/\(record.id.rawValue)")
         return .json(view, status: .created, headers: headers)
     }
 
     private func listTenants(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let cursor = try request.pageCursor(TenantID.init, "tenant")
-        let page = tenants.page(after: cursor?.rawValue, limit: try request.pageLimit())
+        let page = memory.tenants.page(after: cursor, limit: try request.pageLimit())
         var items: [TenantView] = []
-        for record in page.items { items.append(try view(of: record)) }
-        return .json(Page(items: items, nextCursor: page.next))
+        for record in page.records { items.append(try view(of: record)) }
+        return .json(Page(items: items, nextCursor: page.next?.rawValue))
     }
 
     private func getTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
-        guard let record = tenants.record(id) else { throw .notFound("tenant") }
+        guard let record = memory.tenants.record(of: id) else { throw .notFound("tenant") }
         return .json(try view(of: record), headers: record.etagHeaders)
     }
 
-    /// Merges the body's limits into the ones in force, in one hold of the registry's lock: two
-    /// PATCHes at once each keep what the other set.
+    /// Merges the body's limits into the ones in force, in one hold of the directory's change
+    /// lock: two PATCHes at once each keep what the other set.
     private func updateTenant(_ request: Request) throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
         let body = try request.decodeJSON(UpdateTenantBody.self)
-        let record = try tenants.update(id, expecting: request.ifMatchVersions()) {
-            (record) throws(Problem) in
-            record.limits = LimitsBody(body.limits.applied(to: record.limits.applied(to: defaultLimits)))
-        } commit: { (record) throws(Problem) in
-            let limits = record.limits.applied(to: defaultLimits)
-            try domain { () throws(GuestMemError) in try memory.setLimits(limits, for: id) }
+        let record = try domain { () throws(GuestMemError) in
+            try memory.tenants.updateLimits(of: id, expecting: request.ifMatchVersions()) {
+                body.limits.applied(to: $0)
+            }
         }
         return .json(try view(of: record), headers: record.etagHeaders)
     }
@@ -71,25 +62,24 @@ extension Routes {
     private func deleteTenant(_ request: Request) async throws(Problem) -> Response {
         try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
-        try tenants.remove(id, expecting: request.ifMatchVersions())
-        try domain { () throws(GuestMemError) in try memory.removeTenant(id) }
+        let versions = request.ifMatchVersions()
+        try domain { () throws(GuestMemError) in try memory.removeTenant(id, expecting: versions) }
         return Response(status: .noContent)
     }
 
     private func usage(_ request: Request) throws(Problem) -> Response {
         let id = try auth.tenant(of: request)
-        guard let record = tenants.record(id) else { throw .notFound("tenant") }
-        let view = try view(of: record)
-        return .json(UsageReport(limits: view.limits, usage: view.usage))
+        guard let record = memory.tenants.record(of: id) else { throw .notFound("tenant") }
+        let usage = try domain { () throws(GuestMemError) in try memory.usage(of: id) }
+        return .json(UsageReport(limits: LimitsBody(record.limits), usage: UsageView(usage)))
     }
 
     private func view(of record: TenantRecord) throws(Problem) -> TenantView {
-        let usage = try domain { () throws(GuestMemError) in try memory.usage(of: record.tenantID) }
-        // The limits in force: a record saved before a limit existed lacks it, and has its default.
-        let limits = try domain { () throws(GuestMemError) in try memory.limits(of: record.tenantID) }
+        let usage = try domain { () throws(GuestMemError) in try memory.usage(of: record.id) }
         return TenantView(
-            id: record.id, name: record.name, limits: LimitsBody(limits), usage: UsageView(usage),
-            createdAt: WireTime.wholeSeconds(record.createdAt))
+            id: record.id.rawValue, name: record.name, limits: LimitsBody(record.limits),
+            usage: UsageView(usage),
+            createdAt: WireTime.string(record.createdAt))
     }
 }
 

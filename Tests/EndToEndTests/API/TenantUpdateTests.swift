@@ -33,7 +33,7 @@ struct TenantUpdateTests {
                     }
                     try await group.waitForAll()
                 }
-                let onDisk = try Self.limitsOnDisk(stateDirectory.tenantRegistry)
+                let onDisk = try Self.limitsOnDisk(stateDirectory)
                 for id in ids {
                     let served = try await admin.client.get("/v1/tenants/\(id)").expecting(200, "GET \(id)")
                     let limits = served.json?["limits"] as? [String: Any]
@@ -59,12 +59,10 @@ struct TenantUpdateTests {
         }
     }
 
-    /// Each tenant's `limits` object in `registry` (STATE_DIR/tenants.json), by id.
-    static func limitsOnDisk(_ registry: URL) throws -> [String: [String: Any]] {
-        let data = try Data(contentsOf: registry)
-        let records = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    /// Each tenant's `limits` object in STATE_DIR/tenants.json, by id.
+    static func limitsOnDisk(_ stateDirectory: StateDirectory) throws -> [String: [String: Any]] {
         var limits: [String: [String: Any]] = [:]
-        for record in records {
+        for record in try stateDirectory.tenantRecords() {
             guard let id = record["id"] as? String else { continue }
             limits[id] = record["limits"] as? [String: Any]
         }

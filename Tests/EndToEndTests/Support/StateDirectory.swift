@@ -18,12 +18,20 @@ struct StateDirectory {
 
     func remove() { try? FileManager.default.removeItem(at: url) }
 
-    /// Rewrites every record in tenants.json, as an older gmemd would have saved it.
-    func rewriteTenantRecords(_ change: (inout [String: Any]) -> Void) throws {
+    /// The tenant records in tenants.json (its `tenants`).
+    func tenantRecords() throws -> [[String: Any]] {
         guard
-            var records = try JSONSerialization.jsonObject(with: Data(contentsOf: tenantRegistry))
-                as? [[String: Any]]
-        else { throw EndToEndError.malformedResponse("tenants.json is not a list of records") }
+            let layout = try JSONSerialization.jsonObject(with: Data(contentsOf: tenantRegistry))
+                as? [String: Any],
+            let records = layout["tenants"] as? [[String: Any]]
+        else { throw EndToEndError.malformedResponse("tenants.json has no list of tenants") }
+        return records
+    }
+
+    /// Rewrites every record in tenants.json as an older gmemd would have saved it: changed by
+    /// `change`, in the unversioned list gmemd wrote before tenants.json had a format version.
+    func rewriteTenantRecords(_ change: (inout [String: Any]) -> Void) throws {
+        var records = try tenantRecords()
         for index in records.indices { change(&records[index]) }
         try JSONSerialization.data(withJSONObject: records).write(to: tenantRegistry)
     }

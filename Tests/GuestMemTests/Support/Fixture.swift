@@ -73,7 +73,7 @@ extension GuestMemError {
     /// The case, without its payload, for tests that check which kind of refusal they got.
     enum Kind {
         case notFound, invalid, unsupported, refused, quotaExceeded, exhausted, unknownReference
-        case preconditionFailed, gone
+        case preconditionFailed, gone, unsaved
     }
 
     var kind: Kind {
@@ -87,6 +87,7 @@ extension GuestMemError {
         case .unknownReference: .unknownReference
         case .preconditionFailed: .preconditionFailed
         case .gone: .gone
+        case .unsaved: .unsaved
         }
     }
 }

@@ -1,0 +1,110 @@
+/// Every tenant gmemd serves, and the one owner of each: identity, credential digest and limits
+/// here, usage in the Tenant itself. Creating a tenant, changing its limits and removing it are
+/// one call each, saved to the journal before they take effect: a change either happened whole
+/// or not at all, and nothing is ever rolled back.
+///
+/// Locking (LockOrder): `changes` orders every change and is held across the journal's save
+/// (an fsync: admin changes are rare, and must reach the disk in the order they were made).
+/// `table` guards the table alone and is held only to read or swap an entry, so a token lookup
+/// never waits for a save. Under `changes` a change briefly takes `table`, a Tenant's own lock
+/// (its limits) or the store's `maps` (to index a tenant or take it out), one at a time.
+package final class TenantDirectory: Sendable {
+    private let journal: (any TenantJournal)?
+    private let changes = RankedMutex(.tenantChanges, ())
+    private let table: RankedMutex<[TenantID: Tenant]>
+
+    /// The tenants `records` describes; `journal` saves every change from now on. Without one,
+    /// tenants live as long as the directory (a store that serves no HTTP: tests, tools).
+    package init(_ records: [TenantRecord] = [], journal: (any TenantJournal)? = nil) {
+        self.journal = journal
+        var tenants: [TenantID: Tenant] = [:]
+        for record in records { tenants[record.id] = Tenant(record) }
+        table = RankedMutex(.tenantTable, tenants)
+    }
+
+    /// The digest kept for `id`'s credential, or nil for an unknown tenant.
+    package func credentialDigest(of id: TenantID) -> String? {
+        table.withLock { $0[id] }?.credentialDigest
+    }
+
+    package func record(of id: TenantID) -> TenantRecord? { table.withLock { $0[id] }?.record }
+
+    /// Every tenant's record, sorted by id.
+    package var records: [TenantRecord] { Self.sorted(table.withLock { Array($0.values) }.map(\.record)) }
+
+    /// Records sorted by id, starting after `cursor`; `next` is the cursor of the page after.
+    package func page(after cursor: TenantID?, limit: Int) -> (records: [TenantRecord], next: TenantID?) {
+        let after = records.filter { cursor == nil || $0.id > cursor! }
+        let page = Array(after.prefix(limit))
+        return (page, after.count > limit ? page.last?.id : nil)
+    }
+
+    /// Sets the limits of `id` to what `change` makes of the ones in force, in one hold of
+    /// `changes`: two changes at once apply one after the other, each to what the previous one
+    /// left. `versions`, when given, must hold the tenant's version (preconditionFailed). A
+    /// change that changes nothing saves nothing; a real one moves the version on.
+    package func updateLimits(
+        of id: TenantID, expecting versions: Set<UInt64>?, _ change: (TenantLimits) -> TenantLimits
+    ) throws(GuestMemError) -> TenantRecord {
+        try changes.withLock { _ throws(GuestMemError) -> TenantRecord in
+            let tenants = table.withLock { $0 }
+            let tenant = try Self.tenant(id, in: tenants, expecting: versions)
+            var record = tenant.record
+            let limits = change(record.limits)
+            guard limits != record.limits else { return record }
+            record.limits = limits
+            record.version += 1
+            try journal?.save(Self.sorted(tenants.values.map { $0.id == id ? record : $0.record }))
+            tenant.apply(record)
+            return record
+        }
+    }
+
+    /// Adds `record`'s tenant: saved, then `index`ed (the store's maps), then found by id. An
+    /// id already present is EEXIST.
+    func insert(_ record: TenantRecord, index: (Tenant) -> Void) throws(GuestMemError) {
+        try changes.withLock { _ throws(GuestMemError) in
+            let tenants = table.withLock { $0 }
+            guard tenants[record.id] == nil else {
+                throw .refused("tenant \(record.id) exists", errno: .fileExists)
+            }
+            try journal?.save(Self.sorted(tenants.values.map(\.record) + [record]))
+            let tenant = Tenant(record)
+            index(tenant)
+            table.withLock { $0[record.id] = tenant }
+        }
+    }
+
+    /// Removes `id`: saved, then no longer found by id (its token stops working), then `unindex`ed;
+    /// answers what `unindex` took out. `versions`, when given, must hold its version.
+    func remove<Removed>(
+        _ id: TenantID, expecting versions: Set<UInt64>?, unindex: (Tenant) -> Removed
+    ) throws(GuestMemError) -> Removed {
+        try changes.withLock { _ throws(GuestMemError) -> Removed in
+            let tenants = table.withLock { $0 }
+            let tenant = try Self.tenant(id, in: tenants, expecting: versions)
+            try journal?.save(Self.sorted(tenants.values.filter { $0.id != id }.map(\.record)))
+            table.withLock { $0[id] = nil }
+            return unindex(tenant)
+        }
+    }
+
+    /// Every tenant, for a store to index when it starts.
+    var all: [Tenant] { table.withLock { Array($0.values) } }
+
+    private static func tenant(
+        _ id: TenantID, in tenants: [TenantID: Tenant], expecting versions: Set<UInt64>?
+    )
+        throws(GuestMemError) -> Tenant
+    {
+        guard let tenant = tenants[id] else { throw .notFound("no tenant \(id)") }
+        if let versions, case let version = tenant.record.version, !versions.contains(version) {
+            throw .preconditionFailed("tenant version is \(version), not one of \(versions.sorted())")
+        }
+        return tenant
+    }
+
+    private static func sorted(_ records: [TenantRecord]) -> [TenantRecord] {
+        records.sorted { $0.id < $1.id }
+    }
+}
