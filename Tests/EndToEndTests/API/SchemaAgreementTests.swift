@@ -59,6 +59,22 @@ struct SchemaAgreementTests {
         #expect((after.json?["limits"] as? [String: Any])?["max_files"] as? Int == 7)
     }
 
+    /// openapi.yaml says every integer in a request is an int64 (its `format`); one past that
+    /// range cannot be a limit.
+    @Test func limitPastInt64Is400AndChangesNothing() async throws {
+        let admin = try Admin(try await Gmemd.api.running())
+        let tenant = try await admin.createTenant(limits: ["max_files": 7])
+
+        let reply = try await admin.client.send(
+            "PATCH", "/v1/tenants/\(tenant.id)",
+            body: Data(#"{"limits":{"max_files":9223372036854775808}}"#.utf8),
+            headers: ["Content-Type": "application/json"])
+
+        #expect(reply.status == 400, "\(reply.text)")
+        let after = try await admin.client.get("/v1/tenants/\(tenant.id)").expecting(200, "get tenant")
+        #expect((after.json?["limits"] as? [String: Any])?["max_files"] as? Int == 7)
+    }
+
     @Test func emptyCursorIsTheFirstPageOfFilesAndOfTenants() async throws {
         let tenant = try await Gmemd.api.newTenant()
         let file = try await tenant.createFile(size: 0)
