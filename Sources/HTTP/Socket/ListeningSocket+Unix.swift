@@ -1,3 +1,6 @@
+// SOCK_STREAM, SOCK_NONBLOCK and SOCK_CLOEXEC: a release (whole-module) build finds them only
+// through CSocket's <sys/socket.h>, as ListeningSocket.swift does; Glibc alone fails to compile.
+import CSocket
 import Glibc
 import Posix
 import SystemPackage
