@@ -108,6 +108,12 @@ struct RequestParserRefusalTests {
             "many fields without an end",
             "GET / HTTP/1.1\r\n\(host)" + String(repeating: "X: 1\r\n", count: 12), 431
         ),
+        // Refused for their length whole or split alike, though the LF that ends them is bare.
+        ("long request line ended by a bare LF", "GET /\(String(repeating: "a", count: 40)) HTTP/1.1\n", 414),
+        (
+            "large header section ended by a bare LF",
+            "GET / HTTP/1.1\r\n\(host)X: \(String(repeating: "b", count: 70))\n", 431
+        ),
         ("large Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: 17\r\n\r\n", 413),
         (
             "large chunked body",

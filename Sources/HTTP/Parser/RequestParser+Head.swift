@@ -14,6 +14,9 @@ extension RequestParser {
                 break
             }
             let lf = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+            // A line already past its limit before this LF is refused for its length, as it is
+            // when its bytes arrive without the LF: the answer must not depend on the split.
+            if let tooLong = overLimit(before: lf) { return (.reject(tooLong), 0) }
             // RFC 9112 §2.2 lets a server accept a bare LF as a line ending; we refuse it, as
             // the foundation issue asks. `lf > lineStart ≥ 0`, so `lf - 1` is in this line.
             guard lf > lineStart, bytes[lf - 1] == ASCII.cr else {
@@ -32,15 +35,16 @@ extension RequestParser {
             index = lf + 1
         }
         scanned = count
-        // Refuse as soon as the limit is passed, without waiting for a line end that may never
-        // come. The request line may be followed by its CR, hence the + 1.
-        if requestLineEnd < 0, count > limits.maxRequestLineBytes + 1 {
-            return (.reject(.requestLineTooLong), 0)
-        }
-        if requestLineEnd >= 0, count - requestLineEnd - 1 > limits.maxHeaderBytes {
-            return (.reject(.headerFieldsTooLarge), 0)
-        }
+        // Refuse as soon as the limit is passed, without waiting for a line end that may never come.
+        if let tooLong = overLimit(before: count) { return (.reject(tooLong), 0) }
         return (.needMoreBytes, 0)
+    }
+
+    /// The refusal for a head whose first `end` bytes hold no line end past the last one seen
+    /// and already break a size limit. The request line may be followed by its CR, hence the + 1.
+    private func overLimit(before end: Int) -> RequestError? {
+        if requestLineEnd < 0 { return end > limits.maxRequestLineBytes + 1 ? .requestLineTooLong : nil }
+        return end - requestLineEnd - 1 > limits.maxHeaderBytes ? .headerFieldsTooLarge : nil
     }
 
     /// RFC 9112 §2.2: a server SHOULD ignore empty lines (CRLF) before the request line, which
