@@ -12,15 +12,23 @@ seconds="${1:-60}"
 out=.build/fuzz
 mkdir -p "$out"
 
-# The request parser, with the few HTTP files it needs (no sockets, no OpenSSL, no zlib).
-parser_sources=(
+build() {
+    local target=$1 module=$2
+    shift 2
+    swiftc -parse-as-library -enable-bare-slash-regex -sanitize=fuzzer,address -O -module-name "$module" -package-name gmemd \
+        "$@" -o "$out/$target" 2>&1 | { grep -v 'ld.gold: warning: Cannot export local symbol' || true; }
+}
+
+# The request parser and the query parser, with the few HTTP files they need (no sockets, no
+# OpenSSL, no zlib); the Range header alone.
+http_sources=(
     Sources/HTTP/Parser/*.swift Sources/HTTP/Message/*.swift Sources/HTTP/Observe/RequestID.swift
     Sources/HTTP/Compression/ContentCoding.swift Sources/HTTP/Serializer/ProblemType.swift
     Sources/HTTP/Descriptors/*.swift
 )
-swiftc -parse-as-library -sanitize=fuzzer,address -O -module-name HTTPFuzz -package-name gmemd \
-    Fuzz/Parser/ParserFuzz.swift "${parser_sources[@]}" -o "$out/parser" 2>&1 \
-    | { grep -v 'ld.gold: warning: Cannot export local symbol' || true; }
+build parser HTTPFuzz Fuzz/Parser/ParserFuzz.swift "${http_sources[@]}"
+build query QueryFuzz Fuzz/Query/QueryFuzz.swift "${http_sources[@]}"
+build range RangeFuzz Fuzz/Range/RangeFuzz.swift Sources/Server/Routes/RangeHeader.swift
 
 run() {
     local target=$1
@@ -36,6 +44,6 @@ run() {
     mkdir -p "$grown"
     # Swift's own backtracer reads stack memory ASan poisons: let ASan report instead.
     SWIFT_BACKTRACE=enable=no "$out/$target" "${budget[@]}" -seed="${FUZZ_SEED:-0}" \
-        -print_final_stats=1 -artifact_prefix="$out/" "$grown" "Fuzz/${target^}/corpus"
+        -print_final_stats=1 -artifact_prefix="$out/$target-" "$grown" "Fuzz/${target^}/corpus"
 }
-run parser
+for target in parser query range; do run "$target"; done

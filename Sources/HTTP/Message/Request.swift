@@ -41,12 +41,15 @@ package struct Request: Sendable {
         self.body = body
     }
 
-    /// The first value of query parameter `name`, percent-decoded, or nil.
+    /// The first value of query parameter `name`, percent-decoded, or nil. Names match byte for
+    /// byte once decoded (String's `==` would also match Unicode-equivalent spellings, and every
+    /// malformed UTF-8 sequence as the same U+FFFD).
     package func queryValue(_ name: String) -> String? {
         guard let query else { return nil }
+        let wanted = Array(name.utf8)
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if percentDecoded(parts[0]) == name {
+            if percentDecodedBytes(parts[0]) == wanted {
                 return parts.count > 1 ? percentDecoded(parts[1]) : ""
             }
         }
@@ -58,6 +61,10 @@ package struct Request: Sendable {
 /// as they are, since a handler validates the value it gets anyway.
 func percentDecoded(_ text: Substring) -> String {
     guard text.contains("%") || text.contains("+") else { return String(text) }
+    return String(decoding: percentDecodedBytes(text), as: UTF8.self)
+}
+
+private func percentDecodedBytes(_ text: Substring) -> [UInt8] {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(text.utf8.count)
     var iterator = Array(text.utf8)[...]
@@ -74,7 +81,7 @@ func percentDecoded(_ text: Substring) -> String {
             bytes.append(byte)
         }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }
 
 func hexValue(_ byte: UInt8) -> UInt8? {

@@ -48,9 +48,23 @@ struct FileContentTests {
         RangeRead(range: "bytes=65536-", status: 416, contentRange: "bytes */65536"),
         RangeRead(range: "bytes=70000-80000", status: 416, contentRange: "bytes */65536"),
         RangeRead(range: "bytes=-0", status: 416, contentRange: "bytes */65536"),
+        // §14.1.1: the unit is case-insensitive and the range may have whitespace around it.
+        RangeRead(range: "Bytes=0-0", status: 206, contentRange: "bytes 0-0/65536", bytes: 0..<1),
+        RangeRead(range: "bytes=\t5-6 ", status: 206, contentRange: "bytes 5-6/65536", bytes: 5..<7),
+        // Positions past Int64 are still digits: cut to the file, or past its end.
+        RangeRead(
+            range: "bytes=65000-99999999999999999999999", status: 206,
+            contentRange: "bytes 65000-65535/65536",
+            bytes: 65000..<65536),
+        RangeRead(
+            range: "bytes=-99999999999999999999999", status: 206, contentRange: "bytes 0-65535/65536",
+            bytes: 0..<65536),
+        RangeRead(range: "bytes=99999999999999999999999-", status: 416, contentRange: "bytes */65536"),
         // §14.2: a Range the server does not serve is ignored, and the whole file is sent.
         RangeRead(range: "bytes=0-1,4-5", status: 200, bytes: 0..<65536),
         RangeRead(range: "bytes=9-1", status: 200, bytes: 0..<65536),
+        RangeRead(range: "bytes=+1-2", status: 200, bytes: 0..<65536),
+        RangeRead(range: "bytes=1-+2", status: 200, bytes: 0..<65536),
         RangeRead(range: "pages=0-1", status: 200, bytes: 0..<65536),
     ]
 
