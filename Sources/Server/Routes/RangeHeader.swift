@@ -27,9 +27,7 @@ enum RangeHeader: Equatable {
                 self = .part(offset: size - count, length: count)
             }
         case .from(let first, let last):
-            if let last, last < first {
-                self = .whole
-            } else if first >= size {
+            if first >= size {
                 self = .unsatisfiable
             } else {
                 self = .part(offset: first, length: min(last ?? Int64.max, size - 1) - first + 1)
@@ -59,7 +57,17 @@ enum RangeHeader: Equatable {
         if first.isEmpty { return saturated(last).map(Spec.suffix) }
         guard let start = saturated(first) else { return nil }
         if last.isEmpty { return .from(start, last: nil) }
-        return saturated(last).map { .from(start, last: $0) }
+        // §14.1.1: a last position before the first makes the range invalid. Compared as
+        // digits, since two numbers past Int64 saturate to the same value.
+        guard let end = saturated(last), !precedes(last, first) else { return nil }
+        return .from(start, last: end)
+    }
+
+    /// Whether the decimal number `left` is smaller than `right` (both all digits).
+    private static func precedes(_ left: ArraySlice<UInt8>, _ right: ArraySlice<UInt8>) -> Bool {
+        let left = left.drop { $0 == UInt8(ascii: "0") }
+        let right = right.drop { $0 == UInt8(ascii: "0") }
+        return left.count != right.count ? left.count < right.count : left.lexicographicallyPrecedes(right)
     }
 
     /// One or more ASCII digits as a number, Int64.max for a number beyond it; nil for anything

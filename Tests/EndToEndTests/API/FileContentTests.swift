@@ -65,6 +65,8 @@ struct FileContentTests {
         RangeRead(range: "bytes=9-1", status: 200, bytes: 0..<65536),
         RangeRead(range: "bytes=+1-2", status: 200, bytes: 0..<65536),
         RangeRead(range: "bytes=1-+2", status: 200, bytes: 0..<65536),
+        RangeRead(
+            range: "bytes=99999999999999999999999-9999999999999999999999", status: 200, bytes: 0..<65536),
         RangeRead(range: "pages=0-1", status: 200, bytes: 0..<65536),
     ]
 
