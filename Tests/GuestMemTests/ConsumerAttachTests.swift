@@ -165,7 +165,9 @@ struct ConsumerAttachTests {
             ids.append(consumer.id)
         }
 
-        #expect(throws: GuestMemError.self) { try fixture.store.consumer(ids[0], of: fixture.tenant) }
+        #expect(throws: GuestMemError.notFound("no consumer \(ids[0])")) {
+            try fixture.store.consumer(ids[0], of: fixture.tenant)
+        }
         #expect(try fixture.store.consumer(ids[1], of: fixture.tenant).detachedAt != nil)
     }
 }

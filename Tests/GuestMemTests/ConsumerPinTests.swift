@@ -197,7 +197,8 @@ struct ConsumerPinTests {
         #expect(try fixture.store.pin(pin.id, of: consumer.id, of: fixture.tenant).state == .released)
         #expect(try fixture.usage().lockedBytes == 0)
         #expect(try fixture.dirty(file.id) == [range(Self.page, Self.page)])
-        #expect(throws: GuestMemError.self) { try fixture.unpin(pin) }
+        let released = #expect(throws: GuestMemError.self) { try fixture.unpin(pin) }
+        #expect(released?.kind == .gone)
         let error = #expect(throws: GuestMemError.self) { try fixture.pin(consumer.id, 0, Self.page) }
         #expect(error?.errno == .operationNotSupportedByDevice)
     }

@@ -112,9 +112,17 @@ struct LimitTests {
             TenantLimits(maxBytes: 1 << 20, maxLockedBytes: 0, maxFiles: 10, maxConsumers: 1)
         }
 
-        #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 4 * Self.mebibyte, 4096) }
+        let overLimit = #expect(throws: GuestMemError.self) {
+            try fixture.allocate(file.id, 4 * Self.mebibyte, 4096)
+        }
+        #expect(overLimit?.kind == .quotaExceeded)
+        #expect(overLimit?.errno == .diskQuotaExceeded)
         #expect(try fixture.punch(file.id, 0, 2 * Self.mebibyte).allocatedBytes == 2 << 20)
-        #expect(try fixture.store.limits(of: fixture.tenant).maxBytes == 1 << 20)
+        #expect(try fixture.usage().allocatedBytes == 2 << 20)
+        // Still 1 MiB over the lowered limit: one more page is refused, not the old 4 MiB one.
+        let stillOver = #expect(throws: GuestMemError.self) { try fixture.allocate(file.id, 0, 4096) }
+        #expect(stillOver?.errno == .diskQuotaExceeded)
+        #expect(try fixture.usage().allocatedBytes == 2 << 20)
     }
 
     @Test func allocationBeyondTheHostsMemAvailableIsExhaustedWithENOMEMAndAllocatesNothing() throws {

@@ -139,10 +139,14 @@ struct StoreTests {
         let file = try fixture.create()
         try fixture.store.removeTenant(fixture.tenant)
 
-        #expect(throws: GuestMemError.self) { try fixture.get(file.id) }
-        #expect(throws: GuestMemError.self) { try fixture.usage() }
-        #expect(throws: GuestMemError.self) { try fixture.create() }
-        #expect(throws: GuestMemError.self) { try fixture.store.removeTenant(fixture.tenant) }
+        let refusals = [
+            #expect(throws: GuestMemError.self) { try fixture.get(file.id) },
+            #expect(throws: GuestMemError.self) { try fixture.usage() },
+            #expect(throws: GuestMemError.self) { try fixture.create() },
+            #expect(throws: GuestMemError.self) { try fixture.store.removeTenant(fixture.tenant) },
+        ]
+
+        #expect(refusals.map { $0?.kind } == Array(repeating: .notFound, count: 4))
     }
 
     @Test func addingATenantTwiceIsRefusedWithEEXIST() throws {

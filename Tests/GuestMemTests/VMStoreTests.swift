@@ -91,16 +91,48 @@ struct VMStoreTests {
         #expect(try fixture.store.vm(vm.id, of: other) == vm)
     }
 
-    @Test(.needsGuestMemfd) func removingATenantClosesItsVMsAndGuestMemfdFiles() throws {
+    @Test(.needsKVM) func removingATenantClosesItsVMsFd() throws {
         let fixture = try Fixture()
-        let vm = try fixture.store.createVM(for: fixture.tenant)
-        _ = try fixture.guestMemfd(on: vm.id)
+        let vmFd = try Self.markedFd("anon_inode:kvm-vm") { try fixture.store.createVM(for: fixture.tenant) }
+        #expect(Self.isOpenAndMarked(vmFd, "anon_inode:kvm-vm"), "the VM's fd is there to close")
 
         try fixture.store.removeTenant(fixture.tenant)
 
+        #expect(!Self.isOpenAndMarked(vmFd, "anon_inode:kvm-vm"))
         #expect(throws: GuestMemError.notFound("no tenant \(fixture.tenant)")) {
             try fixture.store.vms(of: fixture.tenant, limit: 10)
         }
+    }
+
+    @Test(.needsGuestMemfd) func removingATenantClosesItsGuestMemfdFiles() throws {
+        let fixture = try Fixture()
+        let vm = try fixture.store.createVM(for: fixture.tenant)
+        let fileFd = try Self.markedFd("anon_inode:[kvm-gmem]") { try fixture.guestMemfd(on: vm.id) }
+
+        try fixture.store.removeTenant(fixture.tenant)
+
+        #expect(!Self.isOpenAndMarked(fileFd, "anon_inode:[kvm-gmem]"))
+    }
+
+    /// The one fd of kind `link` that `make` opens, marked by clearing its FD_CLOEXEC: that is a
+    /// flag of the descriptor, and every fd gmemd opens has it set, so a later fd under the same
+    /// number (another test's, running beside this one) is told from this one left open. Tests
+    /// that run beside this one open fds too: `make` is tried again until it alone opened one.
+    static func markedFd<R>(_ link: String, opening make: () throws -> R) throws -> Int32 {
+        for _ in 0..<20 {
+            let before = Set(try openFds().filter { $0.link == link }.map(\.number))
+            _ = try make()
+            let opened = try openFds().filter { $0.link == link && !before.contains($0.number) }
+            if opened.count == 1, fcntl(opened[0].number, F_SETFD, 0) == 0 { return opened[0].number }
+        }
+        throw Errno.resourceBusy
+    }
+
+    /// Whether `fd` is open on a file of kind `link` and still carries `markedFd`'s mark.
+    static func isOpenAndMarked(_ fd: Int32, _ link: String) -> Bool {
+        let flags = fcntl(fd, F_GETFD)
+        guard flags >= 0, flags & FD_CLOEXEC == 0 else { return false }
+        return (try? openFds().contains { $0.number == fd && $0.link == link }) ?? false
     }
 
     @Test(.needsGuestMemfdMmap) func everyVMAndGuestMemfdFdTheStoreHoldsIsCloseOnExec() throws {

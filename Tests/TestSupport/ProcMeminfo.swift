@@ -4,16 +4,9 @@ import Foundation
 package struct ProcMeminfo: Sendable {
     private let fields: [String: Int64]
 
-    /// Reads /proc/meminfo now. Read with fread: a /proc file reports a size of 0 to stat(2).
+    /// Reads /proc/meminfo now.
     package init() throws {
-        guard let file = fopen("/proc/meminfo", "r") else {
-            throw EndToEndError.commandFailed("open /proc/meminfo: \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[..<count] }
-        self.init(String(decoding: bytes, as: UTF8.self))
+        self.init(try ProcFile.text("/proc/meminfo"))
     }
 
     /// Parses lines like `MemAvailable:   123456 kB` and `HugePages_Total:   0`.

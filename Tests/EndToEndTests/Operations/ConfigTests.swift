@@ -24,15 +24,20 @@ struct ConfigTests {
             # operations settings, as the flags spell them
             unix = \(path)
             log-level = info
-            gzip-min-bytes = 0
+            gzip-min-bytes = 100
             """.utf8
         ).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
 
         let log = try await Gmemd.withInstance(["--config", file.path]) { gmemd in
-            let reply = try await gmemd.curl("/v1/health", ["-H", "X-Request-Id: from-config"], unix: path)
-                .reply
+            let reply = try await gmemd.curl(
+                "/v1/health", ["-H", "X-Request-Id: from-config", "-H", "Accept-Encoding: gzip"], unix: path
+            ).reply
             #expect(reply.status == 200)
+            // The health answer is a few hundred bytes, under the default minimum of 1 KiB: only
+            // gzip-min-bytes = 100 from the file compresses it.
+            #expect(reply.header("Content-Encoding") == "gzip", "gzip-min-bytes from the file")
+            #expect(reply.body.starts(with: [0x1f, 0x8b]), "a gzip member")
             try await gmemd.stop()
             return gmemd.log.contents
         }
