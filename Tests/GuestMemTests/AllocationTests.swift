@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// fallocate and resize against the kernel's own figures (kernel-semantics.md §1f).
@@ -8,36 +9,39 @@ struct AllocationTests {
     static let gibibyte: Int64 = 1 << 30
     static let mebibyte: Int64 = 1 << 20
 
-    @Test func allocatedBytesOfAGibibyteFileFollowFstatThroughAllocatePunchAndResize() throws {
-        let fixture = try Fixture()
-        let file = try fixture.create()
-        func expectAllocated(_ bytes: Int64, size: Int64) throws {
-            let kernel = try fixture.kernelStatus(file.id)
-            let snapshot = try fixture.get(file.id)
-            #expect(kernel.allocatedBytes == bytes)
-            #expect(kernel.size == size)
-            #expect(snapshot.allocatedBytes == bytes)
-            #expect(snapshot.size == size)
-            #expect(try fixture.usage().allocatedBytes == bytes)
+    /// Holds a real GiB: it takes its turn with the other tests that do.
+    @Test func allocatedBytesOfAGibibyteFileFollowFstatThroughAllocatePunchAndResize() async throws {
+        try await TurnTaking.gibibyte.run {
+            let fixture = try Fixture()
+            let file = try fixture.create()
+            func expectAllocated(_ bytes: Int64, size: Int64) throws {
+                let kernel = try fixture.kernelStatus(file.id)
+                let snapshot = try fixture.get(file.id)
+                #expect(kernel.allocatedBytes == bytes)
+                #expect(kernel.size == size)
+                #expect(snapshot.allocatedBytes == bytes)
+                #expect(snapshot.size == size)
+                #expect(try fixture.usage().allocatedBytes == bytes)
+            }
+
+            try fixture.allocate(file.id, 0, Self.gibibyte)
+            try expectAllocated(Self.gibibyte, size: Self.gibibyte)
+
+            try fixture.punch(file.id, 256 * Self.mebibyte, 256 * Self.mebibyte)
+            try expectAllocated(768 * Self.mebibyte, size: Self.gibibyte)
+
+            _ = try fixture.store.resize(file.id, of: fixture.tenant, to: 384 * Self.mebibyte)
+            try expectAllocated(256 * Self.mebibyte, size: 384 * Self.mebibyte)
+
+            _ = try fixture.store.resize(file.id, of: fixture.tenant, to: Self.gibibyte)
+            try expectAllocated(256 * Self.mebibyte, size: Self.gibibyte)
+
+            try fixture.allocate(file.id, 0, Self.gibibyte, keepSize: true)
+            try expectAllocated(Self.gibibyte, size: Self.gibibyte)
+
+            try fixture.store.deleteFile(file.id, of: fixture.tenant)
+            #expect(try fixture.usage() == TenantUsage())
         }
-
-        try fixture.allocate(file.id, 0, Self.gibibyte)
-        try expectAllocated(Self.gibibyte, size: Self.gibibyte)
-
-        try fixture.punch(file.id, 256 * Self.mebibyte, 256 * Self.mebibyte)
-        try expectAllocated(768 * Self.mebibyte, size: Self.gibibyte)
-
-        _ = try fixture.store.resize(file.id, of: fixture.tenant, to: 384 * Self.mebibyte)
-        try expectAllocated(256 * Self.mebibyte, size: 384 * Self.mebibyte)
-
-        _ = try fixture.store.resize(file.id, of: fixture.tenant, to: Self.gibibyte)
-        try expectAllocated(256 * Self.mebibyte, size: Self.gibibyte)
-
-        try fixture.allocate(file.id, 0, Self.gibibyte, keepSize: true)
-        try expectAllocated(Self.gibibyte, size: Self.gibibyte)
-
-        try fixture.store.deleteFile(file.id, of: fixture.tenant)
-        #expect(try fixture.usage() == TenantUsage())
     }
 
     @Test func keepSizeAllocationPastTheEndKeepsTheSizeAndCountsEveryPage() throws {

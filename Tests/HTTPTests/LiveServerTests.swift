@@ -10,7 +10,8 @@ struct LiveServerTests {
         Response(status: status, contentType: "text/plain", bytes: Array(text.utf8))
     }
 
-    static func router(gate: Gate = Gate()) -> Router {
+    /// `/slow` opens `started` once its handler runs, then waits for `gate`.
+    static func router(gate: Gate = Gate(), started: Gate = Gate()) -> Router {
         var router = Router()
         router.add(.get, "/hello", .onLoop { _ in text("hello") })
         router.add(.post, "/echo", .onLoop { request in text(String(decoding: request.body, as: UTF8.self)) })
@@ -19,6 +20,7 @@ struct LiveServerTests {
         router.add(
             .get, "/slow",
             .offLoop { _ in
+                started.open()
                 // Bounded, so a test that never opens the gate fails instead of holding the server.
                 try? await gate.opened(within: LiveServer.readTimeout, "the test to open the gate")
                 return text("slow")
@@ -211,15 +213,12 @@ struct LiveServerTests {
     }
 
     @Test func shutdownLetsTheRequestInFlightFinishWithConnectionClose() async throws {
-        let gate = Gate()
-        let live = try LiveServer(Self.router(gate: gate))
+        let (gate, started) = (Gate(), Gate())
+        let live = try LiveServer(Self.router(gate: gate, started: started))
         let client = try live.client()
         try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        // A request on another connection proves the first one's request has been read by now
-        // or is being read; its loop keeps it open for the answer.
-        let other = try live.client()
-        try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        _ = try await other.reply()
+        // The request is read and its handler runs: the shutdown finds it in flight.
+        try await started.opened(within: LiveServer.readTimeout, "the /slow handler to start")
         live.server.shutdown()
         gate.open()
         let response = try await client.reply()

@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// `--event-backlog`: a consumer that never reads gets one overflow naming what it lost, and
-/// gmemd's memory does not grow with the events nobody reads.
+/// gmemd keeps no more than the backlog of the events nobody reads (how much memory that saves
+/// is a benchmark's to measure, not a test's).
 @Suite(.timeLimit(.minutes(5)))
 struct OverflowTests {
     static let page: Int64 = 4096
@@ -27,26 +28,26 @@ struct OverflowTests {
         }
     }
 
-    @Test func unreadEventsOfManyConsumersDoNotGrowGmemdsMemory() async throws {
+    @Test func unreadEventsOfManyConsumersAreKeptOnlyUpToTheBacklog() async throws {
         try await Gmemd.withInstance(["--event-backlog", "8"]) { gmemd in
             let tenant = try await Admin(gmemd).createTenant(limits: ["max_consumers": 200])
             let file = try await tenant.createFile(size: Self.page)
             for _ in 0..<200 { _ = try await tenant.attach(file) }
-            // A first round fills every backlog and warms the allocator and the connections' buffers.
-            _ = try await Self.punches(gmemd, tenant, file, connections: 4, each: 100)
-            let before = try Self.residentBytes(of: gmemd)
 
-            // 4,000 punches: 800,000 events, about 50 MB if they were all kept.
-            let load = try await Self.punches(gmemd, tenant, file, connections: 4, each: 1000)
+            // 4,400 punches: 880,000 events, about 50 MB if they were all kept.
+            let load = try await Self.punches(gmemd, tenant, file, connections: 4, each: 1100)
 
             #expect(load.failures.isEmpty, "\(load.failures)")
-            let grown = try Self.residentBytes(of: gmemd) - before
-            #expect(grown < 16 << 20, "gmemd grew by \(grown) bytes")
             let consumers = try await tenant.client.get(file.path + "/consumers").decoded(
                 ItemList<RemoteConsumer>.self)
-            #expect(consumers.items.allSatisfy { $0.lastSeq == 4400 })
-            let page = try await tenant.events(consumers.items[0])
-            #expect(page.events.count == 9 && page.events.first?.type == "overflow")
+            #expect(consumers.items.count == 200)
+            for consumer in consumers.items {
+                #expect(consumer.lastSeq == 4400)
+                let page = try await tenant.events(consumer)
+                #expect(page.events.map(\.seq) == [4392] + Array(4393...4400), "\(consumer.id)")
+                #expect(page.events.first?.type == "overflow")
+                #expect(page.events.first?.lostFrom == 1 && page.events.first?.lostTo == 4392)
+            }
         }
     }
 
@@ -64,20 +65,5 @@ struct OverflowTests {
             ], body: body)
         return try await KeepAliveLoad(connections: connections, requestsEach: each, request: request)
             .run(port: gmemd.port) { $0.status == 200 }
-    }
-
-    /// VmRSS of the gmemd process serving `gmemd`, found by its state directory in /proc.
-    static func residentBytes(of gmemd: Gmemd) throws -> Int64 {
-        let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }
-        for pid in processes {
-            guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                String(decoding: command, as: UTF8.self).contains(gmemd.stateDirectory.path),
-                let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                let kibibytes = Int64(line.split(separator: " ")[1])
-            else { continue }
-            return kibibytes * 1024
-        }
-        throw EndToEndError.commandFailed("no process of gmemd in /proc for \(gmemd.stateDirectory.path)")
     }
 }
