@@ -6,9 +6,10 @@
 #   scripts/bench.sh [--compare] [--skip-build] [-- GMEMD_FLAGS...]
 #
 #   --compare     instead of the plain runs, run the shared peer comparison (../shared/bench/compare.sh:
-#                 nginx, Hummingbird 2, SwiftNIO, FlyingFox) against this gmemd, with CAND_PING=/v1/health.
-#                 Its environment passes through (RUNS, PEERS, OUT, ...); ROUTES defaults to "ping"
-#                 until the file routes can be benchmarked without setup.
+#                 nginx, Hummingbird 2, SwiftNIO, FlyingFox) against this gmemd: its ping is
+#                 GET /v1/health, its get an authenticated GET /v1/files/{fid} of a real allocated
+#                 64 MiB memfd, its post a real 4 KiB punch_hole on it. Its environment passes
+#                 through (RUNS, PEERS, OUT, ROUTES, ...).
 #   --skip-build  use the existing .build-release/release/gmemd
 # Environment: DURATION seconds per wrk run [10]; CONNS ["1 64 256"];
 #   GMEMD_BIN a gmemd to run instead of building one; COMPARE_SH [../shared/bench/compare.sh].
@@ -87,7 +88,20 @@ status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL")
 echo "bench: gmemd pid $PID on 127.0.0.1:$PORT (log $WORK/gmemd.log)" >&2
 
 if [[ $compare == 1 ]]; then
-    CAND_PING=/v1/health ROUTES=${ROUTES:-ping} CANDIDATE_NAME=gmemd CANDIDATE_PID=$PID \
+    # The file routes run against a real tenant and a real, allocated 64 MiB memfd: GET is
+    # authenticated (token, lookup, fstat, F_GET_SEALS, JSON), POST punches 4 KiB for real.
+    base=http://127.0.0.1:$PORT
+    admin="Authorization: Bearer $(cat "$WORK/state/admin-token")"
+    json="Content-Type: application/json"
+    token=$(curl -sf -H "$admin" -H "$json" "$base/v1/tenants" \
+        -d '{"name":"bench","limits":{"max_bytes":1073741824,"max_files":10}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+    fid=$(curl -sf -H "Authorization: Bearer $token" -H "$json" "$base/v1/files" -d '{"name":"bench","size":67108864}' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    curl -sf -o /dev/null -H "Authorization: Bearer $token" -H "$json" "$base/v1/files/$fid/fallocate" \
+        -d '{"mode":"allocate","offset":0,"length":67108864}'
+    CAND_PING=/v1/health CAND_GET=/v1/files/$fid CAND_POST=/v1/files/$fid/fallocate \
+        CAND_POST_BODY='{"mode":"punch_hole","offset":0,"length":4096}' CAND_POST_STATUS=200 \
+        CAND_AUTH="Bearer $token" ROUTES=${ROUTES:-"ping get post"} CANDIDATE_NAME=gmemd CANDIDATE_PID=$PID \
         DURATION=$DURATION "$COMPARE_SH" "$PORT"
     exit
 fi
