@@ -114,6 +114,11 @@ struct RequestParserRefusalTests {
             "large header section ended by a bare LF",
             "GET / HTTP/1.1\r\n\(host)X: \(String(repeating: "b", count: 70))\n", 431
         ),
+        (
+            "large trailers ended by a bare LF",
+            "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0\r\nT: \(String(repeating: "t", count: 70))\n",
+            431
+        ),
         ("large Content-Length", "POST / HTTP/1.1\r\n\(host)Content-Length: 17\r\n\r\n", 413),
         (
             "large chunked body",

@@ -82,16 +82,19 @@ extension RequestParser {
     }
 
     /// Finds the CRLF ending the first line of `bytes`, or nil if it has not arrived and the
-    /// line is still within `limit` bytes.
+    /// line is still within `limit` bytes. A line is too long as soon as its bytes before the LF
+    /// pass the limit (the line may be followed by its CR, hence the + 1), whether or not the
+    /// LF has arrived and whatever precedes it: the answer must not depend on the split.
     static func lineEnd(_ bytes: UnsafeRawBufferPointer, limit: Int) -> LineEnd? {
         // SAFETY: memchr reads only when count > 0, within [base, base + count).
         guard !bytes.isEmpty, let found = memchr(bytes.baseAddress!, Int32(ASCII.lf), bytes.count) else {
-            return bytes.count > limit ? .tooLong : nil
+            return bytes.count > limit + 1 ? .tooLong : nil
         }
         let lf = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+        if lf > limit + 1 { return .tooLong }
         // SAFETY: lf ≥ 1 is checked before reading lf - 1.
         guard lf >= 1, bytes[lf - 1] == ASCII.cr else { return .bareLF }
-        return lf - 1 > limit ? .tooLong : .line(length: lf - 1, next: lf + 1)
+        return .line(length: lf - 1, next: lf + 1)
     }
 
     private static func refusal(_ lineEnd: LineEnd, tooLong: RequestError) -> RequestError {
