@@ -34,18 +34,10 @@ extension ManagedFile {
         try withState { (state) throws(GuestMemError) in
             try requireAligned(range.offset, range.length, in: state)
         }
-        let newRanges = backing.newRanges(in: range)
-        let claimed = try claimHeadroom(backing.newBytes(in: range), reservation, host)
-        defer { host.release(claimed) }
-        let sizeBefore = try backing.status().size
-        let allocated = Result { () throws(GuestMemError) in
+        let (_, sizeBefore, sizeAfter) = try allocating(
+            range, within: reservation, host: host, &backing, &charge
+        ) { (backing) throws(GuestMemError) in
             try backing.fallocate(.allocate(keepSize: keepSize), range)
-        }
-        // Even a failed fallocate may have kept some pages (hugetlbfs does): count them.
-        let sizeAfter = try recount(&backing, &charge)
-        try allocated.get()
-        if try withState({ (state) throws(GuestMemError) in overran(reservation, charge, state) }) {
-            try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: sizeAfter, &backing, &charge)
         }
         try withState { (state) throws(GuestMemError) in
             state.consumers.notify(over: range) { .allocate($0) }
@@ -93,6 +85,28 @@ extension ManagedFile {
                 return try snapshot(state)
             }
         }
+    }
+
+    /// Runs `change`, which may allocate pages of `range` (a fallocate, a write), within
+    /// `reservation`: the host headroom for the pages it could add is claimed first, what the
+    /// kernel then reports is booked even when the change failed (hugetlbfs keeps pages of a
+    /// failed fallocate), and an allocation past the reservation is undone and refused. Answers
+    /// the change's result and the size before and after it.
+    func allocating<R>(
+        _ range: ByteRange, within reservation: Reservation, host: HostMemory, _ backing: inout FileBacking,
+        _ charge: inout Charge, _ change: (inout FileBacking) throws(GuestMemError) -> R
+    ) throws(GuestMemError) -> (result: R, sizeBefore: Int64, sizeAfter: Int64) {
+        let newRanges = backing.newRanges(in: range)
+        let claimed = try claimHeadroom(backing.newBytes(in: range), reservation, host)
+        defer { host.release(claimed) }
+        let sizeBefore = try backing.status().size
+        let outcome = Result { () throws(GuestMemError) in try change(&backing) }
+        let sizeAfter = try recount(&backing, &charge)
+        let result = try outcome.get()
+        if try withState({ (state) throws(GuestMemError) in overran(reservation, charge, state) }) {
+            try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: sizeAfter, &backing, &charge)
+        }
+        return (result, sizeBefore, sizeAfter)
     }
 
     /// Reads the allocation the kernel reports (st_blocks, or the extents), books the change since

@@ -75,16 +75,9 @@ extension ManagedFile {
             guard let range = try Self.writeRange(offset: offset, count: bytes.count) else {
                 return (0, try backing.status().size)
             }
-            let newRanges = backing.newRanges(in: range)
-            let claimed = try claimHeadroom(backing.newBytes(in: range), reservation, host)
-            defer { host.release(claimed) }
-            let sizeBefore = try backing.status().size
-            let written = Result { () throws(GuestMemError) in try Self.write(bytes, at: offset, &backing) }
-            let sizeAfter = try recount(&backing, &charge)
-            let count = try written.get()
-            if try withState({ (state) throws(GuestMemError) in overran(reservation, charge, state) }) {
-                try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: sizeAfter, &backing, &charge)
-            }
+            let (count, sizeBefore, sizeAfter) = try allocating(
+                range, within: reservation, host: host, &backing, &charge
+            ) { (backing) throws(GuestMemError) in try Self.write(bytes, at: offset, &backing) }
             if count > 0 {
                 try withState { (state) throws(GuestMemError) in
                     // `count` ≤ bytes.count, so this range is inside the checked one.
