@@ -48,7 +48,7 @@ struct Service {
             health: HealthReport(
                 memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom()),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
-            maxJSONBytes: options.maxJsonBytes)
+            maxJSONBytes: options.maxJsonBytes, streams: StreamQuota(limit: options.maxStreamsPerTenant))
         server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
         self.options = options
         Log.info("loaded \(tenants.records.count) tenant(s) from \(stateDirectory)")

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 
@@ -43,27 +44,50 @@ struct ConnectionLifetimeTests {
         #expect(said.contains("urn:gmemd:problem:timeout"), "the server said \(said.debugDescription)")
     }
 
-    /// Connections past --max-connections are closed at once, unanswered (an answer would cost the
-    /// server what the limit is there to save); those already open keep working.
-    @Test func connectionPastTheLimitIsClosedAndTheOthersKeepWorking() async throws {
-        try await Gmemd.withInstance(["--max-connections", "4"]) { gmemd in
+    /// Past --max-connections, --admin-connections places are kept: a request on one that is not
+    /// the admin's is 503 with Retry-After, the admin's is served (it deletes a tenant); past
+    /// those too a client is closed unanswered; the connections already open keep working.
+    @Test func pastTheLimitOnlyTheAdminIsServedAndPastTheReserveClientsAreClosed() async throws {
+        try await Gmemd.withInstance(["--max-connections", "4", "--admin-connections", "2"]) { gmemd in
+            let token = try String(
+                contentsOf: gmemd.stateDirectory.appending(path: "admin-token"), encoding: .utf8
+            ).trimmingCharacters(in: .whitespacesAndNewlines)
+            let bearer = "Authorization: Bearer \(token)"
             let admitted = try (0..<4).map { _ in try RawConnection(port: gmemd.port) }
-            for connection in admitted {
+            let body = #"{"name":"crowded"}"#
+            try admitted[0].send(
+                Requests.post(
+                    "/v1/tenants",
+                    fields: [bearer, "Content-Type: application/json", "Content-Length: \(body.utf8.count)"],
+                    body: body))
+            let tenant = try #require(admitted[0].readReply().json?["id"] as? String)
+            for connection in admitted.dropFirst() {
                 try connection.send(Requests.get())
                 #expect(try connection.readReply().status == 200)
             }
 
+            let stranger = try RawConnection(port: gmemd.port)
+            let admin = try RawConnection(port: gmemd.port)
+            try admin.send("DELETE /v1/tenants/\(tenant) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(bearer)\r\n\r\n")
+            let deleted = try admin.readReply()
             let extra = try RawConnection(port: gmemd.port)
-            // A request on it: had gmemd admitted the connection, it would answer (a close alone
-            // could be a timeout's); the send itself may meet the close (EPIPE).
+            // Had gmemd admitted it, it would answer; the send itself may meet the close (EPIPE).
             _ = Result { try extra.send(Requests.get()) }
             let said = String(decoding: try extra.readUntilClosed(), as: UTF8.self)
+            try stranger.send(Requests.get())
+            let refused = try stranger.readReply()
 
+            #expect(deleted.status == 204, "\(deleted.text)")
             #expect(said.isEmpty, "the server said \(said.debugDescription)")
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.problemKind == "overloaded")
+            #expect(try stranger.readUntilClosed().isEmpty)
             for connection in admitted {
                 try connection.send(Requests.get())
                 #expect(try connection.readReply().status == 200)
             }
+            #expect(gmemd.log.contents.contains("budget exhausted: all 4 connections"))
         }
     }
 }

@@ -26,6 +26,9 @@ final class Consumer: Sendable {
     let isExclusive: Bool
     /// A kvm consumer's memslot, for as long as it is attached (HeldVM deletes it on detach).
     let binding: KVMBinding?
+    /// What its memslot costs the kernel, booked as its tenant's locked memory from the attach
+    /// to the detach; 0 without one.
+    var memslotMetadataBytes: Int64 { binding?.memslot.metadataBytes ?? 0 }
     /// A process consumer's descriptor access; nil for every other kind.
     let access: DescriptorAccess?
     let attachedAt: Timestamp

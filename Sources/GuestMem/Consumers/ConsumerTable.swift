@@ -55,6 +55,7 @@ struct ConsumerTable {
             if pinsAreLocked { charge.lockedBytes -= pin.range.length }
         }
         charge.consumers -= 1
+        charge.lockedBytes -= consumer.memslotMetadataBytes
         return true
     }
 
@@ -70,6 +71,7 @@ struct ConsumerTable {
         for consumer in consumers {
             _ = consumer.detach(.delete)
             charge.consumers -= 1
+            charge.lockedBytes -= consumer.memslotMetadataBytes
         }
         return consumers
     }

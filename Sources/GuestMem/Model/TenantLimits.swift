@@ -29,7 +29,9 @@ package struct TenantLimits: Hashable, Sendable {
         maxBytes: 4 << 30, maxLockedBytes: 1 << 30, maxFiles: 1024, maxConsumers: 256)
 }
 
-/// What a tenant holds now. `lockedBytes` is the part of `allocatedBytes` in inaccessible files.
+/// What a tenant holds now. `lockedBytes` is what cannot be swapped: the part of
+/// `allocatedBytes` in inaccessible and guest_memfd files, pinned pages, and the kernel's
+/// metadata of its memslots (`Memslot.metadataBytes`).
 package struct TenantUsage: Hashable, Sendable {
     package var allocatedBytes: Int64
     package var lockedBytes: Int64

@@ -15,7 +15,8 @@ extension MemoryStore {
         let range = try Self.range(of: request, unit: file.allocationUnit)
         try tenant.reserveConsumer()
         var charge = Charge()
-        defer { tenant.settle(charge, releasingConsumer: true) }
+        var metadata: Reservation?
+        defer { tenant.settle(charge, releasing: metadata, releasingConsumer: true) }
         let make = { (range: ByteRange, isOpenEnded: Bool, binding: KVMBinding?) in
             Consumer(
                 id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
@@ -24,10 +25,13 @@ extension MemoryStore {
         }
         let consumer: Consumer
         if let bound = request.binding {
+            metadata = try reserveMemslotMetadata(
+                of: tenant, for: range, isOpenEnded: request.length == nil, in: file)
             // A slot has a size: an open-ended range is bound, and heard about, to the file's end.
             consumer = try attach(
                 request.kind, bound: bound, range, isOpenEnded: request.length == nil, to: file, of: tenantID
             ) { binding, range in make(range, false, binding) }
+            charge.lockedBytes = consumer.memslotMetadataBytes
         } else {
             consumer = make(range, request.length == nil, nil)
             try file.attach(consumer)
@@ -41,6 +45,24 @@ extension MemoryStore {
             maps.tenants[tenantID]?.consumerIDs.insert(consumer.id)
         }
         return consumer.snapshot()
+    }
+
+    /// Sets aside the locked bytes the memslot of `range` will cost the kernel
+    /// (`Memslot.metadataBytes`), or refuses with EDQUOT: a 512 GiB binding of a sparse memfd is
+    /// 1.25 GiB of kernel memory however little of it is allocated.
+    private func reserveMemslotMetadata(
+        of tenant: Tenant, for range: ByteRange, isOpenEnded: Bool, in file: ManagedFile
+    ) throws(GuestMemError) -> Reservation {
+        let length = isOpenEnded ? max(try file.snapshot().size - range.offset, 0) : range.length
+        let cost = Memslot.metadataBytes(length: length)
+        let reservation = tenant.reserve(upToBytes: 0, upToLockedBytes: cost)
+        guard reservation.lockedBytes >= cost else {
+            tenant.settle(Charge(), releasing: reservation)
+            throw .quotaExceeded(
+                "a memslot of \(length) bytes costs the kernel \(cost) bytes of metadata, counted as locked; "
+                    + "max_locked_bytes leaves \(reservation.lockedBytes)")
+        }
+        return reservation
     }
 
     /// The consumers attached to a file now, oldest first.

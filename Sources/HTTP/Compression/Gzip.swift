@@ -13,9 +13,12 @@ enum Gzip {
 
     /// Undoes a request body's gzip coding. More than `limit` bytes of output is 413, however
     /// small the input (a gzip bomb: zero pages shrink a thousandfold); a stream that is broken,
-    /// cut short or followed by other bytes is 400. The corresponding C calls are
-    /// `inflateInit2` (through the shim), `inflate`, `inflateEnd`.
-    static func inflate(_ input: [UInt8], limit: Int) throws(RequestError) -> [UInt8] {
+    /// cut short or followed by other bytes is 400. The output is added to `reservation` as it
+    /// grows, beside the input it already holds: output the body budget has no room for is 503.
+    /// The corresponding C calls are `inflateInit2` (through the shim), `inflate`, `inflateEnd`.
+    static func inflate(
+        _ input: [UInt8], limit: Int, reservation: BodyReservation? = nil
+    ) throws(RequestError) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
@@ -29,10 +32,13 @@ enum Gzip {
             stream.pointee.next_in = UnsafeMutablePointer(
                 mutating: raw.baseAddress?.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(raw.count)
-            return drain(stream, into: &output, limit: limit)
+            return drain(stream, into: &output, limit: limit) {
+                reservation?.resize(to: input.count + $0) ?? true
+            }
         }
         switch result {
         case .tooLarge: throw .contentTooLarge
+        case .overBudget: throw .bodyBudgetExhausted
         case .broken: throw .badRequest("the body is not a valid gzip stream")
         case .ended where stream.pointee.avail_in != 0:
             throw .badRequest("bytes after the end of the gzip stream")
@@ -41,12 +47,14 @@ enum Gzip {
     }
 
     private enum InflateEnd {
-        case ended, tooLarge, broken
+        case ended, tooLarge, overBudget, broken
     }
 
-    /// Runs inflate until the stream ends, the output would pass `limit`, or the input fails.
+    /// Runs inflate until the stream ends, the output would pass `limit` or `reserve` refuses
+    /// room for it, or the input fails.
     private static func drain(
-        _ stream: UnsafeMutablePointer<z_stream>, into output: inout [UInt8], limit: Int
+        _ stream: UnsafeMutablePointer<z_stream>, into output: inout [UInt8], limit: Int,
+        reserve: (_ outputBytes: Int) -> Bool
     )
         -> InflateEnd
     {
@@ -57,6 +65,7 @@ enum Gzip {
                 let result = CZlib.inflate(stream, Z_NO_FLUSH)
                 let produced = scratch.count - Int(stream.pointee.avail_out)
                 if output.count + produced > limit { return .tooLarge }
+                guard reserve(output.count + produced) else { return .overBudget }
                 // SAFETY: zlib wrote `produced` ≤ scratch.count bytes at the start of scratch.
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<produced]))
                 switch result {

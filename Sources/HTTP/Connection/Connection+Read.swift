@@ -70,20 +70,52 @@ extension Connection {
             let (step, consumed) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch step {
-            case .needMoreBytes: return offset
+            case .needMoreBytes:
+                return reserveBody(parser.promisedBodyBytes) ? offset : bytes.count
             case .head(let expectsContinue):
                 // Judged before a body byte is kept: a refused request costs its head, not its body.
-                guard admitPendingHead() else { return bytes.count }
+                guard isServable(parser.pendingHead), admitPendingHead(),
+                    reserveBody(parser.promisedBodyBytes)
+                else { return bytes.count }
                 if expectsContinue { output.append("HTTP/1.1 100 Continue\r\n\r\n") }
             case .request(var parsed):
+                guard isServable(parsed.request), reserveBody(parsed.request.body.count) else {
+                    return bytes.count
+                }
                 parsed.request.descriptors = descriptors(forRequestEndingAt: start + offset)
+                parsed.request.bodyReservation = bodyReservation
+                bodyReservation = nil
                 respond(to: parsed)
             case .reject(let error):
-                refuse(error.problemType, error.status, detail: error.detail)
+                refuse(error)
                 return bytes.count
             }
         }
         return offset
+    }
+
+    /// Whether this connection may serve `head`: on a reserved place only what the loop's
+    /// `reserveJudge` accepts (the admin's requests); anything else is 503 and the connection
+    /// closes, freeing the place.
+    private func isServable(_ head: Request?) -> Bool {
+        guard place == .reserved, let head else { return true }
+        if loop.reserveJudge?(head) == true { return true }
+        refuse(.connectionsExhausted)
+        return false
+    }
+
+    /// Grows the reservation of the body being read to `bytes` (a Content-Length as soon as its
+    /// head is admitted, a chunked body chunk by chunk). When the bodies in flight leave no room,
+    /// the request is 503 and the connection closes with the rest of the body unread.
+    private func reserveBody(_ bytes: Int) -> Bool {
+        guard bytes > (bodyReservation?.reservedBytes ?? 0) else { return true }
+        let reservation = bodyReservation ?? loop.bodyBudget.reservation()
+        bodyReservation = reservation
+        guard reservation.resize(to: bytes) else {
+            refuse(.bodyBudgetExhausted)
+            return false
+        }
+        return true
     }
 
     /// Asks the loop's judge about the head whose body is arriving. A refusal is answered at once

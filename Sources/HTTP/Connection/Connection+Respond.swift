@@ -50,7 +50,8 @@ extension Connection {
     }
 
     /// A gzip body is decoded off the loops (a large one takes milliseconds), up to the body
-    /// limit: a bomb gets 413 once its output passes the limit, not an exhausted memory.
+    /// limit: a bomb gets 413 once its output passes the limit, not an exhausted memory. Its
+    /// output counts against the body budget as it grows (503 once the budget is out).
     private func decodeThenRun(_ handler: Handler, _ request: Request, _ context: ResponseContext) {
         state = .awaitingResponse(context)
         let (inbox, id, limit) = (loop.inbox, id, loop.limits.maxBodyBytes)
@@ -58,14 +59,15 @@ extension Connection {
             var request = request
             let response: Response
             do throws(RequestError) {
-                request.body = try Gzip.inflate(request.body, limit: limit)
+                request.body = try Gzip.inflate(
+                    request.body, limit: limit, reservation: request.bodyReservation)
                 request.headers.remove("Content-Encoding")
                 switch handler {
                 case .onLoop(let run): response = run(request)
                 case .offLoop(let run): response = await run(request)
                 }
             } catch {
-                response = ProblemResponse.make(error.problemType, error.status, detail: error.detail)
+                response = error.response
             }
             inbox.post(.response(id, response))
         }
@@ -100,15 +102,22 @@ extension Connection {
         }
     }
 
+    /// Answers a refusal of the parser's or the server's and closes.
+    func refuse(_ error: RequestError) { refuse(error.response) }
+
     /// Answers with a problem and closes: after a refusal, framing can't be trusted.
     func refuse(_ type: ProblemType, _ status: HTTPStatus, detail: String) {
+        refuse(ProblemResponse.make(type, status, detail: detail))
+    }
+
+    private func refuse(_ response: Response) {
         // No request will take what came with the refused bytes.
         for arrival in arrivals { arrival.descriptors.close() }
         arrivals = []
         trace = RequestTrace(method: nil, start: loop.now)
         let context = ResponseContext(
             isHead: false, isHTTP10: false, keepAlive: false, requestID: loop.requestIDs.next())
-        send(ProblemResponse.make(type, status, detail: detail), context)
+        send(response, context)
     }
 
     /// An offLoop handler answered.

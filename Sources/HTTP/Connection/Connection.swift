@@ -52,9 +52,19 @@ final class Connection {
     var receivedBytes = 0
     /// Descriptors read but not yet given to a request (Connection+Descriptors).
     var arrivals: [DescriptorArrival] = []
+    /// The body budget's bytes for the body being read; handed to its request when it is whole.
+    var bodyReservation: BodyReservation?
 
-    init(id: ConnectionID, socket: consuming StreamSocket, loop: EventLoop) {
+    /// Its place in the server's connection budget; in a reserved one, only what the loop's
+    /// `reserveJudge` accepts is served.
+    let place: ConnectionBudget.Place
+
+    init(
+        id: ConnectionID, socket: consuming StreamSocket, loop: EventLoop,
+        place: ConnectionBudget.Place = .regular
+    ) {
         self.id = id
+        self.place = place
         state = socket.isTLS ? .handshaking : .reading
         self.socket = socket
         self.loop = loop
@@ -73,6 +83,7 @@ final class Connection {
         output.discard()
         for arrival in arrivals { arrival.descriptors.close() }
         arrivals = []
+        bodyReservation = nil
         streamWaiter?.resume(returning: false)
         streamWaiter = nil
     }

@@ -28,22 +28,23 @@ extension EventLoop {
     }
 
     private func admit(_ socket: consuming StreamSocket) {
-        // Over the limit: the socket is dropped, so the client sees the connection close at once.
-        guard !isStopping, budget.acquire() else { return }
+        // Past the limit and the reserve: the socket is dropped, so the client sees the
+        // connection close at once.
+        guard !isStopping, let place = budget.acquire() else { return }
         socket.setNoDelay()
         nextSerial &+= 1
         let id = ConnectionID(fd: socket.fd, serial: nextSerial)
         do {
             try epoll.add(id.fd, .readable, tag: id.tag)
         } catch {
-            budget.release()
+            budget.release(place)
             return
         }
         let index = Int(id.fd)
         if index >= connections.count {
             connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, 64)))
         }
-        let connection = Connection(id: id, socket: socket, loop: self)
+        let connection = Connection(id: id, socket: socket, loop: self, place: place)
         connections[index] = connection
         connectionCount += 1
         // A new connection owes its first head within the header timeout, not the idle one: a

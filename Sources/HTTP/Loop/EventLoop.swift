@@ -25,10 +25,13 @@ final class EventLoop: @unchecked Sendable {
     let epoll: Epoll
     let listeners: [ListeningSocket]
     let budget: ConnectionBudget
+    let bodyBudget: BodyBudget
     /// `configuration.requestObserver`, read once rather than per request.
     let observer: RequestObserver?
     /// `configuration.headJudge`, read once.
     let headJudge: HeadJudge?
+    /// `configuration.reserveJudge`, read once.
+    let reserveJudge: ReserveJudge?
     let compression: ResponseCompression?
     // Read and advanced only on this loop's thread, per request: spare the dynamic exclusivity check.
     @exclusivity(unchecked) var requestIDs = RequestIDGenerator()
@@ -52,7 +55,7 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         configuration: ServerConfiguration, router: Router, listeners: [ListeningSocket],
-        budget: ConnectionBudget
+        budget: ConnectionBudget, bodyBudget: BodyBudget
     ) throws(Errno) {
         self.configuration = configuration
         idleNanoseconds = configuration.idleTimeout.nanoseconds
@@ -61,8 +64,10 @@ final class EventLoop: @unchecked Sendable {
         self.router = router
         self.listeners = listeners
         self.budget = budget
+        self.bodyBudget = bodyBudget
         observer = configuration.requestObserver
         headJudge = configuration.headJudge
+        reserveJudge = configuration.reserveJudge
         compression = configuration.gzipMinimumBytes.map {
             ResponseCompression(minimumBytes: $0, level: Int32(clamping: configuration.gzipLevel))
         }
@@ -170,6 +175,6 @@ final class EventLoop: @unchecked Sendable {
         connection.abandon()
         connections[Int(connection.id.fd)] = nil
         connectionCount -= 1
-        budget.release()
+        budget.release(connection.place)
     }
 }

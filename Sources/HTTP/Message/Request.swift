@@ -29,6 +29,9 @@ package struct Request: Sendable {
     /// a handler takes those it wants; the rest are closed when the request is let go. nil when
     /// it brought none.
     package var descriptors: PassedDescriptors?
+    /// The body's place in the server's body budget, given back when the last copy of the
+    /// request goes; nil for a request without a body.
+    package var bodyReservation: BodyReservation?
 
     package init(
         method: HTTPMethod, target: String, version: (major: Int, minor: Int) = (1, 1),

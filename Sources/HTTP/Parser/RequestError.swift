@@ -11,6 +11,11 @@ package enum RequestError: Error, Equatable, Sendable {
     case contentTooLarge
     /// A version other than HTTP/1.0 or HTTP/1.1 (RFC 9110 §15.6.6).
     case versionNotSupported
+    /// The bodies in flight hold the whole body budget: this one may come back later (RFC 9110
+    /// §15.6.4).
+    case bodyBudgetExhausted
+    /// Every regular connection place is taken and this request may not use a reserved one.
+    case connectionsExhausted
 
     package var status: HTTPStatus {
         switch self {
@@ -19,6 +24,7 @@ package enum RequestError: Error, Equatable, Sendable {
         case .headerFieldsTooLarge: .requestHeaderFieldsTooLarge
         case .contentTooLarge: .contentTooLarge
         case .versionNotSupported: .httpVersionNotSupported
+        case .bodyBudgetExhausted, .connectionsExhausted: .serviceUnavailable
         }
     }
 
@@ -30,6 +36,7 @@ package enum RequestError: Error, Equatable, Sendable {
         case .headerFieldsTooLarge: .headersTooLarge
         case .contentTooLarge: .tooLarge
         case .versionNotSupported: .httpVersion
+        case .bodyBudgetExhausted, .connectionsExhausted: .overloaded
         }
     }
 
@@ -40,6 +47,21 @@ package enum RequestError: Error, Equatable, Sendable {
         case .headerFieldsTooLarge: "header section larger than the limit"
         case .contentTooLarge: "body larger than the limit"
         case .versionNotSupported: "only HTTP/1.0 and HTTP/1.1 are served"
+        case .bodyBudgetExhausted:
+            "request bodies in flight hold all the memory bodies may take (--body-memory-bytes); retry later"
+        case .connectionsExhausted:
+            "every connection (--max-connections) is taken; the few past them are kept for the admin"
         }
+    }
+
+    /// Seconds a client should wait before sending the request again, where waiting helps.
+    static let retryAfterSeconds = 1
+
+    /// The problem+json answer to this refusal; a 503 says when to come back (`Retry-After`).
+    package var response: Response {
+        let headers =
+            status == .serviceUnavailable
+            ? HTTPHeaders([("Retry-After", "\(Self.retryAfterSeconds)")]) : HTTPHeaders()
+        return ProblemResponse.make(problemType, status, detail: detail, headers: headers)
     }
 }

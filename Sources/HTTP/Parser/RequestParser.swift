@@ -45,6 +45,15 @@ package struct RequestParser: Sendable {
     /// The head of the request whose body is arriving, once `.head` was returned.
     package var pendingHead: Request? { request }
 
+    /// Body bytes the request being read will hold at least: those kept so far and the rest of
+    /// its Content-Length, or of the chunk being read. 0 between requests.
+    package var promisedBodyBytes: Int {
+        switch state {
+        case .fixedBody(let remaining), .chunkData(let remaining): body.count + remaining
+        default: body.count
+        }
+    }
+
     package var phase: Phase {
         switch state {
         case .head, .failed: scanned == 0 ? .idle : .head

@@ -10,3 +10,8 @@ package enum HeadVerdict: Sendable {
 /// pattern the router matched (`/v1/files/{fid}`). It must not block. HTTP knows nothing of
 /// what it checks (tokens, say): it only keeps a refused request from costing its body.
 package typealias HeadJudge = @Sendable (_ head: Request, _ route: String) -> HeadVerdict
+
+/// Whether a request may be served on a connection in a reserved place (past `maxConnections`),
+/// judged from its head on the loop; it must not block. gmemd serves the admin there, so that
+/// deleting a tenant works when every other place is taken.
+package typealias ReserveJudge = @Sendable (_ head: Request) -> Bool

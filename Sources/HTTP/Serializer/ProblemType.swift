@@ -25,6 +25,9 @@ package struct ProblemType: Hashable, Sendable {
     package static let headersTooLarge = ProblemType("headers-too-large")
     /// An HTTP version other than 1.0 or 1.1 (505).
     package static let httpVersion = ProblemType("http-version")
+    /// The server is at one of its budgets (bodies in flight, connections); retry after the
+    /// `Retry-After` seconds (503).
+    package static let overloaded = ProblemType("overloaded")
     /// The server failed; not the client's doing (500).
     package static let internalError = ProblemType("internal")
 }

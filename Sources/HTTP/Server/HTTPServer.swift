@@ -14,6 +14,7 @@ package final class HTTPServer: Sendable {
     private let listeners: [ListeningSocket]
     private let loops: [EventLoop]
     private let budget: ConnectionBudget
+    private let bodyBudget: BodyBudget
     private let phase = Mutex(Phase.ready)
 
     private enum Phase {
@@ -37,15 +38,20 @@ package final class HTTPServer: Sendable {
         guard !listeners.isEmpty else { throw .invalidArgument }
         self.listeners = listeners
         let budget = ConnectionBudget(
-            limit: configuration.maxConnections, onExhausted: configuration.exhaustionObserver)
+            limit: configuration.maxConnections, reserve: configuration.reservedConnections,
+            onExhausted: configuration.exhaustionObserver)
         self.budget = budget
+        let bodyBudget = BodyBudget(
+            limit: configuration.bodyMemoryBytes, onExhausted: configuration.exhaustionObserver)
+        self.bodyBudget = bodyBudget
         let count =
             configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         var loops: [EventLoop] = []
         for _ in 0..<count {
             loops.append(
                 try EventLoop(
-                    configuration: configuration, router: router, listeners: listeners, budget: budget))
+                    configuration: configuration, router: router, listeners: listeners, budget: budget,
+                    bodyBudget: bodyBudget))
         }
         self.loops = loops
         boundPort = configuration.servesTCP ? listeners[0].port : 0
@@ -57,6 +63,14 @@ package final class HTTPServer: Sendable {
 
     /// Connections open now, over every listener.
     package var openConnections: Int { budget.current }
+
+    /// What the server's own budgets hold now, for metrics.
+    package var load: ServerLoad {
+        ServerLoad(
+            openConnections: budget.current, reservedConnections: budget.currentReserved,
+            bodyBytes: bodyBudget.heldBytes,
+            bodyBytesLimit: bodyBudget.limit, bodyRefusals: bodyBudget.refusalCount)
+    }
 
     /// Runs the loops, one on the calling thread and the others on threads of their own, and
     /// returns when every loop has finished after `shutdown()`. Call it once.

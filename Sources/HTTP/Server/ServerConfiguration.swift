@@ -17,6 +17,9 @@ package struct ServerConfiguration: Sendable {
     package var maxHeaderBytes = 16 * 1024
     /// Body (Content-Length, or de-chunked total) over this → 413.
     package var maxBodyBytes = 64 * 1024 * 1024
+    /// All request bodies in flight together (read, held by handlers, gzip-inflated) over this
+    /// → 503 with `Retry-After`. At least `maxBodyBytes`, or the largest bodies could never come.
+    package var bodyMemoryBytes = 256 * 1024 * 1024
     /// A keep-alive connection with no request in progress is closed after this. A new
     /// connection gets `headerTimeout` for its first request instead.
     package var idleTimeout: Duration = .seconds(60)
@@ -24,8 +27,13 @@ package struct ServerConfiguration: Sendable {
     package var headerTimeout: Duration = .seconds(10)
     /// A request's body must keep arriving: no more than this between two reads of it.
     package var bodyTimeout: Duration = .seconds(30)
-    /// Connections beyond this are accepted and closed at once.
+    /// Connections beyond this get one of `reservedConnections`, where only what `reserveJudge`
+    /// accepts is served (any other request: 503), and beyond those are closed at once.
     package var maxConnections = 10_000
+    /// Places past `maxConnections` kept for requests `reserveJudge` accepts.
+    package var reservedConnections = 16
+    /// Judges each request on a reserved connection; nil serves none there.
+    package var reserveJudge: ReserveJudge?
     /// On shutdown, in-flight requests get this long to finish.
     package var shutdownGrace: Duration = .seconds(10)
     /// Response bodies of at least this many bytes are gzip-coded for clients that accept it;

@@ -26,6 +26,16 @@ extension Routes {
         }
     }
 
+    /// Judges a request on one of the connections kept past `--max-connections`: the admin's
+    /// alone are served there, so that the admin can still delete the tenant that holds every
+    /// other connection (the isolation issue); the rest are 503.
+    var reserveJudge: ReserveJudge {
+        { [auth] head in
+            guard case .admin? = try? auth.caller(of: head) else { return false }
+            return true
+        }
+    }
+
     /// The one route whose body is not JSON: content uploads, up to `--max-body-bytes`.
     static let contentRoute = "/v1/files/{fid}/content"
 }

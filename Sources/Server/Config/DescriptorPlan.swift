@@ -7,6 +7,9 @@ import GuestMem
 struct DescriptorPlan: Equatable {
     /// Fds gmemd keeps for itself whatever the flags say.
     static let ownDescriptors = 64
+    /// The most `--admin-connections`: they come out of `ownDescriptors`, which leaves the rest
+    /// for the listeners, the loops, the KVM device and saving the registry.
+    static let maxAdminConnections = 32
 
     /// Fds tenants' files, VMs and downloads may hold together.
     let held: Int

@@ -56,6 +56,12 @@ struct Gmemd: ParsableCommand {
     )
     var maxJsonBytes = 1024 * 1024
 
+    @Option(
+        help:
+            "Bytes all request bodies in flight may hold together, gzip-inflated output included (more: 503 with Retry-After); at least --max-body-bytes."
+    )
+    var bodyMemoryBytes = 256 * 1024 * 1024
+
     @Option(help: "Seconds an idle keep-alive connection is kept.")
     var idleTimeout = 60.0
 
@@ -65,14 +71,27 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Seconds a request body may pause between two reads.")
     var bodyTimeout = 30.0
 
-    @Option(help: "Most open connections; more are closed at once.")
+    @Option(
+        help: "Most open connections; past them --admin-connections more, then new ones are closed at once.")
     var maxConnections = 10_000
+
+    @Option(
+        help:
+            "Connections kept past --max-connections for the admin's requests (any other request on them: 503), at most 32."
+    )
+    var adminConnections = 16
 
     @Option(
         help:
             "Most fds tenants' files, VMs and downloads hold together (0: RLIMIT_NOFILE less room for the connections and gmemd's own; beyond: 507 EMFILE)."
     )
     var maxHeldFds = 0
+
+    @Option(
+        help:
+            "Event streams, long-polls and content downloads one tenant may have open at once (more: 403 quota, EDQUOT)."
+    )
+    var maxStreamsPerTenant = 64
 
     @Option(help: "Seconds in-flight requests get to finish on shutdown.")
     var shutdownGrace = 10.0
@@ -145,7 +164,7 @@ struct Gmemd: ParsableCommand {
         for (name, value) in [
             ("max-request-line-bytes", maxRequestLineBytes), ("max-header-bytes", maxHeaderBytes),
             ("max-body-bytes", maxBodyBytes), ("max-connections", maxConnections),
-            ("max-json-bytes", maxJsonBytes),
+            ("max-json-bytes", maxJsonBytes), ("max-streams-per-tenant", maxStreamsPerTenant),
         ] where value <= 0 {
             throw ValidationError("--\(name) must be positive")
         }
@@ -160,6 +179,14 @@ struct Gmemd: ParsableCommand {
         }
         guard sseHeartbeat > 0, sseHeartbeat <= 60 else {
             throw ValidationError("--sse-heartbeat must be above 0 and at most 60 seconds")
+        }
+        guard (0...DescriptorPlan.maxAdminConnections).contains(adminConnections) else {
+            throw ValidationError(
+                "--admin-connections must be from 0 to \(DescriptorPlan.maxAdminConnections): they take fds kept for gmemd's own"
+            )
+        }
+        guard bodyMemoryBytes >= maxBodyBytes else {
+            throw ValidationError("--body-memory-bytes must be at least --max-body-bytes (\(maxBodyBytes))")
         }
         guard maxHeldFds >= 0 else { throw ValidationError("--max-held-fds must not be negative") }
         guard !backends.backends.isEmpty else {
@@ -184,10 +211,12 @@ struct Gmemd: ParsableCommand {
         configuration.maxRequestLineBytes = maxRequestLineBytes
         configuration.maxHeaderBytes = maxHeaderBytes
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.bodyMemoryBytes = bodyMemoryBytes
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.headerTimeout = .seconds(headerTimeout)
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.maxConnections = maxConnections
+        configuration.reservedConnections = adminConnections
         configuration.shutdownGrace = .seconds(shutdownGrace)
         applyOperations(to: &configuration)
         return configuration

@@ -27,14 +27,15 @@ final class Operations: Sendable {
         configuration.maxConnections = maxConnections
         configuration.exhaustionObserver = { why in Log.info("budget exhausted: \(why)") }
         configuration.headJudge = routes.headJudge
+        configuration.reserveJudge = routes.reserveJudge
         configuration.tls = try options.tlsContext()
         configuration.requestObserver = { [requestLog, telemetry] request in
             requestLog.record(request)
             telemetry.requests.record(request)
         }
         let sources = ScrapeSources(
-            openConnections: { [self] in server.withLock { $0?.openConnections ?? 0 } },
-            memory: routes.memory)
+            server: { [self] in server.withLock { $0?.load } },
+            memory: routes.memory, streams: routes.streams)
         var router = routes.router()
         telemetry.addMetricsRoute(to: &router, auth: routes.auth, sources: sources)
         let made: HTTPServer

@@ -1,7 +1,9 @@
 import GuestMem
 
 /// `POST /v1/files/{fid}/consumers`.
-struct AttachConsumerBody: Decodable {
+struct AttachConsumerBody: JSONBody {
+    static let jsonLimits = JSONLimits.flat
+
     var kind: String
     var label: String?
     var offset: Int64?

@@ -1,7 +1,9 @@
 import GuestMem
 
 /// `POST /v1/files`.
-struct CreateFileBody: Decodable {
+struct CreateFileBody: JSONBody {
+    static let jsonLimits = JSONLimits.nested
+
     var name: String
     /// Required, except when adopting: an adopted memfd has its own.
     var size: Int64?
@@ -82,7 +84,9 @@ struct FlagsBody: Codable {
 }
 
 /// `PATCH /v1/files/{fid}`.
-struct ResizeFileBody: Decodable {
+struct ResizeFileBody: JSONBody {
+    static let jsonLimits = JSONLimits.flat
+
     var size: Int64
 
     enum CodingKeys: String, CodingKey, CaseIterable { case size }
@@ -101,7 +105,10 @@ struct ResizeFileBody: Decodable {
 }
 
 /// `POST /v1/files/{fid}/seals`.
-struct AddSealsBody: Decodable {
+struct AddSealsBody: JSONBody {
+    /// Eight seal names exist; a few repeated are harmless, thousands are an attack.
+    static let jsonLimits = JSONLimits(bytes: 4096, depth: 2, arrayItems: 16)
+
     var seals: [String]
 
     enum CodingKeys: String, CodingKey, CaseIterable { case seals }
@@ -113,7 +120,9 @@ struct AddSealsBody: Decodable {
 }
 
 /// `POST /v1/files/{fid}/fallocate`.
-struct FallocateBody: Decodable {
+struct FallocateBody: JSONBody {
+    static let jsonLimits = JSONLimits.flat
+
     var mode: String
     var offset: Int64
     var length: Int64

@@ -1,7 +1,9 @@
 import GuestMem
 
 /// `POST /v1/consumers/{cid}/pins`.
-struct PinBody: Decodable {
+struct PinBody: JSONBody {
+    static let jsonLimits = JSONLimits.flat
+
     var offset: Int64
     var length: Int64
     var allocate: Bool?

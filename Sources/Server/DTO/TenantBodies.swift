@@ -1,7 +1,9 @@
 import GuestMem
 
 /// `POST /v1/tenants`.
-struct CreateTenantBody: Decodable {
+struct CreateTenantBody: JSONBody {
+    static let jsonLimits = JSONLimits.nested
+
     var name: String
     var limits: LimitsBody?
 
@@ -16,7 +18,9 @@ struct CreateTenantBody: Decodable {
 }
 
 /// `PATCH /v1/tenants/{tid}`.
-struct UpdateTenantBody: Decodable {
+struct UpdateTenantBody: JSONBody {
+    static let jsonLimits = JSONLimits.nested
+
     var limits: LimitsBody
 
     enum CodingKeys: String, CodingKey, CaseIterable { case limits }

@@ -1,7 +1,9 @@
 import GuestMem
 
 /// `POST /v1/vms`. The body may be left out: the VM then has no name.
-struct CreateVMBody: Decodable {
+struct CreateVMBody: JSONBody {
+    static let jsonLimits = JSONLimits.flat
+
     var name: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name }

@@ -3,12 +3,14 @@ import HTTP
 
 extension Request {
     /// The body decoded as `T`. Malformed JSON, wrong types and unknown fields are 400; a
-    /// body that is not JSON by its Content-Type is 415.
-    func decodeJSON<T: Decodable>(_: T.Type) throws(Problem) -> T {
+    /// body that is not JSON by its Content-Type is 415; one larger than `T` can ever need is 413,
+    /// and one nested deeper or with a longer array 422, before it is decoded (`JSONLimits`).
+    func decodeJSON<T: JSONBody>(_: T.Type) throws(Problem) -> T {
         if let contentType = headers["Content-Type"], !Self.isJSON(contentType) {
             throw Problem(.unsupportedMediaType, detail: "send the body as Content-Type: application/json")
         }
         guard !body.isEmpty else { throw .badRequest("a JSON body is required") }
+        try T.jsonLimits.check(body)
         do {
             return try JSONCoding.decoder().decode(T.self, from: Data(body))
         } catch let error as DecodingError {
@@ -58,4 +60,9 @@ extension Request {
         default: "an object"
         }
     }
+}
+
+/// A request body a route decodes, with the limits its schema fits in.
+protocol JSONBody: Decodable {
+    static var jsonLimits: JSONLimits { get }
 }

@@ -1,21 +1,26 @@
 import CoreMetrics
 import GuestMem
+import HTTP
 import Synchronization
 
-/// What a scrape reads from the running service: open connections, and each tenant's usage.
+/// What a scrape reads from the running service: the HTTP server's budgets (nil before it is
+/// made), and each tenant's usage.
 struct ScrapeSources: Sendable {
-    var openConnections: @Sendable () -> Int
+    var server: @Sendable () -> ServerLoad?
     var memory: MemoryStore
+    var streams: StreamQuota
 }
 
 /// Gauges set from `ScrapeSources` at each scrape: `gmemd_open_connections` and, per tenant,
 /// `gmemd_tenant_files`, `…_allocated_bytes`, `…_locked_bytes`, `…_consumers` (from
-/// MemoryStore.usage, the kernel's own figures). A deleted tenant's gauges are removed. Also
+/// MemoryStore.usage, the kernel's own figures) and `…_streams` (StreamQuota). A deleted tenant's gauges are removed. Also
 /// the counters `gmemd_events_delivered_total` and `gmemd_events_lost_total` (events handed
 /// to readers, and events an overflow told a reader it lost). The budgets: the memory limit the
 /// headroom guard works under (`gmemd_memory_limit_bytes{source}`, `…_available_bytes`,
 /// `…_reserve_bytes`, `…_pending_bytes`) and the descriptors files, VMs and downloads hold
-/// (`gmemd_held_fds`, `gmemd_held_fds_limit`, `gmemd_held_fds_refused_total`).
+/// (`gmemd_held_fds`, `gmemd_held_fds_limit`, `gmemd_held_fds_refused_total`), and the memory
+/// request bodies in flight hold (`gmemd_body_bytes`, `…_limit`, `gmemd_body_refused_total`),
+/// and the connections in the places kept for the admin (`gmemd_reserved_connections`).
 final class ScrapeGauges: Sendable {
     private let factory: any MetricsFactory
     private let exported = Mutex(Exported())
@@ -27,13 +32,14 @@ final class ScrapeGauges: Sendable {
         var delivered = 0
         var lost = 0
         var fdRefusals = 0
+        var bodyRefusals = 0
         /// The memory limit's source at the last scrape: its gauge goes when the source changes.
         var memorySource: String?
     }
 
     static let tenantGauges = [
         "gmemd_tenant_files", "gmemd_tenant_allocated_bytes", "gmemd_tenant_locked_bytes",
-        "gmemd_tenant_consumers",
+        "gmemd_tenant_consumers", "gmemd_tenant_streams",
     ]
 
     init(factory: any MetricsFactory) { self.factory = factory }
@@ -41,7 +47,16 @@ final class ScrapeGauges: Sendable {
     /// Scrapes are rare and may come two at once; the lock keeps removal and setting in order.
     func update(from sources: ScrapeSources) {
         exported.withLock { exported in
-            gauge("gmemd_open_connections", []).record(Int64(sources.openConnections()))
+            let load = sources.server()
+            gauge("gmemd_open_connections", []).record(Int64(load?.openConnections ?? 0))
+            if let load {
+                gauge("gmemd_reserved_connections", []).record(Int64(load.reservedConnections))
+                gauge("gmemd_body_bytes", []).record(Int64(load.bodyBytes))
+                gauge("gmemd_body_bytes_limit", []).record(Int64(load.bodyBytesLimit))
+                counter("gmemd_body_refused_total").increment(
+                    by: Int64(load.bodyRefusals - exported.bodyRefusals))
+                exported.bodyRefusals = load.bodyRefusals
+            }
             let events = sources.memory.eventStatistics
             let (delivered, lost) = (events.delivered, events.lost)
             counter("gmemd_events_delivered_total").increment(by: Int64(delivered - exported.delivered))
@@ -55,6 +70,7 @@ final class ScrapeGauges: Sendable {
                 seen.insert(tenant)
                 let values = [
                     Int64(usage.files), usage.allocatedBytes, usage.lockedBytes, Int64(usage.consumers),
+                    Int64(sources.streams.count(of: record.id)),
                 ]
                 for (name, value) in zip(Self.tenantGauges, values) {
                     gauge(name, [("tenant", tenant)]).record(value)

@@ -6,7 +6,7 @@ import HTTP
 /// retrying unchanged will not help; 507 is kept for the host itself running out.
 enum ProblemKind: Sendable {
     case badRequest, unauthorized, forbidden, quota, notFound, notAcceptable
-    case seal, busy, conflict, gone, precondition, unsupportedMediaType, range
+    case seal, busy, conflict, gone, precondition, tooLarge, unsupportedMediaType, range
     case invalid, unknownReference, hostUnsupported, hostExhausted, internalError
 
     var status: HTTPStatus {
@@ -19,6 +19,7 @@ enum ProblemKind: Sendable {
         case .seal, .busy, .conflict: .conflict
         case .gone: .gone
         case .precondition: .preconditionFailed
+        case .tooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .range: .rangeNotSatisfiable
         case .invalid, .unknownReference, .hostUnsupported: .unprocessableContent
@@ -40,6 +41,7 @@ enum ProblemKind: Sendable {
         case .conflict: ProblemType("conflict")
         case .gone: ProblemType("gone")
         case .precondition: ProblemType("precondition")
+        case .tooLarge: .tooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .range: ProblemType("range")
         case .invalid: ProblemType("invalid")

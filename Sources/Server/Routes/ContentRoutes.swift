@@ -13,6 +13,8 @@ extension Routes {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("fid", FileID.init, "file")
         if memory.isGuestMemfd(id, of: tenant) { return try readGuestMemfdContent(request, id, of: tenant) }
+        // Taken before the fd, so a refused download costs no descriptor.
+        let ticket = try streams.ticket(for: tenant)
         let content: ContentLease
         do throws(GuestMemError) {
             content = ContentLease(try memory.openContent(id, of: tenant))
@@ -38,7 +40,10 @@ extension Routes {
             problem.headers.add("Content-Range", "bytes */\(size)")
             return problem
         }
-        let region = FileRegion(fd: content.fd, offset: offset, length: length, release: content.release)
+        let region = FileRegion(fd: content.fd, offset: offset, length: length) {
+            content.release()
+            ticket.release()
+        }
         return Response(status: status, headers: headers, body: .file(region))
     }
 

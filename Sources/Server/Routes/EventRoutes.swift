@@ -13,8 +13,11 @@ extension Routes {
     private func events(_ request: Request) async throws(Problem) -> Response {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
+        let format = try EventFormat(accept: request.headers.values("Accept"))
+        // Held by a long-poll until it answers, by a stream until it ends.
+        let ticket = try streams.ticket(for: tenant)
         var response: Response
-        switch try EventFormat(accept: request.headers.values("Accept")) {
+        switch format {
         case .stream:
             let query = try request.sequenceQuery("after")
             let after = try request.lastEventID() ?? query ?? 0
@@ -24,7 +27,8 @@ extension Routes {
             }
             response =
                 EventStream(
-                    memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first
+                    memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first,
+                    ticket: ticket
                 )
                 .response
         case .json:
@@ -34,6 +38,7 @@ extension Routes {
                 try await memory.events(of: id, of: tenant, after: after, wait: wait)
             }
             response = .json(EventBatchView(batch))
+            ticket.release()
         }
         // Which of the two a reader gets depends on its Accept (RFC 9110 §12.5.5).
         response.headers.add("Vary", "Accept")

@@ -13,6 +13,8 @@ struct EventStream: Sendable {
     let heartbeat: Duration
     /// The events already read when the request was checked.
     let first: EventBatch
+    /// The stream's place in its tenant's `StreamQuota`, given back when the body ends.
+    let ticket: StreamTicket
 
     static let keepAlive = Array(": keep-alive\n\n".utf8)
     /// Asks an EventSource to reconnect after 2 s, not its default 3 s.
@@ -28,6 +30,7 @@ struct EventStream: Sendable {
     }
 
     @Sendable func run(_ writer: any ResponseWriter) async {
+        defer { ticket.release() }
         guard await writer.write(Self.preamble) else { return }
         var batch = first
         while true {

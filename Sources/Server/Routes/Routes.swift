@@ -13,6 +13,8 @@ struct Routes: Sendable {
     /// The largest JSON body any route takes (`--max-json-bytes`); content uploads alone may
     /// be as large as `--max-body-bytes`.
     var maxJSONBytes = 1 << 20
+    /// Event streams, long-polls and downloads each tenant may have open (`--max-streams-per-tenant`).
+    var streams = StreamQuota(limit: 64)
 
     func router() -> Router {
         var router = Router()

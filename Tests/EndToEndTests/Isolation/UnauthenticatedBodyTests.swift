@@ -69,3 +69,51 @@ struct JSONBodyLimitTests {
         #expect(try await tenant.file(file.id).seals.isEmpty)
     }
 }
+
+/// Each route takes the JSON its schema can need and no more (`JSONLimits`): a longer array, a
+/// deeper nesting or a larger body is refused before it is decoded, and changes nothing.
+struct JSONRouteLimitTests {
+    @Test func sealsArrayOfSeventeenNamesIs422AndAddsNoSeal() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let file = try await tenant.createFile(size: 4096)
+
+        let refused = try await tenant.client.post(
+            file.path + "/seals", json: ["seals": Array(repeating: "grow", count: 17)])
+        let sixteen = try await tenant.client.post(
+            file.path + "/seals", json: ["seals": Array(repeating: "grow", count: 16)])
+
+        #expect(refused.status == 422, "\(refused.text)")
+        #expect(refused.problem?.type == "urn:gmemd:problem:invalid")
+        #expect(sixteen.status == 200, "\(sixteen.text)")
+        #expect(try await tenant.file(file.id).seals == ["grow"])
+    }
+
+    @Test func fileBodyNestedDeeperThanItsSchemaIs422AndMakesNoFile() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+
+        let refused = try await tenant.client.post(
+            "/v1/files", json: ["name": "deep", "size": 4096, "flags": ["exec": ["deeper": true]]])
+
+        #expect(refused.status == 422, "\(refused.text)")
+        #expect(try await tenant.usage().files == 0)
+    }
+
+    /// 17 KiB of spaces around a fallocate body, sent chunked so no Content-Length announces it.
+    @Test func fallocateBodyLargerThanTheRouteTakesIs413AndAllocatesNothing() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let file = try await tenant.createFile(size: 1 << 20)
+        let json =
+            #"{"mode":"allocate","offset":0,"length":1048576}"# + String(repeating: " ", count: 17 << 10)
+        let connection = try RawConnection(port: tenant.client.gmemd.port)
+
+        try connection.send(
+            "POST \(file.path)/fallocate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(tenant.client.token ?? "")\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + String(json.utf8.count, radix: 16) + "\r\n" + json + "\r\n0\r\n\r\n")
+        let reply = try connection.readReply()
+
+        #expect(reply.status == 413, "\(reply.text)")
+        #expect(reply.problem?.type == "urn:gmemd:problem:too-large")
+        #expect(try await tenant.file(file.id).allocatedBytes == 0)
+    }
+}

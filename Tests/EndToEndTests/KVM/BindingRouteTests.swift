@@ -147,3 +147,32 @@ extension Tenant {
         return try await client.post(file.path + "/consumers", json: body)
     }
 }
+
+/// A memslot costs the kernel memory whether or not its pages are allocated (10 bytes per 4 KiB
+/// page: 2.5 MiB per GiB); it counts as the tenant's locked bytes while bound.
+@Suite(.timeLimit(.minutes(5)))
+struct MemslotChargeTests {
+    static let gibibyte: Int64 = 1 << 30
+
+    @Test(.needsKVM) func a512GiBBindingOfASparseMemfdIsRefusedAndA1GiBOneIsChargedUntilDetached()
+        async throws
+    {
+        let tenant = try await Gmemd.kvm.newTenant()
+        let vm = try await tenant.createVM()
+        let memfd = try await tenant.createFile(size: 512 * Self.gibibyte)
+
+        let huge = try await tenant.bind(memfd, vm: vm.id, gpa: 0, length: 512 * Self.gibibyte)
+        let small = try await tenant.bind(memfd, vm: vm.id, gpa: 0, length: Self.gibibyte)
+            .expecting(201, "bind 1 GiB").decoded(BoundConsumer.self)
+        let charged = try await tenant.kvmUsage()
+        _ = try await tenant.client.delete("/v1/consumers/\(small.id)").expecting(204, "detach")
+        let after = try await tenant.kvmUsage()
+
+        huge.expectProblem(403, "EDQUOT")
+        #expect(huge.problemKind == "quota")
+        #expect(charged.lockedBytes == 10 * (Self.gibibyte / 4096), "2.5 MiB for 1 GiB")
+        #expect(charged.allocatedBytes == 0)
+        #expect(after.lockedBytes == 0)
+        #expect(try await tenant.vm(vm.id).memslots.isEmpty)
+    }
+}
