@@ -16,7 +16,7 @@ struct ConsumerConcurrencyTests {
     @Test func concurrentConsumersPinsAndPunchesKeepEveryInvariant() async throws {
         let fixture = try Fixture(backlog: 1 << 20)
         let files = try (0..<3).map { _ in try fixture.create(size: Self.pages * Self.page).id }
-        let log = StressLog()
+        let log = StoreStressLog()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<6 {
@@ -36,7 +36,8 @@ struct ConsumerConcurrencyTests {
     }
 
     /// One worker's 1,000 random steps, from a seed of its own so that a failure replays.
-    static func work(_ worker: Int, _ fixture: Fixture, _ files: [FileID], _ log: StressLog) async throws {
+    static func work(_ worker: Int, _ fixture: Fixture, _ files: [FileID], _ log: StoreStressLog) async throws
+    {
         defer { log.finish() }
         var random = SplitMix(seed: UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15)
         var mine: [(consumer: ConsumerSnapshot, pins: [PinSnapshot])] = []
@@ -76,7 +77,7 @@ struct ConsumerConcurrencyTests {
             case 5, 6:
                 let start = log.tick()
                 try fixture.punch(file, span.offset, span.length)
-                log.punched(file, span, from: start, to: log.tick())
+                log.punched(file, span.offset..<span.end, from: start, to: log.tick())
             case 7, 8:
                 guard !mine.isEmpty else { continue }
                 let index = random.below(mine.count)
@@ -122,11 +123,11 @@ struct ConsumerConcurrencyTests {
     }
 
     /// Long-polls whatever consumers exist now, checking that each read continues the last one.
-    static func read(_ reader: Int, _ fixture: Fixture, _ log: StressLog) async throws {
+    static func read(_ reader: Int, _ fixture: Fixture, _ log: StoreStressLog) async throws {
         var random = SplitMix(seed: 0xDEAD_BEEF &+ UInt64(reader))
         var positions: [ConsumerID: UInt64] = [:]
         while !log.isDone(workers: 6) {
-            guard let consumer = log.someConsumer(random.below(1 << 20)) else {
+            guard let consumer = log.someConsumer(random.below(1 << 20))?.id else {
                 await Task.yield()
                 continue
             }
@@ -153,7 +154,7 @@ struct ConsumerConcurrencyTests {
         }
     }
 
-    static func checkSequences(_ fixture: Fixture, _ log: StressLog) async throws {
+    static func checkSequences(_ fixture: Fixture, _ log: StoreStressLog) async throws {
         for window in log.windows {
             var events = window.events ?? []
             if window.events == nil { events = try await fixture.events(window.consumer.id) }
@@ -161,31 +162,18 @@ struct ConsumerConcurrencyTests {
             #expect(events.map(\.seq) == gapless, "\(window.consumer.id)")
             #expect(!events.contains { if case .overflow = $0.kind { true } else { false } })
             if window.detachEnd != nil { #expect(events.last?.kind == .detached(.detach)) }
-            var seen: [ByteRange: Int] = [:]
-            for case .invalidate(let part, .punchHole) in events.map(\.kind) { seen[part, default: 0] += 1 }
-            var least: [ByteRange: Int] = [:]
-            var most: [ByteRange: Int] = [:]
-            for punch in log.punches where punch.file == window.consumer.fileID {
-                guard let part = punch.range.clamped(to: window.consumer.range) else { continue }
-                if punch.start > window.attachEnd, punch.end < (window.detachStart ?? .max) {
-                    least[part, default: 0] += 1
-                }
-                if punch.end > window.attachStart, punch.start < (window.detachEnd ?? .max) {
-                    most[part, default: 0] += 1
-                }
+            var seen: [Range<Int64>: Int] = [:]
+            for case .invalidate(let part, .punchHole) in events.map(\.kind) {
+                seen[part.offset..<part.end, default: 0] += 1
             }
-            for (part, count) in least {
-                #expect(seen[part, default: 0] >= count, "\(window.consumer.id) missed \(part)")
-            }
-            for (part, count) in seen {
-                #expect(count <= most[part, default: 0], "\(window.consumer.id) extra \(part)")
-            }
+            let mismatches = log.invalidateMismatches(in: window, seen: seen)
+            #expect(mismatches.isEmpty, "\(window.consumer.id): \(mismatches)")
         }
     }
 
     /// Punches everything no live pin covers: no pin may be revoked by it, and what stays
     /// allocated (st_blocks) must be exactly the pinned pages, so none of them was a hole.
-    static func checkPinsCoverNoHole(_ fixture: Fixture, _ files: [FileID], _ log: StressLog) throws {
+    static func checkPinsCoverNoHole(_ fixture: Fixture, _ files: [FileID], _ log: StoreStressLog) throws {
         for file in files {
             let consumers = try fixture.store.consumers(of: file, of: fixture.tenant)
             let pins = try consumers.flatMap { try fixture.store.pins(of: $0.id, of: fixture.tenant) }.filter
@@ -206,7 +194,7 @@ struct ConsumerConcurrencyTests {
         }
     }
 
-    static func checkAccounting(_ fixture: Fixture, _ files: [FileID], _ log: StressLog) throws {
+    static func checkAccounting(_ fixture: Fixture, _ files: [FileID], _ log: StoreStressLog) throws {
         let usage = try fixture.usage()
         #expect(
             usage.allocatedBytes
@@ -220,56 +208,12 @@ struct ConsumerConcurrencyTests {
     }
 }
 
-/// What the stress test's tasks did, in the order of one shared counter.
-final class StressLog: Sendable {
-    struct Window {
-        var consumer: ConsumerSnapshot
-        var attachStart: Int, attachEnd: Int
-        var detachStart: Int?, detachEnd: Int?
-        /// Every event, read right after the detach.
-        var events: [ConsumerEvent]?
-    }
+/// The stress log over GuestMem's own types.
+typealias StoreStressLog = StressLog<ConsumerSnapshot, ConsumerEvent>
 
-    struct Punch {
-        var file: FileID, range: ByteRange, start: Int, end: Int
-    }
-
-    private let clock = Atomic<Int>(0)
-    private let state = Mutex(
-        (windows: [ConsumerID: Window](), punches: [Punch](), order: [ConsumerID](), finished: 0))
-
-    func tick() -> Int { clock.add(1, ordering: .sequentiallyConsistent).newValue }
-
-    func attached(_ consumer: ConsumerSnapshot, from start: Int, to end: Int) {
-        state.withLock {
-            $0.windows[consumer.id] = Window(consumer: consumer, attachStart: start, attachEnd: end)
-            $0.order.append(consumer.id)
-        }
-    }
-
-    func detached(_ id: ConsumerID, from start: Int, to end: Int, events: [ConsumerEvent]) {
-        state.withLock {
-            $0.windows[id]?.detachStart = start
-            $0.windows[id]?.detachEnd = end
-            $0.windows[id]?.events = events
-        }
-    }
-
-    func punched(_ file: FileID, _ range: ByteRange, from start: Int, to end: Int) {
-        state.withLock { $0.punches.append(Punch(file: file, range: range, start: start, end: end)) }
-    }
-
-    func someConsumer(_ pick: Int) -> ConsumerID? {
-        state.withLock { $0.order.isEmpty ? nil : $0.order[pick % $0.order.count] }
-    }
-
-    /// Whether `workers` workers have finished; readers stop then.
-    func isDone(workers: Int) -> Bool { state.withLock { $0.finished >= workers } }
-    /// A worker has finished.
-    func finish() { state.withLock { $0.finished += 1 } }
-
-    var windows: [Window] { state.withLock { Array($0.windows.values) } }
-    var punches: [Punch] { state.withLock { $0.punches } }
+extension ConsumerSnapshot: StressConsumer {
+    var watchedFile: FileID { fileID }
+    var watchedBytes: Range<Int64> { range.offset..<range.end }
 }
 
 extension SplitMix {

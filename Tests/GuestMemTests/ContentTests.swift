@@ -54,7 +54,7 @@ struct ContentTests {
         let fixture = try Fixture()
         let file = try fixture.create(size: 100)
         let result = try fixture.store.write(file.id, of: fixture.tenant, offset: 50, bytes: [])
-        #expect(result == (0, 100))
+        #expect(result == ContentWrite(written: 0, size: 100, version: file.version))
         #expect(try fixture.get(file.id) == file)
     }
 

@@ -19,7 +19,7 @@ struct VMGuestMemfdContentTests {
         let read = try store.read(
             file.id, of: setup.fixture.tenant, range: KVMTest.range(KVMTest.page - 2, 4))
 
-        #expect(written == (4, VMGuestMemfdFileTests.size))
+        #expect(written.written == 4 && written.size == VMGuestMemfdFileTests.size)
         #expect(read == [1, 2, 3, 4])
         #expect(try setup.fixture.get(file.id).allocatedBytes == 2 * KVMTest.page)
         #expect(try setup.fixture.usage().lockedBytes == 2 * KVMTest.page)

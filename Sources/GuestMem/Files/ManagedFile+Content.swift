@@ -60,34 +60,37 @@ extension ManagedFile {
     /// Writes `bytes` at `offset` within what `reservation` set aside: pwrite(2) on a memfd,
     /// whose seals answer (write, future_write; grow past the end: EPERM); through the mapping,
     /// all or nothing, on a guest_memfd, whose fixed size refuses a write past it (EFBIG).
-    /// Answers the bytes written and the size after, or nil when the file's memory turned
-    /// locked since reserving. The pages written go into the dirty log. `versions`, when given,
-    /// must hold the current version.
+    /// Answers the bytes written, the size after and the version after (the file's new ETag,
+    /// read under the same lock as the change), or nil when the file's memory turned locked
+    /// since reserving. The pages written go into the dirty log. `versions`, when given, must
+    /// hold the current version.
     func write(
         _ bytes: [UInt8], at offset: Int64, expecting versions: Set<UInt64>?, within reservation: Reservation,
         host: HostMemory, charge: inout Charge
-    ) throws(GuestMemError) -> (written: Int64, size: Int64)? {
+    ) throws(GuestMemError) -> ContentWrite? {
         try requireMappable()
-        return try operating { (backing) throws(GuestMemError) -> (written: Int64, size: Int64)? in
+        return try operating { (backing) throws(GuestMemError) -> ContentWrite? in
             try requireVersion(versions)
             guard reservation.isLocked == allocationIsLocked else { return nil }
             try withState { (state) throws(GuestMemError) in try Self.requireAccessible(state, self) }
             guard let range = try Self.writeRange(offset: offset, count: bytes.count) else {
-                return (0, try backing.status().size)
+                let size = try backing.status().size
+                return ContentWrite(written: 0, size: size, version: try withState { $0.version })
             }
             let (count, sizeBefore, sizeAfter) = try allocating(
                 range, within: reservation, host: host, &backing, &charge
             ) { (backing) throws(GuestMemError) in try Self.write(bytes, at: offset, &backing) }
-            if count > 0 {
-                try withState { (state) throws(GuestMemError) in
+            let version = try withState { (state) throws(GuestMemError) -> UInt64 in
+                if count > 0 {
                     // `count` ≤ bytes.count, so this range is inside the checked one.
                     state.consumers.dirty.insert(
                         try ByteRange(offset: offset, length: Int64(count)).roundedOut(to: pageSize))
                     state.consumers.notifyResize(from: sizeBefore, to: sizeAfter)
                     Self.touch(&state)
                 }
+                return state.version
             }
-            return (Int64(count), sizeAfter)
+            return ContentWrite(written: Int64(count), size: sizeAfter, version: version)
         }
     }
 

@@ -25,7 +25,7 @@ extension MemoryStore {
     package func write(
         _ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8],
         expecting versions: Set<UInt64>? = nil
-    ) throws(GuestMemError) -> (written: Int64, size: Int64) {
+    ) throws(GuestMemError) -> ContentWrite {
         let (tenant, file) = try lookup(id, of: tenantID)
         try file.requireMappable()
         let range = try ManagedFile.writeRange(offset: offset, count: bytes.count)

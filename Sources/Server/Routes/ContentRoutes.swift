@@ -60,6 +60,6 @@ extension Routes {
             try memory.write(
                 id, of: tenant, offset: offset, bytes: request.body, expecting: request.ifMatchVersions())
         }
-        return .json(WriteView(written: result.written, size: result.size))
+        return .json(WriteView(written: result.written, size: result.size), headers: result.etagHeaders)
     }
 }

@@ -19,6 +19,7 @@ extension Versioned {
 
 extension FileSnapshot: Versioned {}
 extension TenantRecord: Versioned {}
+extension ContentWrite: Versioned {}
 
 extension Request {
     /// The versions `If-Match` accepts, or nil when the request sets none (or `*`, which any

@@ -24,6 +24,31 @@ struct FileContentTests {
         #expect(try await tenant.content(of: file) == expected)
     }
 
+    /// A PUT that writes answers the file's new ETag, as every other change does, so a client
+    /// can chain writes with If-Match without a GET between them; one that writes nothing
+    /// leaves the version, and answers it unchanged.
+    @Test func putAnswersTheFilesNewETagWhichTheNextPutCanMatch() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let file = try await tenant.createFile(size: Int64(Self.size))
+        let created = try #require(file.etag)
+
+        let first = try await tenant.client.put(file.path + "/content?offset=0", bytes: Data("one".utf8))
+
+        #expect(first.status == 200, "\(first.text)")
+        let tag = try #require(first.header("ETag"), "a write answers an ETag")
+        #expect(tag != created)
+        #expect(try await tenant.file(file.id).etag == tag)
+        let second = try await tenant.client.send(
+            "PUT", file.path + "/content?offset=3", body: Data("two".utf8),
+            headers: ["Content-Type": "application/octet-stream", "If-Match": tag])
+        #expect(second.status == 200, "\(second.text)")
+        let after = try #require(second.header("ETag"))
+        #expect(after != tag)
+        #expect(try await tenant.file(file.id).etag == after)
+        let empty = try await tenant.client.put(file.path + "/content?offset=0", bytes: Data())
+        #expect(empty.status == 200 && empty.header("ETag") == after)
+    }
+
     struct RangeRead: Sendable, CustomTestStringConvertible {
         var testDescription: String { range }
         var range: String

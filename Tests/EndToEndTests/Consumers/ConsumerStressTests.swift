@@ -25,7 +25,7 @@ struct ConsumerStressTests {
             let watched = try await tenant.attach(files[0])
             let stream = try await URLSessionEventStream.open(
                 gmemd, watched.path + "/events", token: tenant.client.token)
-            let log = StressLog()
+            let log = RemoteStressLog()
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<Self.workers {
@@ -49,7 +49,9 @@ struct ConsumerStressTests {
     }
 
     /// One client's 150 random steps, from a seed of its own.
-    static func work(_ worker: Int, _ tenant: Tenant, _ files: [RemoteFile], _ log: StressLog) async throws {
+    static func work(_ worker: Int, _ tenant: Tenant, _ files: [RemoteFile], _ log: RemoteStressLog)
+        async throws
+    {
         defer { log.finish() }
         var random = SplitMix(seed: UInt64(worker + 1) &* 0x2545_F491_4F6C_DD1D)
         var mine: [(consumer: RemoteConsumer, pins: [RemotePin])] = []
@@ -89,10 +91,7 @@ struct ConsumerStressTests {
                 let start = log.tick()
                 _ = try await tenant.fallocate(file, "punch_hole", offset: span.offset, length: span.length)
                     .expecting(200, "punch")
-                log.punched(
-                    .init(
-                        file: file.id, offset: span.offset, length: span.length, start: start, end: log.tick()
-                    ))
+                log.punched(file.id, span.offset..<(span.offset + span.length), from: start, to: log.tick())
             case 7, 8:
                 guard !mine.isEmpty else { continue }
                 let index = random.below(mine.count)
@@ -120,10 +119,10 @@ struct ConsumerStressTests {
     }
 
     /// Long-polls consumers as they come, checking that each read continues the one before.
-    static func read(_ reader: Int, _ tenant: Tenant, _ log: StressLog) async throws {
+    static func read(_ reader: Int, _ tenant: Tenant, _ log: RemoteStressLog) async throws {
         var random = SplitMix(seed: 0xC0FFEE &+ UInt64(reader))
         var positions: [String: UInt64] = [:]
-        while !log.finished(Self.workers) {
+        while !log.isDone(workers: Self.workers) {
             guard let consumer = log.someConsumer(random.below(1 << 20)) else {
                 await Task.yield()
                 continue
@@ -138,7 +137,7 @@ struct ConsumerStressTests {
         }
     }
 
-    static func checkSequences(_ tenant: Tenant, _ log: StressLog) async throws {
+    static func checkSequences(_ tenant: Tenant, _ log: RemoteStressLog) async throws {
         for window in log.windows {
             var events = window.events ?? []
             if window.events == nil { events = try await tenant.events(window.consumer).events }
@@ -146,32 +145,12 @@ struct ConsumerStressTests {
             #expect(events.map(\.seq) == gapless, "\(window.consumer.id)")
             #expect(!events.contains { $0.type == "overflow" })
             if window.detachEnd != nil { #expect(events.last?.shape == "detached detach") }
-            var seen: [String: Int] = [:]
+            var seen: [Range<Int64>: Int] = [:]
             for event in events where event.reason == "punch_hole" {
-                seen["\(event.offset!)+\(event.length!)", default: 0] += 1
+                seen[event.offset!..<(event.offset! + event.length!), default: 0] += 1
             }
-            var least: [String: Int] = [:]
-            var most: [String: Int] = [:]
-            let range = (
-                window.consumer.offset, window.consumer.length.map { window.consumer.offset + $0 } ?? .max
-            )
-            for punch in log.punches where punch.file == window.consumer.fileId {
-                let start = max(punch.offset, range.0), end = min(punch.offset + punch.length, range.1)
-                guard start < end else { continue }
-                let key = "\(start)+\(end - start)"
-                if punch.start > window.attachEnd, punch.end < (window.detachStart ?? .max) {
-                    least[key, default: 0] += 1
-                }
-                if punch.end > window.attachStart, punch.start < (window.detachEnd ?? .max) {
-                    most[key, default: 0] += 1
-                }
-            }
-            for (key, count) in least {
-                #expect(seen[key, default: 0] >= count, "\(window.consumer.id) missed \(key)")
-            }
-            for (key, count) in seen {
-                #expect(count <= most[key, default: 0], "\(window.consumer.id) extra \(key)")
-            }
+            let mismatches = log.invalidateMismatches(in: window, seen: seen)
+            #expect(mismatches.isEmpty, "\(window.consumer.id): \(mismatches)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -48,6 +49,45 @@ struct OverflowTests {
                 #expect(page.events.first?.type == "overflow")
                 #expect(page.events.first?.lostFrom == 1 && page.events.first?.lostTo == 4392)
             }
+        }
+    }
+
+    /// A reader that stays connected but stops reading (its curl stopped with SIGSTOP) holds
+    /// the stream back once the socket buffers fill; the backlog moves on meanwhile. When it
+    /// reads again it gets what was sent before, then one overflow naming exactly the seqs it
+    /// lost, then gapless ids to the end: the gap is stated, never silent. The stream runs over
+    /// the Unix socket, whose buffers are fixed (about 200 KB here), not TCP's, which loopback
+    /// grows to megabytes.
+    @Test func readerThatStopsReadingWhileConnectedGetsAnOverflowThenGaplessIDs() async throws {
+        let unix = temporarySocketPath()
+        try await Gmemd.withInstance(["--event-backlog", "8", "--unix", unix]) { gmemd in
+            let tenant = try await Admin(gmemd).createTenant()
+            let file = try await tenant.createFile(size: Self.page)
+            let consumer = try await tenant.attach(file)
+            let stream = try CurlEventStream.open(
+                gmemd.url(consumer.path + "/events"), token: tenant.client.token!,
+                arguments: ["--unix-socket", unix, "--max-time", "600"])
+            _ = try await tenant.fallocate(file, "punch_hole", offset: 0, length: Self.page)
+            #expect(try await stream.reader.nextEvent()?.id == "1", "the stream is live")
+
+            stream.process.send(SIGSTOP)
+            // 4,000 events of about 170 bytes: three times what the socket's buffers hold.
+            let load = try await Self.punches(gmemd, tenant, file, connections: 2, each: 2000)
+            stream.process.send(SIGCONT)
+            try await tenant.detach(consumer)
+
+            #expect(load.failures.isEmpty, "\(load.failures)")
+            let events = try await stream.reader.rest(within: .seconds(60)).filter { $0.event != nil }.map {
+                try $0.decoded()
+            }
+            let overflow = try #require(events.first { $0.type == "overflow" }, "the reader fell behind")
+            let before = events.prefix(while: { $0.type != "overflow" })
+            #expect(before.map(\.seq) == Array(2..<(2 + UInt64(before.count))))
+            #expect(overflow.lostFrom == 2 + UInt64(before.count) && overflow.lostTo == overflow.seq)
+            let after = events.drop(while: { $0.type != "overflow" })
+            #expect(after.map(\.seq) == Array(overflow.seq..<(overflow.seq + UInt64(after.count))))
+            #expect(after.last?.type == "detached" && after.last?.seq == 4002)
+            #expect(events.filter { $0.type == "overflow" }.count == 1)
         }
     }
 
