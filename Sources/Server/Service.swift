@@ -31,11 +31,12 @@ struct Service {
         Log.info(
             "descriptors: files, VMs and downloads hold at most \(plan.held), connections \(plan.connections)"
         )
-        let descriptors = DescriptorBudget(limit: plan.held) { why in Log.info("budget exhausted: \(why)") }
+        let descriptors = DescriptorBudget(limit: plan.held, onExhausted: Log.budgetExhausted)
         let memory = MemoryStore(
             hostReserveBytes: options.hostReserveBytes,
             kvm: KVMDevice(devicePath: FilePath(options.kvmDevice)), eventBacklog: options.eventBacklog,
-            descriptors: descriptors, disabledBackends: options.backends.disabled, tenants: tenants)
+            descriptors: descriptors, disabledBackends: options.backends.disabled, tenants: tenants,
+            onMemoryExhausted: Log.budgetExhausted)
         for line in ServedReport(memory.features).lines { Log.info(line) }
         if let headroom = try? memory.memoryHeadroom() {
             Log.info(

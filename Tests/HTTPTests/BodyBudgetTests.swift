@@ -20,10 +20,12 @@ struct BodyBudgetTests {
         return router
     }
 
+    /// A 1 MiB budget, which a request with `Authorization: admin` may pass.
     static func budgeted() throws -> LiveServer {
         try LiveServer(router()) {
             $0.maxBodyBytes = 1024 * kib
             $0.bodyMemoryBytes = 1024 * kib
+            $0.reserveJudge = { $0.headers["Authorization"] == "admin" }
         }
     }
 
@@ -60,6 +62,23 @@ struct BodyBudgetTests {
         #expect(held.text == "\(768 * Self.kib)")
         #expect(admitted.text == "\(512 * Self.kib)")
         #expect(live.server.load.bodyRefusals == 1)
+        try await live.stop()
+    }
+
+    @Test func theAdminsBodyIsAdmittedPastAFullBudget() async throws {
+        let live = try Self.budgeted()
+        let holder = try await Self.holder(live)
+
+        let admin = try live.client()
+        try admin.send(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nAuthorization: admin\r\nContent-Length: \(512 * Self.kib)\r\n\r\n"
+        )
+        try admin.send([UInt8](repeating: 0x61, count: 512 * Self.kib))
+        let reply = try await admin.reply()
+
+        #expect(reply.text == "\(512 * Self.kib)")
+        #expect(live.server.load.bodyRefusals == 0)
+        _ = holder
         try await live.stop()
     }
 

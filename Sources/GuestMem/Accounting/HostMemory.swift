@@ -16,10 +16,17 @@ final class HostMemory: Sendable {
     private let pendingBytes = Atomic<Int64>(0)
     /// gmemd's memory cgroup, found at start; nil where there is none.
     private let cgroup: MemoryCgroup?
+    /// Whether the last claim was refused: the operator hears once per episode, not per request.
+    private let isExhausted = Atomic<Bool>(false)
+    private let onExhausted: @Sendable (String) -> Void
 
-    init(reserveBytes: Int64, cgroup: MemoryCgroup? = MemoryCgroup.current()) {
+    init(
+        reserveBytes: Int64, cgroup: MemoryCgroup? = MemoryCgroup.current(),
+        onExhausted: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.reserveBytes = reserveBytes
         self.cgroup = cgroup
+        self.onExhausted = onExhausted
     }
 
     /// Claims `bytes` of headroom for one allocation; give it back with `release(_:)` once the
@@ -31,10 +38,13 @@ final class HostMemory: Sendable {
         let (left, overflow) = headroom.availableBytes.subtractingReportingOverflow(pending)
         guard !overflow, left >= reserveBytes else {
             pendingBytes.subtract(bytes, ordering: .relaxed)
-            throw .exhausted(
+            let why =
                 "host memory: \(bytes) bytes would leave \(max(left, 0)) available under "
-                    + "\(headroom.source), below the reserve of \(reserveBytes)", errno: .noMemory)
+                + "\(headroom.source), below the reserve of \(reserveBytes)"
+            if !isExhausted.exchange(true, ordering: .relaxed) { onExhausted(why) }
+            throw .exhausted(why, errno: .noMemory)
         }
+        isExhausted.store(false, ordering: .relaxed)
         return bytes
     }
 

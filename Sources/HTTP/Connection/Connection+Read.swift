@@ -71,17 +71,16 @@ extension Connection {
             offset += consumed
             switch step {
             case .needMoreBytes:
-                return reserveBody(parser.promisedBodyBytes) ? offset : bytes.count
+                return reserveBody(parser.promisedBodyBytes, of: parser.pendingHead) ? offset : bytes.count
             case .head(let expectsContinue):
                 // Judged before a body byte is kept: a refused request costs its head, not its body.
                 guard isServable(parser.pendingHead), admitPendingHead(),
-                    reserveBody(parser.promisedBodyBytes)
+                    reserveBody(parser.promisedBodyBytes, of: parser.pendingHead)
                 else { return bytes.count }
                 if expectsContinue { output.append("HTTP/1.1 100 Continue\r\n\r\n") }
             case .request(var parsed):
-                guard isServable(parsed.request), reserveBody(parsed.request.body.count) else {
-                    return bytes.count
-                }
+                guard isServable(parsed.request), reserveBody(parsed.request.body.count, of: parsed.request)
+                else { return bytes.count }
                 parsed.request.descriptors = descriptors(forRequestEndingAt: start + offset)
                 parsed.request.bodyReservation = bodyReservation
                 bodyReservation = nil
@@ -98,24 +97,32 @@ extension Connection {
     /// `reserveJudge` accepts (the admin's requests); anything else is 503 and the connection
     /// closes, freeing the place.
     private func isServable(_ head: Request?) -> Bool {
-        guard place == .reserved, let head else { return true }
-        if loop.reserveJudge?(head) == true { return true }
+        guard place == .reserved, head != nil else { return true }
+        if isExempt(head) { return true }
         refuse(.connectionsExhausted)
         return false
     }
 
-    /// Grows the reservation of the body being read to `bytes` (a Content-Length as soon as its
+    /// Grows the reservation of the body of `head` to `bytes` (a Content-Length as soon as its
     /// head is admitted, a chunked body chunk by chunk). When the bodies in flight leave no room,
-    /// the request is 503 and the connection closes with the rest of the body unread.
-    private func reserveBody(_ bytes: Int) -> Bool {
+    /// the request is 503 and the connection closes with the rest of the body unread; but what
+    /// the loop's `reserveJudge` accepts (the admin's requests, whose bodies the JSON limit keeps
+    /// small) is admitted over the budget, so that the admin is never locked out by it.
+    private func reserveBody(_ bytes: Int, of head: Request?) -> Bool {
         guard bytes > (bodyReservation?.reservedBytes ?? 0) else { return true }
         let reservation = bodyReservation ?? loop.bodyBudget.reservation()
         bodyReservation = reservation
-        guard reservation.resize(to: bytes) else {
+        guard reservation.resize(to: bytes, isExempt: { isExempt(head) }) else {
             refuse(.bodyBudgetExhausted)
             return false
         }
         return true
+    }
+
+    /// Whether `head` may pass the server's own budgets: the loop's `reserveJudge` says.
+    private func isExempt(_ head: Request?) -> Bool {
+        guard let head, let judge = loop.reserveJudge else { return false }
+        return judge(head)
     }
 
     /// Asks the loop's judge about the head whose body is arriving. A refusal is answered at once

@@ -5,7 +5,8 @@ import Synchronization
 /// output. `--max-body-bytes` bounds one body; without this, 16 admitted clients each sending
 /// 63 MiB could still take a GiB between them (the isolation issue). A body that does not fit is
 /// refused with 503 and `Retry-After`, never queued: a queue would hold the client's socket and
-/// its buffers as well.
+/// its buffers as well. A request the server's `reserveJudge` accepts (gmemd: the admin's) is
+/// admitted past the limit, counted all the same, so that a full budget never locks the admin out.
 final class BodyBudget: Sendable {
     /// Bytes all bodies may hold together.
     let limit: Int
@@ -26,13 +27,15 @@ final class BodyBudget: Sendable {
     /// A reservation of nothing yet, for one request's body.
     func reservation() -> BodyReservation { BodyReservation(self) }
 
-    /// Takes `bytes` if they fit under the limit.
-    fileprivate func take(_ bytes: Int) -> Bool {
+    /// Takes `bytes` if they fit under the limit, or if `isExempt` says so when they do not.
+    fileprivate func take(_ bytes: Int, isExempt: () -> Bool) -> Bool {
         // Counted first, checked after: two racing reservations cannot both get the last bytes.
         if held.add(bytes, ordering: .relaxed).newValue <= limit {
             isExhausted.store(false, ordering: .relaxed)
             return true
         }
+        // Past the limit, and counted there: the exempt take what they need.
+        if isExempt() { return true }
         held.subtract(bytes, ordering: .relaxed)
         refusals.add(1, ordering: .relaxed)
         if let onExhausted, !isExhausted.exchange(true, ordering: .relaxed) {
@@ -58,12 +61,13 @@ package final class BodyReservation: Sendable {
     /// Bytes reserved now.
     package var reservedBytes: Int { bytes.load(ordering: .relaxed) }
 
-    /// Makes the reservation `total` bytes: more is taken from the budget if it fits (false if
-    /// not, and nothing changes); less gives the difference back. One owner at a time calls it.
-    func resize(to total: Int) -> Bool {
+    /// Makes the reservation `total` bytes: more is taken from the budget if it fits, or if
+    /// `isExempt` (asked only then) says so, else false and nothing changes; less gives the
+    /// difference back. One owner at a time calls it.
+    func resize(to total: Int, isExempt: () -> Bool = { false }) -> Bool {
         let current = bytes.load(ordering: .relaxed)
         if total > current {
-            guard budget.take(total - current) else { return false }
+            guard budget.take(total - current, isExempt: isExempt) else { return false }
         } else if total < current {
             budget.give(current - total)
         }

@@ -25,7 +25,7 @@ final class Operations: Sendable {
     func makeServer(options: Gmemd, routes: Routes, maxConnections: Int) throws -> HTTPServer {
         var configuration = options.serverConfiguration
         configuration.maxConnections = maxConnections
-        configuration.exhaustionObserver = { why in Log.info("budget exhausted: \(why)") }
+        configuration.exhaustionObserver = Log.budgetExhausted
         configuration.headJudge = routes.headJudge
         configuration.reserveJudge = routes.reserveJudge
         configuration.tls = try options.tlsContext()

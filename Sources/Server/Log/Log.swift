@@ -11,6 +11,12 @@ enum Log {
         logger.notice("\(message)")
     }
 
+    /// One of gmemd's own budgets began refusing, and why: logged at notice, once per episode
+    /// (each budget calls it only when it turns from granting to refusing).
+    @Sendable static func budgetExhausted(_ why: String) {
+        info("budget exhausted: \(why)")
+    }
+
     static func warning(_ message: String) {
         logger.warning("\(message)")
     }

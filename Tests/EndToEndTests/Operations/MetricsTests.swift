@@ -71,6 +71,21 @@ struct MetricsTests {
         #expect(metrics.value("gmemd_tenant_locked_bytes", ["tenant": tenant.id]) == 0)
         #expect(metrics.value("gmemd_tenant_consumers", ["tenant": tenant.id]) == 0)
         #expect(try #require(metrics.value("gmemd_open_connections")) >= 1)
+        #expect(metrics.value("gmemd_tenant_streams", ["tenant": tenant.id]) == 0)
+    }
+
+    /// Each budget of gmemd's own is exported with its limit (README, "Budgets and limits").
+    @Test func budgetsAreExportedWithTheirUseAndLimits() async throws {
+        let gmemd = try await Self.gmemd.running()
+
+        let metrics = try await gmemd.metrics()
+
+        #expect(metrics.value("gmemd_body_bytes_limit") == Double(256 << 20))
+        #expect(try #require(metrics.value("gmemd_body_bytes")) >= 0)
+        #expect(metrics.types["gmemd_body_refused_total"] == "counter")
+        #expect(metrics.value("gmemd_reserved_connections") == 0)
+        #expect(try #require(metrics.value("gmemd_held_fds_limit")) > 0)
+        #expect(try #require(metrics.samples("gmemd_memory_limit_bytes").first?.value) > 0)
     }
 
     @Test func eventsHandedToReadersAndLostToOverflowAreCounted() async throws {
@@ -116,8 +131,12 @@ struct MetricsTests {
 
     @Test func metricsListenServesThemWithoutAToken() async throws {
         let gmemd = try await Self.gmemd.running()
-        let line = try #require(
-            gmemd.log.contents.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") })
+        // gmemd is running once it says where it listens; the metrics line comes just after.
+        func metricsLine() -> Substring? {
+            gmemd.log.contents.split(separator: "\n").first { $0.contains("metrics on http://127.0.0.1:") }
+        }
+        try await until("gmemd to log where it serves metrics") { metricsLine() != nil }
+        let line = try #require(metricsLine())
         let url = try #require(line.split(separator: " ").last.map(String.init))
 
         let curl = try await Curl.run([url])
