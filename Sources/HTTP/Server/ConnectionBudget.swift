@@ -11,8 +11,8 @@ final class ConnectionBudget: Sendable {
         case regular, reserved
     }
 
-    private let limit: Int
-    private let reserve: Int
+    let limit: Int
+    let reserve: Int
     private let regular = Atomic<Int>(0)
     private let reserved = Atomic<Int>(0)
     /// Whether the last attempt fell past the regular places: the operator hears once per episode.

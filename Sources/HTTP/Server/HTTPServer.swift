@@ -67,7 +67,8 @@ package final class HTTPServer: Sendable {
     /// What the server's own budgets hold now, for metrics.
     package var load: ServerLoad {
         ServerLoad(
-            openConnections: budget.current, reservedConnections: budget.currentReserved,
+            openConnections: budget.current, connectionsLimit: budget.limit,
+            reservedConnections: budget.currentReserved, reservedConnectionsLimit: budget.reserve,
             bodyBytes: bodyBudget.heldBytes,
             bodyBytesLimit: bodyBudget.limit, bodyRefusals: bodyBudget.refusalCount)
     }

@@ -2,8 +2,12 @@
 package struct ServerLoad: Sendable {
     /// Connections open, over every listener.
     package var openConnections: Int
-    /// Of those, connections in the places kept past `maxConnections` for the admin.
+    /// The regular places (`ServerConfiguration.maxConnections`).
+    package var connectionsLimit: Int
+    /// Of those open, connections in the places kept past `maxConnections` for the admin.
     package var reservedConnections: Int
+    /// The places kept past `maxConnections` (`ServerConfiguration.reservedConnections`).
+    package var reservedConnectionsLimit: Int
     /// Bytes the request bodies in flight hold (read, kept by handlers, gzip-inflated).
     package var bodyBytes: Int
     /// The body budget (`ServerConfiguration.bodyMemoryBytes`).

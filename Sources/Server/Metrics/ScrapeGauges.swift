@@ -20,7 +20,9 @@ struct ScrapeSources: Sendable {
 /// `…_reserve_bytes`, `…_pending_bytes`) and the descriptors files, VMs and downloads hold
 /// (`gmemd_held_fds`, `gmemd_held_fds_limit`, `gmemd_held_fds_refused_total`), and the memory
 /// request bodies in flight hold (`gmemd_body_bytes`, `…_limit`, `gmemd_body_refused_total`),
-/// and the connections in the places kept for the admin (`gmemd_reserved_connections`).
+/// the connection places and those kept for the admin (`gmemd_connections_limit`,
+/// `gmemd_reserved_connections`, `…_limit`), and the streams each tenant may have open
+/// (`gmemd_tenant_streams_limit`).
 final class ScrapeGauges: Sendable {
     private let factory: any MetricsFactory
     private let exported = Mutex(Exported())
@@ -50,7 +52,9 @@ final class ScrapeGauges: Sendable {
             let load = sources.server()
             gauge("gmemd_open_connections", []).record(Int64(load?.openConnections ?? 0))
             if let load {
+                gauge("gmemd_connections_limit", []).record(Int64(load.connectionsLimit))
                 gauge("gmemd_reserved_connections", []).record(Int64(load.reservedConnections))
+                gauge("gmemd_reserved_connections_limit", []).record(Int64(load.reservedConnectionsLimit))
                 gauge("gmemd_body_bytes", []).record(Int64(load.bodyBytes))
                 gauge("gmemd_body_bytes_limit", []).record(Int64(load.bodyBytesLimit))
                 counter("gmemd_body_refused_total").increment(
@@ -63,6 +67,7 @@ final class ScrapeGauges: Sendable {
             counter("gmemd_events_lost_total").increment(by: Int64(lost - exported.lost))
             (exported.delivered, exported.lost) = (delivered, lost)
             updateBudgets(from: sources.memory, &exported)
+            gauge("gmemd_tenant_streams_limit", []).record(Int64(sources.streams.limit))
             var seen = Set<String>()
             for record in sources.memory.tenants.records {
                 guard let usage = try? sources.memory.usage(of: record.id) else { continue }

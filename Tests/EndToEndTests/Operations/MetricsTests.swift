@@ -84,6 +84,9 @@ struct MetricsTests {
         #expect(try #require(metrics.value("gmemd_body_bytes")) >= 0)
         #expect(metrics.types["gmemd_body_refused_total"] == "counter")
         #expect(metrics.value("gmemd_reserved_connections") == 0)
+        #expect(metrics.value("gmemd_reserved_connections_limit") == 16)
+        #expect(try #require(metrics.value("gmemd_connections_limit")) > 0)
+        #expect(metrics.value("gmemd_tenant_streams_limit") == 64)
         #expect(try #require(metrics.value("gmemd_held_fds_limit")) > 0)
         #expect(try #require(metrics.samples("gmemd_memory_limit_bytes").first?.value) > 0)
     }
