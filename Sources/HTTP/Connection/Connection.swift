@@ -76,6 +76,16 @@ final class Connection {
         return false
     }
 
+    /// Whether it has nothing under way: no request past its head, nothing to send. A TLS
+    /// handshake counts as silence, and so does lingering after the last answer went out.
+    var isSilent: Bool {
+        switch state {
+        case .handshaking, .lingering: true
+        case .reading: output.isEmpty && parser.phase != .body
+        case .awaitingResponse, .streaming, .closing: false
+        }
+    }
+
     /// Called by the loop as it closes this connection: queued files are released and a
     /// waiting producer learns the client is gone.
     func abandon() {

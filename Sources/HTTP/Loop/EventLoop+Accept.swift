@@ -28,9 +28,9 @@ extension EventLoop {
     }
 
     private func admit(_ socket: consuming StreamSocket) {
-        // Past the limit and the reserve: the socket is dropped, so the client sees the
-        // connection close at once.
-        guard !isStopping, let place = budget.acquire() else { return }
+        // Past the limit and the reserve, with no silent holder to evict: the socket is dropped,
+        // so the client sees the connection close at once.
+        guard !isStopping, let place = budget.acquire() ?? evictSilentReserved() else { return }
         socket.setNoDelay()
         nextSerial &+= 1
         let id = ConnectionID(fd: socket.fd, serial: nextSerial)
@@ -47,11 +47,27 @@ extension EventLoop {
         let connection = Connection(id: id, socket: socket, loop: self, place: place)
         connections[index] = connection
         connectionCount += 1
+        if place == .reserved { reservedIDs.append(id) }
         // A new connection owes its first head within the header timeout, not the idle one: a
         // client that connects and says nothing holds a place like one that stalls in a head
         // (10,000 silent connections would otherwise fill --max-connections for a minute). The
         // same covers a TLS handshake.
         connection.deadline = now + headerNanoseconds
+    }
+
+    /// Every place is taken, the reserved ones too: closes this loop's oldest connection in a
+    /// reserved place that has not sent a whole head (a silent client, or an idle one between
+    /// requests), and takes a place again. Silent clients then cannot keep the admin out for a
+    /// header timeout at a time: they have to keep connecting, while the admin, who sends its head
+    /// at once, needs its place only for that moment. Only this loop's connections are looked
+    /// at: the others belong to other threads.
+    private func evictSilentReserved() -> ConnectionBudget.Place? {
+        guard let silent = reservedIDs.lazy.compactMap({ self.connection($0) }).first(where: \.isSilent)
+        else {
+            return nil
+        }
+        close(silent)
+        return budget.acquire()
     }
 
     private func pauseListener() {

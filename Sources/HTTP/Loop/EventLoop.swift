@@ -38,6 +38,9 @@ final class EventLoop: @unchecked Sendable {
     /// Connections by fd: fds are small and dense, so an array is the cheapest map.
     var connections: [Connection?] = []
     var connectionCount = 0
+    /// This loop's connections in reserved places (past `maxConnections`), oldest first: at
+    /// most the server's few reserved places.
+    var reservedIDs: [ConnectionID] = []
     var nextSerial: UInt32 = 0
     /// Shared by all connections of this loop: a read is parsed before the next one starts,
     /// and leftovers are copied into the connection.
@@ -175,6 +178,7 @@ final class EventLoop: @unchecked Sendable {
         connection.abandon()
         connections[Int(connection.id.fd)] = nil
         connectionCount -= 1
+        if connection.place == .reserved { reservedIDs.removeAll { $0 == connection.id } }
         budget.release(connection.place)
     }
 }

@@ -3,8 +3,9 @@ import Synchronization
 /// The server-wide count of open connections against `maxConnections`, shared by the loops, and
 /// a few places past it kept for the admin: when every regular place is taken (10,000 idle
 /// clients, say), a new client gets a reserved one, where only a request the server's
-/// `reserveJudge` accepts is served and any other is answered 503 and closed. Only when the
-/// reserve is full too is a new client closed unanswered.
+/// `reserveJudge` accepts is served and any other is answered 503 and closed. When the reserve
+/// is full too, the accepting loop closes a silent holder of a reserved place to make way
+/// (EventLoop+Accept), or, with none, the new client unanswered.
 final class ConnectionBudget: Sendable {
     /// Which kind of place a connection holds.
     enum Place {

@@ -28,7 +28,8 @@ package struct ServerConfiguration: Sendable {
     /// A request's body must keep arriving: no more than this between two reads of it.
     package var bodyTimeout: Duration = .seconds(30)
     /// Connections beyond this get one of `reservedConnections`, where only what `reserveJudge`
-    /// accepts is served (any other request: 503), and beyond those are closed at once.
+    /// accepts is served (any other request: 503); when those are taken too, the oldest silent holder
+    /// of one on the accepting loop is closed to make way, or with none the newcomer.
     package var maxConnections = 10_000
     /// Places past `maxConnections` kept for requests `reserveJudge` accepts.
     package var reservedConnections = 16

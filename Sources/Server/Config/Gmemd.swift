@@ -72,7 +72,7 @@ struct Gmemd: ParsableCommand {
     var bodyTimeout = 30.0
 
     @Option(
-        help: "Most open connections; past them --admin-connections more, then new ones are closed at once.")
+        help: "Most open connections; past them --admin-connections more, kept for the admin.")
     var maxConnections = 10_000
 
     @Option(
