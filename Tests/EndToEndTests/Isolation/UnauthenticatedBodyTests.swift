@@ -117,3 +117,36 @@ struct JSONRouteLimitTests {
         #expect(try await tenant.file(file.id).allocatedBytes == 0)
     }
 }
+
+/// All request bodies in flight share `--body-memory-bytes`: while one tenant's upload holds it,
+/// another tenant's body is 503 with Retry-After, and the admin's still gets in, so the admin can
+/// make and delete tenants whatever the others send.
+@Suite(.timeLimit(.minutes(5)))
+struct BodyMemoryTests {
+    @Test func whileOneUploadHoldsTheBudgetOthersGet503AndTheAdminIsServed() async throws {
+        try await Gmemd.withInstance(["--max-body-bytes", "1048576", "--body-memory-bytes", "1048576"]) {
+            gmemd in
+            let admin = try Admin(gmemd)
+            let holder = try await admin.createTenant(name: "holder")
+            let other = try await admin.createTenant(name: "other")
+            let file = try await holder.createFile(size: 1 << 20)
+            let upload = try RawConnection(port: gmemd.port)
+            try upload.send(
+                "PUT \(file.path)/content HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(holder.client.token ?? "")\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: 1048576\r\n\r\n")
+            #expect(try upload.readReply(keepingInterim: true).status == 100, "the upload was admitted")
+
+            let refused = try await other.client.post("/v1/files", json: ["name": "f", "size": 4096])
+            let made = try await admin.client.post("/v1/tenants", json: ["name": "made"])
+            let deleted = try await admin.client.delete("/v1/tenants/\(holder.id)")
+
+            #expect(refused.status == 503, "\(refused.text)")
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.problemKind == "overloaded")
+            #expect(try await other.usage().files == 0)
+            #expect(made.status == 201, "\(made.text)")
+            #expect(deleted.status == 204, "\(deleted.text)")
+            #expect(gmemd.log.contents.contains("budget exhausted: request bodies"))
+        }
+    }
+}
