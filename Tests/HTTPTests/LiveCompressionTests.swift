@@ -33,7 +33,11 @@ struct LiveCompressionTests {
             })
         router.add(
             .post, "/echo",
-            .onLoop { request in Response(status: .ok, contentType: "text/plain", bytes: request.body) })
+            .staged { _ in
+                .work(owner: "client") { request in
+                    Response(status: .ok, contentType: "text/plain", bytes: request.body)
+                }
+            })
         if let file {
             router.add(
                 .get, "/file",

@@ -16,4 +16,15 @@ extension MemoryStore {
         eventStatistics.count(batch)
         return batch
     }
+
+    /// A consumer's events after `seq` as they are now, without waiting: a short hold of the
+    /// consumer's lock and no other, so a read on the loop may ask. A `seq` past the newest
+    /// event is EINVAL.
+    package func eventsNow(of id: ConsumerID, of tenantID: TenantID, after seq: UInt64) throws(GuestMemError)
+        -> EventBatch
+    {
+        let batch = try lookup(id, of: tenantID).batch(after: seq)
+        eventStatistics.count(batch)
+        return batch
+    }
 }

@@ -15,9 +15,8 @@ extension Connection {
             request.pathParameters = parameters
             trace.route = pattern
             switch parsed.contentCoding {
-            case .identity: run(handler, request, context)
-            case .gzip where request.body.isEmpty: run(handler, request, context)
-            case .gzip: decodeThenRun(handler, request, context)
+            case .identity: run(handler, request, context, isCoded: false)
+            case .gzip: run(handler, request, context, isCoded: !request.body.isEmpty)
             case .unsupported:
                 // RFC 9110 §15.5.16: 415, naming the coding that is served.
                 let headers = HTTPHeaders([("Accept-Encoding", "gzip")])
@@ -39,38 +38,59 @@ extension Connection {
         }
     }
 
-    private func run(_ handler: Handler, _ request: Request, _ context: ResponseContext) {
+    private func run(_ handler: Handler, _ request: Request, _ context: ResponseContext, isCoded: Bool) {
         switch handler {
         case .onLoop(let run): send(run(request), context)
-        case .offLoop(let run):
-            state = .awaitingResponse(context)
-            let (inbox, id) = (loop.inbox, id)
-            Task { [request] in inbox.post(.response(id, await run(request))) }
+        case .offLoop(let run): wait(context) { await run(request) }
+        case .staged(let decide):
+            switch decide(request) {
+            case .answer(let response): send(response, context)
+            case .wait(let run): wait(context, run)
+            case .work(let owner, let isBounded, let run):
+                work(for: owner, isBounded: isBounded, run, request, context, isCoded: isCoded)
+            }
         }
     }
 
-    /// A gzip body is decoded off the loops (a large one takes milliseconds), up to the body
-    /// limit: a bomb gets 413 once its output passes the limit, not an exhausted memory. Its
+    /// Runs `run` as a task: it only suspends, so the cooperative pool is the place.
+    private func wait(_ context: ResponseContext, _ run: @escaping @Sendable () async -> Response) {
+        state = .awaitingResponse(context)
+        let (inbox, id) = (loop.inbox, id)
+        Task { inbox.post(.response(id, await run())) }
+    }
+
+    /// Runs `run` on a worker thread in `owner`'s share, or answers 503 when the owner's queue
+    /// is full. A gzip body is inflated there first (a large one takes milliseconds), up to the
+    /// body limit: a bomb gets 413 once its output passes the limit, not an exhausted memory. Its
     /// output counts against the body budget as it grows (503 once the budget is out).
-    private func decodeThenRun(_ handler: Handler, _ request: Request, _ context: ResponseContext) {
+    private func work(
+        for owner: String, isBounded: Bool, _ run: @escaping @Sendable (Request) -> Response,
+        _ request: Request,
+        _ context: ResponseContext, isCoded: Bool
+    ) {
+        // Set before the job is queued; its answer comes through the inbox, read on this thread.
         state = .awaitingResponse(context)
         let (inbox, id, limit) = (loop.inbox, id, loop.limits.maxBodyBytes)
-        Task { [request] in
+        let isQueued = loop.workers.submit(owner: owner, isBounded: isBounded) {
+            guard isCoded else { return inbox.post(.response(id, run(request))) }
             var request = request
             let response: Response
             do throws(RequestError) {
                 request.body = try Gzip.inflate(
                     request.body, limit: limit, reservation: request.bodyReservation)
                 request.headers.remove("Content-Encoding")
-                switch handler {
-                case .onLoop(let run): response = run(request)
-                case .offLoop(let run): response = await run(request)
-                }
+                response = run(request)
             } catch {
                 response = error.response
             }
             inbox.post(.response(id, response))
         }
+        guard !isQueued else { return }
+        // RFC 9110 §15.6.4: the server is overloaded for this caller; §10.2.3: when to come back.
+        let headers = HTTPHeaders([("Retry-After", "1")])
+        let detail = "\(loop.workers.queueDepth) requests of this caller already wait for a worker thread"
+        send(
+            ProblemResponse.make(.overloaded, .serviceUnavailable, detail: detail, headers: headers), context)
     }
 
     /// Queues a response for the request described by `context` and moves to the next state.

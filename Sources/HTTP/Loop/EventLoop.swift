@@ -33,6 +33,8 @@ final class EventLoop: @unchecked Sendable {
     /// `configuration.reserveJudge`, read once.
     let reserveJudge: ReserveJudge?
     let compression: ResponseCompression?
+    /// The server's worker threads, for `staged` handlers' jobs.
+    let workers: WorkerPool
     // Read and advanced only on this loop's thread, per request: spare the dynamic exclusivity check.
     @exclusivity(unchecked) var requestIDs = RequestIDGenerator()
     /// Connections by fd: fds are small and dense, so an array is the cheapest map.
@@ -58,8 +60,9 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         configuration: ServerConfiguration, router: Router, listeners: [ListeningSocket],
-        budget: ConnectionBudget, bodyBudget: BodyBudget
+        budget: ConnectionBudget, bodyBudget: BodyBudget, workers: WorkerPool
     ) throws(Errno) {
+        self.workers = workers
         self.configuration = configuration
         idleNanoseconds = configuration.idleTimeout.nanoseconds
         headerNanoseconds = configuration.headerTimeout.nanoseconds

@@ -15,6 +15,8 @@ package final class HTTPServer: Sendable {
     private let loops: [EventLoop]
     private let budget: ConnectionBudget
     private let bodyBudget: BodyBudget
+    /// The threads blocking work runs on, shared by every loop.
+    private let workers: WorkerPool
     private let phase = Mutex(Phase.ready)
 
     private enum Phase {
@@ -44,14 +46,18 @@ package final class HTTPServer: Sendable {
         let bodyBudget = BodyBudget(
             limit: configuration.bodyMemoryBytes, onExhausted: configuration.exhaustionObserver)
         self.bodyBudget = bodyBudget
-        let count =
-            configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let count = configuration.threads > 0 ? configuration.threads : cores
+        let plan = configuration.workerPlan(cores: cores)
+        let workers = WorkerPool(
+            threads: plan.threads, share: plan.share, depth: configuration.workerQueueDepth)
+        self.workers = workers
         var loops: [EventLoop] = []
         for _ in 0..<count {
             loops.append(
                 try EventLoop(
                     configuration: configuration, router: router, listeners: listeners, budget: budget,
-                    bodyBudget: bodyBudget))
+                    bodyBudget: bodyBudget, workers: workers))
         }
         self.loops = loops
         boundPort = configuration.servesTCP ? listeners[0].port : 0
@@ -64,13 +70,14 @@ package final class HTTPServer: Sendable {
     /// Connections open now, over every listener.
     package var openConnections: Int { budget.current }
 
-    /// What the server's own budgets hold now, for metrics.
+    /// What the server's own budgets hold now, and what its worker threads do, for metrics.
     package var load: ServerLoad {
         ServerLoad(
             openConnections: budget.current, connectionsLimit: budget.limit,
             reservedConnections: budget.currentReserved, reservedConnectionsLimit: budget.reserve,
             bodyBytes: bodyBudget.heldBytes,
-            bodyBytesLimit: bodyBudget.limit, bodyRefusals: bodyBudget.refusalCount)
+            bodyBytesLimit: bodyBudget.limit, bodyRefusals: bodyBudget.refusalCount,
+            workers: workers.statistics)
     }
 
     /// Runs the loops, one on the calling thread and the others on threads of their own, and
@@ -82,9 +89,12 @@ package final class HTTPServer: Sendable {
             return true
         }
         guard shouldRun else { return }
+        workers.start()
         let threads = loops.dropFirst().map { loop in LoopThread.start { loop.run() } }
         loops[0].run()
         for thread in threads { thread.join() }
+        // The loops answered what they could within the grace period; no job may start now.
+        workers.stop()
         for listener in listeners { listener.close() }
         phase.withLock { $0 = .stopped }
     }

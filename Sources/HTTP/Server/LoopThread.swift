@@ -1,7 +1,8 @@
 import Glibc
 
-/// A POSIX thread that runs one closure: an event loop needs a thread of its own for its
-/// whole life, which Swift concurrency's cooperative pool must not give away.
+/// A POSIX thread that runs one closure: an event loop, or a worker of the `WorkerPool`, needs a
+/// thread of its own for its whole life, which Swift concurrency's cooperative pool must not
+/// give away.
 struct LoopThread {
     private let thread: pthread_t
 

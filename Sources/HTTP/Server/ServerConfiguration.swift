@@ -42,6 +42,12 @@ package struct ServerConfiguration: Sendable {
     package var gzipMinimumBytes: Int? = 1024
     /// zlib level 1–9 for response bodies.
     package var gzipLevel = 1
+    /// Worker threads for blocking work (`Handler.staged`); 0: twice the cores, at least 4.
+    package var workerThreads = 0
+    /// Most jobs of one owner running at once; 0: half the worker threads, at least 1.
+    package var workerShare = 0
+    /// Most jobs of one owner waiting for a worker thread; one more is 503.
+    package var workerQueueDepth = 64
     /// Judges a head whose body is still to come, before the body is read; nil admits every one.
     package var headJudge: HeadJudge?
     /// Told of every answered request, on the loop's thread (logs, metrics); nil costs nothing.
@@ -51,6 +57,13 @@ package struct ServerConfiguration: Sendable {
     package var exhaustionObserver: (@Sendable (String) -> Void)?
 
     package init() {}
+
+    /// `workerThreads` and `workerShare` with their defaults worked out for `cores`.
+    package func workerPlan(cores: Int) -> (threads: Int, share: Int) {
+        let threads = workerThreads > 0 ? workerThreads : max(4, 2 * cores)
+        let share = workerShare > 0 ? min(workerShare, threads) : max(1, threads / 2)
+        return (threads, share)
+    }
 }
 
 /// A Unix-domain socket's path and the mode its file gets (e.g. 0o660: owner and group).

@@ -14,4 +14,6 @@ package struct ServerLoad: Sendable {
     package var bodyBytesLimit: Int
     /// Bodies refused with 503 since start because the budget was out.
     package var bodyRefusals: Int
+    /// What the worker threads are doing, and what they refused.
+    package var workers: WorkerStatistics
 }

@@ -41,6 +41,24 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Event-loop threads (0: one per core).")
     var threads = 0
 
+    @Option(
+        help:
+            "Worker threads for blocking work: fallocate, punch, resize, seals, content, large JSON, gzip bodies (0: twice the cores, at least 4)."
+    )
+    var workers = 0
+
+    @Option(
+        help:
+            "Most blocking requests of one tenant (or of the admin) running at once; more wait their turn (0: half the workers)."
+    )
+    var workerShare = 0
+
+    @Option(
+        help:
+            "Most blocking requests of one tenant waiting for a worker; more are 503 (the admin's are never refused)."
+    )
+    var workerQueue = 64
+
     @Option(help: "Longest request line in bytes (longer: 414).")
     var maxRequestLineBytes = 8 * 1024
 
@@ -180,6 +198,11 @@ struct Gmemd: ParsableCommand {
         guard sseHeartbeat > 0, sseHeartbeat <= 60 else {
             throw ValidationError("--sse-heartbeat must be above 0 and at most 60 seconds")
         }
+        guard (0...1024).contains(workers) else { throw ValidationError("--workers must be from 0 to 1024") }
+        guard workerShare >= 0 else { throw ValidationError("--worker-share must not be negative") }
+        guard (1...1_000_000).contains(workerQueue) else {
+            throw ValidationError("--worker-queue must be from 1 to 1000000")
+        }
         guard (0...DescriptorPlan.maxAdminConnections).contains(adminConnections) else {
             throw ValidationError(
                 "--admin-connections must be from 0 to \(DescriptorPlan.maxAdminConnections): they take fds kept for gmemd's own"
@@ -218,6 +241,9 @@ struct Gmemd: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.reservedConnections = adminConnections
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.workerThreads = workers
+        configuration.workerShare = workerShare
+        configuration.workerQueueDepth = workerQueue
         applyOperations(to: &configuration)
         return configuration
     }

@@ -48,6 +48,8 @@ final class Operations: Sendable {
         if let address = options.metricsListen {
             var metrics = ServerConfiguration()
             (metrics.host, metrics.port, metrics.threads) = (address.host, address.port, 1)
+            // Its one route answers on a task; no job ever needs a worker there.
+            metrics.workerThreads = 1
             let metricsServer = try HTTPServer(
                 configuration: metrics, router: telemetry.metricsOnlyRouter(sources: sources))
             self.metricsServer.withLock { $0 = metricsServer }

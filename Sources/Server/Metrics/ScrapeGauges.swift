@@ -22,7 +22,10 @@ struct ScrapeSources: Sendable {
 /// request bodies in flight hold (`gmemd_body_bytes`, `…_limit`, `gmemd_body_refused_total`),
 /// the connection places and those kept for the admin (`gmemd_connections_limit`,
 /// `gmemd_reserved_connections`, `…_limit`), and the streams each tenant may have open
-/// (`gmemd_tenant_streams_limit`).
+/// (`gmemd_tenant_streams_limit`). The worker threads: `gmemd_worker_threads`,
+/// `gmemd_worker_jobs_running`, `gmemd_worker_jobs_queued` (in total, and by owner: a tenant's
+/// id, or `admin`, in `…_queued_by_owner{owner}`), and the counters
+/// `gmemd_worker_jobs_started_total` and `gmemd_worker_jobs_refused_total` (503s).
 final class ScrapeGauges: Sendable {
     private let factory: any MetricsFactory
     private let exported = Mutex(Exported())
@@ -37,6 +40,10 @@ final class ScrapeGauges: Sendable {
         var bodyRefusals = 0
         /// The memory limit's source at the last scrape: its gauge goes when the source changes.
         var memorySource: String?
+        var workerJobsStarted = 0
+        var workerJobsRefused = 0
+        /// Owners whose queued-jobs gauge exists.
+        var queueOwners = Set<String>()
     }
 
     static let tenantGauges = [
@@ -60,6 +67,7 @@ final class ScrapeGauges: Sendable {
                 counter("gmemd_body_refused_total").increment(
                     by: Int64(load.bodyRefusals - exported.bodyRefusals))
                 exported.bodyRefusals = load.bodyRefusals
+                updateWorkers(from: load.workers, &exported)
             }
             let events = sources.memory.eventStatistics
             let (delivered, lost) = (events.delivered, events.lost)
@@ -104,6 +112,25 @@ final class ScrapeGauges: Sendable {
         gauge("gmemd_memory_available_bytes", []).record(headroom.availableBytes)
         gauge("gmemd_memory_reserve_bytes", []).record(headroom.reserveBytes)
         gauge("gmemd_memory_pending_bytes", []).record(headroom.pendingBytes)
+    }
+
+    private func updateWorkers(from workers: WorkerStatistics, _ exported: inout Exported) {
+        gauge("gmemd_worker_threads", []).record(Int64(workers.threads))
+        gauge("gmemd_worker_jobs_running", []).record(Int64(workers.running))
+        gauge("gmemd_worker_jobs_queued", []).record(Int64(workers.waiting))
+        counter("gmemd_worker_jobs_started_total").increment(
+            by: Int64(workers.started - exported.workerJobsStarted))
+        counter("gmemd_worker_jobs_refused_total").increment(
+            by: Int64(workers.refused - exported.workerJobsRefused))
+        (exported.workerJobsStarted, exported.workerJobsRefused) = (workers.started, workers.refused)
+        for (owner, count) in workers.waitingByOwner {
+            gauge("gmemd_worker_jobs_queued_by_owner", [("owner", owner)]).record(Int64(count))
+        }
+        let owners = Set(workers.waitingByOwner.keys)
+        for gone in exported.queueOwners.subtracting(owners) {
+            factory.destroyRecorder(gauge("gmemd_worker_jobs_queued_by_owner", [("owner", gone)]))
+        }
+        exported.queueOwners = owners
     }
 
     private func counter(_ name: String) -> any CounterHandler {

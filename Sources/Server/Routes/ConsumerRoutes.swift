@@ -6,15 +6,14 @@ import HTTP
 /// file's operation lock, and detaching may delete one: off the loops.
 extension Routes {
     func addConsumerRoutes(to router: inout Router) {
-        router.add(.post, "/v1/files/{fid}/consumers", Endpoint.offLoop(attachConsumer))
+        router.add(.post, "/v1/files/{fid}/consumers", tenantWork(attachConsumer))
         router.add(.get, "/v1/files/{fid}/consumers", Endpoint.onLoop(listConsumers))
         router.add(.get, "/v1/consumers/{cid}", Endpoint.onLoop(getConsumer))
-        router.add(.delete, "/v1/consumers/{cid}", Endpoint.offLoop(detachConsumer))
-        router.add(.post, "/v1/consumers/{cid}/fd", Endpoint.offLoop(handOutDescriptor))
+        router.add(.delete, "/v1/consumers/{cid}", tenantWork(detachConsumer))
+        router.add(.post, "/v1/consumers/{cid}/fd", tenantWork(handOutDescriptor))
     }
 
-    private func attachConsumer(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func attachConsumer(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let asked = try request.decodeJSON(AttachConsumerBody.self).request()
         if asked.kind == .process { return try attachProcess(asked, to: id, of: tenant, request) }
@@ -43,8 +42,7 @@ extension Routes {
         return .json(ConsumerView(consumer))
     }
 
-    private func detachConsumer(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func detachConsumer(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         try domain { () throws(GuestMemError) in try memory.detach(id, of: tenant) }
         return Response(status: .noContent)

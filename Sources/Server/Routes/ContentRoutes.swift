@@ -5,12 +5,11 @@ import HTTP
 /// are sent with sendfile(2) from a dup of the memfd, so a large file never sits in memory.
 extension Routes {
     func addContentRoutes(to router: inout Router) {
-        router.add(.get, Self.contentRoute, Endpoint.offLoop(readContent))
-        router.add(.put, Self.contentRoute, Endpoint.offLoop(writeContent))
+        router.add(.get, Self.contentRoute, tenantWork(readContent))
+        router.add(.put, Self.contentRoute, tenantWork(writeContent))
     }
 
-    private func readContent(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func readContent(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         if memory.isGuestMemfd(id, of: tenant) { return try readGuestMemfdContent(request, id, of: tenant) }
         // Taken before the fd, so a refused download costs no descriptor.
@@ -47,8 +46,7 @@ extension Routes {
         return Response(status: status, headers: headers, body: .file(region))
     }
 
-    private func writeContent(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func writeContent(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         var offset: Int64 = 0
         if let text = request.queryValue("offset") {

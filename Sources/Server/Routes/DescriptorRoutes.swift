@@ -19,8 +19,7 @@ extension Routes {
     }
 
     /// `POST /v1/consumers/{cid}/fd`: 200, the consumer, and another descriptor.
-    func handOutDescriptor(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    func handOutDescriptor(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         try Self.requireUnixListener(request)
         let (consumer, fd) = try domain { () throws(GuestMemError) in

@@ -1,3 +1,4 @@
+import GuestMem
 import HTTP
 
 /// Turns a route's throwing body into an HTTP handler: a thrown `Problem` becomes its
@@ -10,10 +11,54 @@ enum Endpoint {
         }
     }
 
-    /// For routes that may wait on the kernel (fallocate, punch, large copies): off the loops.
+    /// For routes that only wait (a scrape): a task off the loops, never blocking its thread.
     static func offLoop(_ body: @escaping @Sendable (Request) async throws(Problem) -> Response) -> Handler {
         .offLoop { request in
             do throws(Problem) { return try await body(request) } catch { return error.response }
         }
+    }
+
+    /// For routes that may block (fallocate, punch, resize, seals, content, decoding a JSON
+    /// body): `caller` checks the token on the loop, before any of the body is decoded, so a
+    /// request without a valid one costs no worker time; `body` then runs on a worker thread
+    /// in the share of the caller `caller` names. A bounded caller past its queue is 503.
+    static func onWorker<Caller: Sendable>(
+        isBounded: Bool = true,
+        _ caller: @escaping @Sendable (Request) throws(Problem) -> (owner: String, Caller),
+        _ body: @escaping @Sendable (Request, Caller) throws(Problem) -> Response
+    ) -> Handler {
+        .staged { request in
+            let owner: String
+            let who: Caller
+            do throws(Problem) { (owner, who) = try caller(request) } catch { return .answer(error.response) }
+            return .work(owner: owner, isBounded: isBounded) { request in
+                do throws(Problem) { return try body(request, who) } catch { return error.response }
+            }
+        }
+    }
+}
+
+extension Routes {
+    /// A tenant's route that may block: on a worker thread, in the tenant's share.
+    func tenantWork(_ body: @escaping @Sendable (Request, TenantID) throws(Problem) -> Response) -> Handler {
+        Endpoint.onWorker(
+            { [auth] request throws(Problem) in
+                let tenant = try auth.tenant(of: request)
+                return (tenant.rawValue, tenant)
+            }, body)
+    }
+
+    /// An admin route that may block (a tenant's journal is saved with fsync): on a worker
+    /// thread, in the admin's own share. Its queue has no bound: the operator's work, deleting
+    /// a tenant above all, must go through when every tenant is at its limit (the isolation
+    /// issue, item 3); it waits its turn instead.
+    func adminWork(_ body: @escaping @Sendable (Request) throws(Problem) -> Response) -> Handler {
+        Endpoint.onWorker(
+            isBounded: false,
+            { [auth] request throws(Problem) in
+                try auth.requireAdmin(request)
+                return ("admin", ())
+            }
+        ) { request, _ throws(Problem) in try body(request) }
     }
 }

@@ -3,44 +3,62 @@ import HTTP
 
 /// `GET /v1/consumers/{cid}/events`: a consumer's events as JSON long-poll (`after`, `wait`) or,
 /// for a reader that prefers `text/event-stream`, as Server-Sent Events resumable with
-/// `Last-Event-ID`.
-/// Both wait for events, so both run off the loops.
+/// `Last-Event-ID`. What there is now is read on the loop (the consumer's lock is short and no
+/// slow call holds it): a long-poll with events to give, or one that may not wait, answers
+/// there; only a reader who waits for the next event gets a task, which suspends and blocks no
+/// thread. A stream's body is written by a task of its own.
 extension Routes {
     func addEventRoutes(to router: inout Router) {
-        router.add(.get, "/v1/consumers/{cid}/events", Endpoint.offLoop(events))
+        router.add(
+            .get, "/v1/consumers/{cid}/events",
+            .staged { [self] request in
+                do throws(Problem) { return try events(request) } catch { return .answer(error.response) }
+            })
     }
 
-    private func events(_ request: Request) async throws(Problem) -> Response {
+    private func events(_ request: Request) throws(Problem) -> Stage {
         let tenant = try auth.tenant(of: request)
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         let format = try EventFormat(accept: request.headers.values("Accept"))
         // Held by a long-poll until it answers, by a stream until it ends.
         let ticket = try streams.ticket(for: tenant)
-        var response: Response
         switch format {
         case .stream:
             let query = try request.sequenceQuery("after")
             let after = try request.lastEventID() ?? query ?? 0
             // Read once before answering: an unknown consumer or position is a problem, not a 200.
-            let first = try await asyncDomain { () async throws(GuestMemError) in
-                try await memory.events(of: id, of: tenant, after: after)
+            let first = try domain { () throws(GuestMemError) in
+                try memory.eventsNow(of: id, of: tenant, after: after)
             }
-            response =
-                EventStream(
-                    memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first,
-                    ticket: ticket
-                )
-                .response
+            let stream = EventStream(
+                memory: memory, tenant: tenant, id: id, heartbeat: eventHeartbeat, first: first,
+                ticket: ticket)
+            return .answer(Self.varyingByAccept(stream.response))
         case .json:
             let after = try request.sequenceQuery("after") ?? 0
             let wait = try request.waitQuery()
-            let batch = try await asyncDomain { () async throws(GuestMemError) in
-                try await memory.events(of: id, of: tenant, after: after, wait: wait)
+            let now = try domain { () throws(GuestMemError) in
+                try memory.eventsNow(of: id, of: tenant, after: after)
             }
-            response = .json(EventBatchView(batch))
-            ticket.release()
+            guard now.events.isEmpty, !now.isDetached, wait > .zero else {
+                ticket.release()
+                return .answer(Self.varyingByAccept(.json(EventBatchView(now))))
+            }
+            return .wait { [memory] in
+                defer { ticket.release() }
+                do throws(GuestMemError) {
+                    let batch = try await memory.events(of: id, of: tenant, after: after, wait: wait)
+                    return Self.varyingByAccept(.json(EventBatchView(batch)))
+                } catch {
+                    return Problem(error).response
+                }
+            }
         }
-        // Which of the two a reader gets depends on its Accept (RFC 9110 §12.5.5).
+    }
+
+    /// Which of the two a reader gets depends on its Accept (RFC 9110 §12.5.5).
+    private static func varyingByAccept(_ response: Response) -> Response {
+        var response = response
         response.headers.add("Vary", "Accept")
         return response
     }

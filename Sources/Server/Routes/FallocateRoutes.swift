@@ -4,11 +4,10 @@ import HTTP
 /// `POST /v1/files/{fid}/fallocate`: allocate or punch a hole, answered with the file.
 extension Routes {
     func addFallocateRoutes(to router: inout Router) {
-        router.add(.post, "/v1/files/{fid}/fallocate", Endpoint.offLoop(fallocate))
+        router.add(.post, "/v1/files/{fid}/fallocate", tenantWork(fallocate))
     }
 
-    private func fallocate(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func fallocate(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let body = try request.decodeJSON(FallocateBody.self)
         let mode = try body.fallocateMode()

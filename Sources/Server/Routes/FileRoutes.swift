@@ -7,15 +7,14 @@ import HTTP
 /// the loop.
 extension Routes {
     func addFileRoutes(to router: inout Router) {
-        router.add(.post, "/v1/files", Endpoint.offLoop(createFile))
+        router.add(.post, "/v1/files", tenantWork(createFile))
         router.add(.get, "/v1/files", Endpoint.onLoop(listFiles))
         router.add(.get, "/v1/files/{fid}", Endpoint.onLoop(getFile))
-        router.add(.patch, "/v1/files/{fid}", Endpoint.offLoop(resizeFile))
-        router.add(.delete, "/v1/files/{fid}", Endpoint.offLoop(deleteFile))
+        router.add(.patch, "/v1/files/{fid}", tenantWork(resizeFile))
+        router.add(.delete, "/v1/files/{fid}", tenantWork(deleteFile))
     }
 
-    private func createFile(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func createFile(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let body = try request.decodeJSON(CreateFileBody.self)
         if body.adopt { return try adoptFile(body, request, for: tenant) }
         switch Backend(wireName: body.backend ?? Backend.memfd.wireName) {
@@ -51,8 +50,7 @@ extension Routes {
         return .json(FileView(file), headers: file.etagHeaders)
     }
 
-    private func resizeFile(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func resizeFile(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let size = try request.decodeJSON(ResizeFileBody.self).validSize()
         let file = try domain { () throws(GuestMemError) in
@@ -61,8 +59,7 @@ extension Routes {
         return .json(FileView(file), headers: file.etagHeaders)
     }
 
-    private func deleteFile(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func deleteFile(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let force = try request.flag("force")
         try domain { () throws(GuestMemError) in

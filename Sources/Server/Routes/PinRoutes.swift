@@ -6,15 +6,14 @@ import HTTP
 /// the dirty log take only the file's state lock or the consumer's small one: on the loop.
 extension Routes {
     func addPinRoutes(to router: inout Router) {
-        router.add(.post, "/v1/consumers/{cid}/pins", Endpoint.offLoop(pin))
+        router.add(.post, "/v1/consumers/{cid}/pins", tenantWork(pin))
         router.add(.get, "/v1/consumers/{cid}/pins", Endpoint.onLoop(listPins))
         router.add(.get, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(getPin))
         router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(unpin))
         router.add(.get, "/v1/files/{fid}/dirty", Endpoint.onLoop(dirtyLog))
     }
 
-    private func pin(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func pin(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         let body = try request.decodeJSON(PinBody.self)
         let pin = try domain { () throws(GuestMemError) in

@@ -5,7 +5,7 @@ import HTTP
 extension Routes {
     func addSealRoutes(to router: inout Router) {
         router.add(.get, "/v1/files/{fid}/seals", Endpoint.onLoop(getSeals))
-        router.add(.post, "/v1/files/{fid}/seals", Endpoint.offLoop(addSeals))
+        router.add(.post, "/v1/files/{fid}/seals", tenantWork(addSeals))
     }
 
     private func getSeals(_ request: Request) throws(Problem) -> Response {
@@ -15,8 +15,7 @@ extension Routes {
         return .json(SealsView(seals: SealNames.names(file.seals)), headers: file.etagHeaders)
     }
 
-    private func addSeals(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func addSeals(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let seals = try SealNames.set(request.decodeJSON(AddSealsBody.self).seals)
         let file = try domain { () throws(GuestMemError) in

@@ -5,17 +5,16 @@ import HTTP
 extension Routes {
     func addTenantRoutes(to router: inout Router) {
         // Creating, changing and deleting a tenant fsync the registry: off the loops.
-        router.add(.post, "/v1/tenants", Endpoint.offLoop(createTenant))
+        router.add(.post, "/v1/tenants", adminWork(createTenant))
         router.add(.get, "/v1/tenants", Endpoint.onLoop(listTenants))
         router.add(.get, "/v1/tenants/{tid}", Endpoint.onLoop(getTenant))
-        router.add(.patch, "/v1/tenants/{tid}", Endpoint.offLoop(updateTenant))
-        router.add(.delete, "/v1/tenants/{tid}", Endpoint.offLoop(deleteTenant))
+        router.add(.patch, "/v1/tenants/{tid}", adminWork(updateTenant))
+        router.add(.delete, "/v1/tenants/{tid}", adminWork(deleteTenant))
         router.add(.get, "/v1/usage", Endpoint.onLoop(usage))
     }
 
     /// One call to the tenant directory, which saves the tenant before anyone can use it.
     private func createTenant(_ request: Request) throws(Problem) -> Response {
-        try auth.requireAdmin(request)
         let body = try request.decodeJSON(CreateTenantBody.self)
         let secret = Secret.random()
         let record = TenantRecord(
@@ -48,7 +47,6 @@ extension Routes {
     /// Merges the body's limits into the ones in force, in one hold of the directory's change
     /// lock: two PATCHes at once each keep what the other set.
     private func updateTenant(_ request: Request) throws(Problem) -> Response {
-        try auth.requireAdmin(request)
         let id = try request.pathID("tid", TenantID.init, "tenant")
         let body = try request.decodeJSON(UpdateTenantBody.self)
         let record = try domain { () throws(GuestMemError) in
@@ -59,8 +57,7 @@ extension Routes {
         return .json(try view(of: record), headers: record.etagHeaders)
     }
 
-    private func deleteTenant(_ request: Request) async throws(Problem) -> Response {
-        try auth.requireAdmin(request)
+    private func deleteTenant(_ request: Request) throws(Problem) -> Response {
         let id = try request.pathID("tid", TenantID.init, "tenant")
         let versions = request.ifMatchVersions()
         try domain { () throws(GuestMemError) in try memory.removeTenant(id, expecting: versions) }

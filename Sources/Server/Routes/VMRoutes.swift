@@ -1,18 +1,19 @@
 import GuestMem
 import HTTP
 
-/// `/v1/vms`: the KVM VMs gmemd holds for a tenant. Off the loops: deleting a VM closes its
-/// guest_memfd files, and that frees their memory (120–180 ms per GiB).
+/// `/v1/vms`: the KVM VMs gmemd holds for a tenant. On worker threads: deleting a VM closes its
+/// guest_memfd files, and that frees their memory (120–180 ms per GiB); even reading one takes
+/// the VM's lock, which a memslot binding holds while it waits for a file's operation lock
+/// (LockOrder), so a GET could wait behind a fallocate.
 extension Routes {
     func addVMRoutes(to router: inout Router) {
-        router.add(.post, "/v1/vms", Endpoint.offLoop(createVM))
-        router.add(.get, "/v1/vms", Endpoint.offLoop(listVMs))
-        router.add(.get, "/v1/vms/{vmid}", Endpoint.offLoop(getVM))
-        router.add(.delete, "/v1/vms/{vmid}", Endpoint.offLoop(deleteVM))
+        router.add(.post, "/v1/vms", tenantWork(createVM))
+        router.add(.get, "/v1/vms", tenantWork(listVMs))
+        router.add(.get, "/v1/vms/{vmid}", tenantWork(getVM))
+        router.add(.delete, "/v1/vms/{vmid}", tenantWork(deleteVM))
     }
 
-    private func createVM(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func createVM(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let body = request.body.isEmpty ? CreateVMBody() : try request.decodeJSON(CreateVMBody.self)
         let vm = try domain { () throws(GuestMemError) in try memory.createVM(for: tenant, name: body.name) }
         var headers = HTTPHeaders()
@@ -20,8 +21,7 @@ extension Routes {
         return .json(VMView(vm), status: .created, headers: headers)
     }
 
-    private func listVMs(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func listVMs(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let limit = try request.pageLimit()
         let cursor = try request.pageCursor(VMID.init, "vm")
         let page = try domain { () throws(GuestMemError) in
@@ -30,14 +30,12 @@ extension Routes {
         return .json(Page(items: page.items.map(VMView.init), nextCursor: page.next?.rawValue))
     }
 
-    private func getVM(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func getVM(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try vmID(request)
         return .json(VMView(try domain { () throws(GuestMemError) in try memory.vm(id, of: tenant) }))
     }
 
-    private func deleteVM(_ request: Request) async throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func deleteVM(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try vmID(request)
         let cascade = try request.flag("cascade")
         try domain { () throws(GuestMemError) in try memory.deleteVM(id, of: tenant, cascade: cascade) }

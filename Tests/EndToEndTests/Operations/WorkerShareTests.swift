@@ -1,0 +1,175 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Time under hostile load (the isolation issue, item 2): blocking work runs on gmemd's worker
+/// threads, each tenant in its share, and a stranger gets none. Long operations are real
+/// fallocates of 2 GiB; what is asserted is order and counts (which queue had drained when,
+/// what was refused and left unchanged), never how long anything took.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct WorkerShareTests {
+    static let gib: Int64 = 1 << 30
+    /// One worker, one job of a tenant at a time: a second tenant's job can only be served by
+    /// taking its turn ahead of the first tenant's queue.
+    static let oneWorker = ["--workers", "1", "--worker-share", "1"]
+
+    /// A tenant of `gmemd`: its id and its bearer token.
+    struct Caller {
+        var id: String
+        var token: String
+    }
+
+    static func newTenant(_ gmemd: Gmemd) async throws -> Caller {
+        let tenant = try await gmemd.newTenant()
+        return Caller(
+            id: tenant.id, token: String(tenant.header[1].dropFirst("Authorization: Bearer ".count)))
+    }
+
+    /// Sends a request on a connection of its own and leaves its reply unread.
+    static func send(
+        _ method: String, _ path: String, _ caller: Caller?, body: String = "", json: Bool = true,
+        _ gmemd: Gmemd
+    ) throws -> RawConnection {
+        let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(300))
+        let token = caller.map { "Authorization: Bearer \($0.token)\r\n" } ?? ""
+        let type = json ? "Content-Type: application/json\r\n" : "Content-Type: application/octet-stream\r\n"
+        try connection.send(
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(token)\(type)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        )
+        return connection
+    }
+
+    static func createFile(size: Int64, _ caller: Caller, _ gmemd: Gmemd) throws -> String {
+        let reply = try send("POST", "/v1/files", caller, body: #"{"name":"w","size":\#(size)}"#, gmemd)
+            .readReply()
+        guard reply.status == 201, let id = reply.json?["id"] as? String else {
+            throw EndToEndError.malformedResponse("create a file: \(reply.status) \(reply.text)")
+        }
+        return id
+    }
+
+    /// `count` fallocates over the whole of `file`, allocating and punching by turns, each on a
+    /// connection of its own, sent at once.
+    static func longFallocates(_ count: Int, _ file: String, size: Int64, _ caller: Caller, _ gmemd: Gmemd)
+        throws
+        -> [RawConnection]
+    {
+        try (0..<count).map { index in
+            let mode = index.isMultiple(of: 2) ? "allocate" : "punch_hole"
+            return try send(
+                "POST", "/v1/files/\(file)/fallocate", caller,
+                body: #"{"mode":"\#(mode)","offset":0,"length":\#(size)}"#, gmemd)
+        }
+    }
+
+    static func queued(of caller: Caller, _ gmemd: Gmemd) async throws -> Double {
+        try await gmemd.metrics().value("gmemd_worker_jobs_queued_by_owner", ["owner": caller.id]) ?? 0
+    }
+
+    @Test func anotherTenantIsServedBeforeATenantsQueueOfLongFallocatesDrains() async throws {
+        try await Gmemd.withInstance(Self.oneWorker) { gmemd in
+            let (a, b) = (try await Self.newTenant(gmemd), try await Self.newTenant(gmemd))
+            let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
+            let smallFile = try Self.createFile(size: 4096, b, gmemd)
+            let long = try Self.longFallocates(6, bigFile, size: 2 * Self.gib, a, gmemd)
+            try await until("four of a's fallocates wait", within: .seconds(120)) {
+                try await Self.queued(of: a, gmemd) >= 4
+            }
+
+            let served = try Self.send(
+                "POST", "/v1/files/\(smallFile)/fallocate", b,
+                body: #"{"mode":"allocate","offset":0,"length":4096}"#,
+                gmemd
+            ).readReply()
+            let stillQueued = try await Self.queued(of: a, gmemd)
+            let longStatuses = try long.map { try $0.readReply().status }
+
+            #expect(served.status == 200, "\(served.text)")
+            #expect(stillQueued >= 1, "a's queue had drained before b's fallocate was served")
+            #expect(longStatuses == Array(repeating: 200, count: 6))
+        }
+    }
+
+    @Test func aRequestPastItsTenantsQueueIs503WithRetryAfterAndChangesNothing() async throws {
+        try await Gmemd.withInstance(Self.oneWorker + ["--worker-queue", "2"]) { gmemd in
+            let (a, b) = (try await Self.newTenant(gmemd), try await Self.newTenant(gmemd))
+            let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
+            let aFile = try Self.createFile(size: 4096, a, gmemd)
+            let bFile = try Self.createFile(size: 4096, b, gmemd)
+            let started = try await gmemd.metrics().value("gmemd_worker_jobs_started_total") ?? 0
+            // The first on its own, so that it holds the worker before the two others come.
+            var long = try Self.longFallocates(1, bigFile, size: 2 * Self.gib, a, gmemd)
+            try await until("a's first fallocate starts", within: .seconds(120)) {
+                try await gmemd.metrics().value("gmemd_worker_jobs_started_total") ?? 0 > started
+            }
+            long += try Self.longFallocates(2, bigFile, size: 2 * Self.gib, a, gmemd)
+            try await until("a's queue of two is full", within: .seconds(120)) {
+                try await Self.queued(of: a, gmemd) == 2
+            }
+
+            let refused = try Self.send(
+                "PUT", "/v1/files/\(aFile)/content?offset=0", a, body: "x", json: false, gmemd
+            )
+            .readReply()
+            let other = try Self.send(
+                "PUT", "/v1/files/\(bFile)/content?offset=0", b, body: "y", json: false, gmemd
+            )
+            .readReply()
+            let longStatuses = try long.map { try $0.readReply().status }
+            let aContent = try Self.send("GET", "/v1/files/\(aFile)/content", a, gmemd).readReply()
+            let refusals = try await gmemd.metrics().value("gmemd_worker_jobs_refused_total")
+
+            #expect(refused.status == 503, "\(refused.text)")
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.problemKind == "overloaded")
+            #expect(other.status == 200, "another tenant's queue is its own: \(other.text)")
+            #expect(longStatuses == [200, 200, 200])
+            #expect(aContent.body.first == 0, "the refused write left the file as it was")
+            #expect(refusals == 1)
+        }
+    }
+
+    /// 128 MiB of zeros gzip to ~128 KiB: sent without a token it is 401 from its head and no
+    /// worker job starts (nothing inflates it); with a tenant's token the same body starts one.
+    @Test func anUnauthenticatedGzipBodyGetsNoWorkerTime() async throws {
+        try await Gmemd.withInstance([]) { gmemd in
+            let tenant = try await Self.newTenant(gmemd)
+            let file = try Self.createFile(size: 4096, tenant, gmemd)
+            let bomb = try #require(gzipZeros(128 << 20))
+            func post(_ caller: Caller?) throws -> HTTPReply {
+                let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(120))
+                let token = caller.map { "Authorization: Bearer \($0.token)\r\n" } ?? ""
+                try connection.send(
+                    "POST /v1/files/\(file)/seals HTTP/1.1\r\nHost: 127.0.0.1\r\n\(token)"
+                        + "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                        + "Content-Length: \(bomb.count)\r\n\r\n")
+                try? connection.send(bomb)
+                return try connection.readReply()
+            }
+            let before = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
+
+            let stranger = try post(nil)
+            let afterStranger = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
+            let owned = try post(tenant)
+            let afterTenant = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
+
+            #expect(stranger.status == 401)
+            #expect(afterStranger == before)
+            #expect(owned.status == 413, "inflated past --max-body-bytes on a worker: \(owned.text)")
+            #expect(afterTenant == before.map { $0 + 1 })
+        }
+    }
+}
+
+/// `count` zero bytes through gzip -9.
+private func gzipZeros(_ count: Int) -> [UInt8]? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "head -c \(count) /dev/zero | gzip -9"]
+    let output = Pipe()
+    process.standardOutput = output
+    guard (try? process.run()) != nil else { return nil }
+    let bytes = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? Array(bytes) : nil
+}
