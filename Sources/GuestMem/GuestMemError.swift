@@ -26,8 +26,9 @@ package enum GuestMemError: Error, Equatable {
     /// It existed and was taken away by someone else: a pin revoked by a punch, a shrink or a
     /// delete, or released when its consumer detached.
     case gone(String)
-    /// gmemd could not save its own state (the tenant directory's journal): not the caller's
-    /// doing, and nothing changed.
+    /// gmemd could not save its own state: not the caller's doing. A tenant's change did not
+    /// happen; a file's change happened but its journal record may be older (a restart may
+    /// forget it).
     case unsaved(String)
 
     /// The kernel's refusal of `call`, sorted by its errno: the service passes the kernel's own

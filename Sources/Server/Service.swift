@@ -32,12 +32,15 @@ struct Service {
             "descriptors: files, VMs and downloads hold at most \(plan.held), connections \(plan.connections)"
         )
         let descriptors = DescriptorBudget(limit: plan.held, onExhausted: Log.budgetExhausted)
+        let files = try FileStateDirectory(stateDirectory: stateDirectory, notifier: notifier)
         let memory = MemoryStore(
             hostReserveBytes: options.hostReserveBytes,
             kvm: KVMDevice(devicePath: FilePath(options.kvmDevice)), eventBacklog: options.eventBacklog,
             descriptors: descriptors, disabledBackends: options.backends.disabled, tenants: tenants,
-            onMemoryExhausted: Log.budgetExhausted)
+            journal: files, onMemoryExhausted: Log.budgetExhausted)
         for line in ServedReport(memory.features).lines { Log.info(line) }
+        var inherited = InheritedDescriptors.take()
+        let restored = FileRestore.run(&inherited.named, files: files, memory: memory, notifier: notifier)
         if let headroom = try? memory.memoryHeadroom() {
             Log.info(
                 "memory: limit \(headroom.limitBytes) bytes from \(headroom.source), reserve \(headroom.reserveBytes)"
@@ -47,10 +50,14 @@ struct Service {
             auth: Authenticator(adminDigest: Secret.digest(adminToken), tenants: tenants),
             memory: memory, defaultLimits: .default,
             health: HealthReport(
-                memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom()),
+                memory.capabilities, features: memory.features, memory: try? memory.memoryHeadroom(),
+                restart: restored),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
-            maxJSONBytes: options.maxJsonBytes, streams: StreamQuota(limit: options.maxStreamsPerTenant))
-        server = try operations.makeServer(options: options, routes: routes, maxConnections: plan.connections)
+            journal: files.flusher, maxJSONBytes: options.maxJsonBytes,
+            streams: StreamQuota(limit: options.maxStreamsPerTenant))
+        server = try operations.makeServer(
+            options: options, routes: routes, maxConnections: plan.connections, inherited: inherited.listeners
+        )
         self.options = options
         Log.info("loaded \(tenants.records.count) tenant(s) from \(stateDirectory)")
     }

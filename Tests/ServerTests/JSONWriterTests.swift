@@ -133,6 +133,7 @@ struct JSONWriterTests {
         report.kvm.guestMemfdFlags = ["mmap", "init_shared"]
         report.hugePages.disabledByOperator = true
         report.hugePages.reason = Self.awkward[3]
+        report.restart = HealthReport.RestartReport(filesRestored: 12, filesLost: 3)
         expectSameBytes(report)
     }
 

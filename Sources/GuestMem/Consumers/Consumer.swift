@@ -70,6 +70,30 @@ final class Consumer: Sendable {
         state = RankedMutex(.consumer, State(ring: EventRing(capacity: backlog)))
     }
 
+    /// The consumer `record` describes, of `file`, taken back after gmemd restarted: its
+    /// sequence goes on after the journaled seq (the events themselves are gone: a reader behind
+    /// gets an overflow), with its live pins and its count of descriptors handed out.
+    init(restoring record: ConsumerRecord, tenant: TenantID, file: ManagedFile, backlog: Int) {
+        (id, self.tenant, self.file, kind, label) = (record.id, tenant, file, record.kind, record.label)
+        (range, isOpenEnded, isExclusive) = (record.range, record.isOpenEnded, record.isExclusive)
+        (binding, access, attachedAt) = (nil, record.access, record.attachedAt)
+        var state = State(ring: EventRing(capacity: backlog, continuingAfter: record.lastSeq, lostAt: .now()))
+        state.pins = record.pins
+        state.descriptorsHandedOut = record.descriptorsHandedOut
+        self.state = RankedMutex(.consumer, state)
+    }
+
+    /// What the journal keeps of this consumer now. Called under the file's state lock.
+    func record() -> ConsumerRecord {
+        state.withLock { state in
+            ConsumerRecord(
+                id: id, kind: kind, label: label, range: range, isOpenEnded: isOpenEnded,
+                isExclusive: isExclusive, access: access, descriptorsHandedOut: state.descriptorsHandedOut,
+                attachedAt: attachedAt, lastSeq: state.ring.lastSeq, pins: state.pins,
+                wasBound: binding != nil)
+        }
+    }
+
     var isDetached: Bool { detachedFlag.load(ordering: .acquiring) }
 
     /// The consumer as it is now.
@@ -115,7 +139,7 @@ final class Consumer: Sendable {
             guard state.detachedAt == nil else { return nil }
             let pins = state.pins
             state.pins = []
-            Self.keepGone(pins.map { $0.with(reason == .detach ? .released : .revoked) }, &state)
+            Self.keepGone(pins.map { $0.with(reason == .delete ? .revoked : .released) }, &state)
             state.ring.append(.detached(reason), at: .now())
             state.detachedAt = .now()
             detachedFlag.store(true, ordering: .releasing)

@@ -27,9 +27,10 @@ package struct ConsumerEvent: Hashable, Sendable {
         case punchHole, shrink, delete
     }
 
-    /// Why a consumer was detached: asked to, or its file (or tenant) was deleted.
+    /// Why a consumer was detached: asked to, its file (or tenant) was deleted, or it was bound
+    /// as a memslot of a VM that gmemd's restart ended (a VM cannot cross processes).
     package enum DetachReason: Hashable, Sendable {
-        case detach, delete
+        case detach, delete, restart
     }
 }
 

@@ -8,6 +8,9 @@ struct ConsumerTable {
     private(set) var attached: [Consumer] = []
     /// Pages written (content PUT) or unpinned since the dirty log was last cleared.
     var dirty = IntervalSet()
+    /// Moves on whenever a consumer comes or goes, or its pins or descriptors change: what the
+    /// journal writes again only then (its event seqs it writes with every change).
+    private(set) var revision: UInt64 = 0
 
     func contains(_ consumer: Consumer) -> Bool { attached.contains { $0 === consumer } }
 
@@ -42,6 +45,18 @@ struct ConsumerTable {
                 errno: .resourceBusy)
         }
         attached.append(consumer)
+        revision += 1
+    }
+
+    /// A consumer's pins or descriptors changed.
+    mutating func noteChange() { revision += 1 }
+
+    /// Takes back a consumer that was attached before gmemd restarted, with its dirty ranges:
+    /// no rule is checked again, as none refused it then.
+    mutating func restore(_ consumers: [Consumer], dirty ranges: [ByteRange]) {
+        attached += consumers
+        revision += 1
+        for range in ranges { dirty.insert(range) }
     }
 
     /// Detaches `consumer`: its pins are released (put_unlock_pfn, so their pages are dirty),
@@ -49,6 +64,7 @@ struct ConsumerTable {
     mutating func detach(_ consumer: Consumer, pinsAreLocked: Bool, charge: inout Charge) -> Bool {
         guard let index = attached.firstIndex(where: { $0 === consumer }) else { return false }
         attached.remove(at: index)
+        revision += 1
         guard let released = consumer.detach(.detach) else { return false }
         for pin in released {
             dirty.insert(pin.range)
@@ -68,6 +84,7 @@ struct ConsumerTable {
         if let span { invalidate(span, .delete, pinsAreLocked: pinsAreLocked, charge: &charge) }
         let consumers = attached
         attached = []
+        revision += 1
         for consumer in consumers {
             _ = consumer.detach(.delete)
             charge.consumers -= 1
@@ -85,12 +102,14 @@ struct ConsumerTable {
 
     /// The kernel freed or zeroed `range`: revokes the pins that overlap it and tells the
     /// consumers, before the file's lock is let go and so before the request answers.
-    func invalidate(
+    mutating func invalidate(
         _ range: ByteRange, _ reason: ConsumerEvent.InvalidateReason, pinsAreLocked: Bool,
         charge: inout Charge
     ) {
         for consumer in attached {
-            for pin in consumer.revokePins(overlapping: range) where pinsAreLocked {
+            let revoked = consumer.revokePins(overlapping: range)
+            if !revoked.isEmpty { revision += 1 }
+            for pin in revoked where pinsAreLocked {
                 charge.lockedBytes -= pin.range.length
             }
         }
@@ -116,6 +135,7 @@ struct ConsumerTable {
     mutating func unpin(_ id: PinID, of consumer: Consumer, pinsAreLocked: Bool, charge: inout Charge)
         throws(GuestMemError)
     {
+        revision += 1
         switch consumer.unpin(id) {
         case .live(let pin):
             dirty.insert(pin.range)

@@ -17,6 +17,15 @@ struct EventRing {
         self.capacity = capacity
     }
 
+    /// A ring whose sequence goes on after `lastSeq`, recorded by a gmemd before a restart, whose
+    /// events are gone: a reader behind it gets an overflow naming them (dated `lostAt`), never a
+    /// seq used twice.
+    init(capacity: Int, continuingAfter lastSeq: UInt64, lostAt: Timestamp) {
+        self.init(capacity: capacity)
+        self.lastSeq = lastSeq
+        lastDroppedAt = lastSeq > 0 ? lostAt : nil
+    }
+
     /// The seq of the oldest event still kept (lastSeq + 1 when none is).
     var oldestSeq: UInt64 { lastSeq + 1 - UInt64(storage.count) }
 

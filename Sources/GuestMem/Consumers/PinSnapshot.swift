@@ -17,6 +17,14 @@ package struct PinSnapshot: Hashable, Sendable {
         case released
     }
 
+    package init(
+        id: PinID, consumerID: ConsumerID, range: ByteRange, extents: [PinExtent], state: State,
+        createdAt: Timestamp
+    ) {
+        (self.id, self.consumerID, self.range, self.extents) = (id, consumerID, range, extents)
+        (self.state, self.createdAt) = (state, createdAt)
+    }
+
     func with(_ state: State) -> PinSnapshot {
         PinSnapshot(
             id: id, consumerID: consumerID, range: range, extents: extents, state: state, createdAt: createdAt

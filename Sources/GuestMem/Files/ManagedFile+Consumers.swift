@@ -82,6 +82,7 @@ extension ManagedFile {
                         "consumer \(consumer.id) is detached", errno: .operationNotSupportedByDevice)
                 }
                 consumer.add(pin)
+                state.consumers.noteChange()
             }
             charge.lockedBytes += locked
             return pin

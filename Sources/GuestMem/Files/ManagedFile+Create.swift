@@ -30,11 +30,12 @@ extension ManagedFile {
             whileAllocating: whileAllocating)
     }
 
-    /// A file over `memfd`, made or adopted, whose pages come `blockSize` at a time (st_blksize).
+    /// A file over `memfd`, made, adopted or taken back after a restart (`createdAt` then is the
+    /// journal's), whose pages come `blockSize` at a time (st_blksize).
     convenience init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, memfd: consuming Memfd,
         blockSize: Int64,
-        whileAllocating: (@Sendable (FileID) -> Void)? = nil
+        whileAllocating: (@Sendable (FileID) -> Void)? = nil, createdAt: Timestamp? = nil
     ) {
         let unit = max(HostProbe.pageSize, blockSize)
         let reader = memfd.reader
@@ -42,7 +43,7 @@ extension ManagedFile {
             id: id, tenant: tenant, name: name, backend: .memfd(flags),
             backing: .memfd(MemfdBacking(memfd: memfd, map: AllocationMap(unit: unit))), reader: reader,
             allocationUnit: unit,
-            whileAllocating: whileAllocating)
+            whileAllocating: whileAllocating, createdAt: createdAt)
     }
 
     /// A file over a guest_memfd of `vm`: whole pages, a fixed size.

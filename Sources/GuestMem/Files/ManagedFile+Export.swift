@@ -29,7 +29,10 @@ extension ManagedFile {
                 try? fd.close()
                 throw .refused("consumer \(consumer.id) is detached", errno: .notPermitted)
             }
-            try withState { (state) throws(GuestMemError) in state.isExported = true }
+            try withState { (state) throws(GuestMemError) in
+                state.isExported = true
+                state.consumers.noteChange()
+            }
             return fd
         }
     }

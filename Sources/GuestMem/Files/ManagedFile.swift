@@ -26,6 +26,9 @@ final class ManagedFile: Sendable {
     let allocationUnit: Int64
     let operation: RankedMutex<FileBacking?>
     let state: RankedMutex<State>
+    /// Orders the writes of this file's journal record (ManagedFile+Record): held across one
+    /// write, taken with no other lock held.
+    let journalLock = RankedMutex(.fileJournal, ())
     /// Called with the operation lock held, before fallocate's kernel call: a test's gate, to
     /// hold a fallocate in place while reads go on. nil in gmemd.
     let whileAllocating: (@Sendable (FileID) -> Void)?
@@ -57,10 +60,12 @@ final class ManagedFile: Sendable {
 
     init(
         id: FileID, tenant: TenantID, name: String, backend: BackendInfo, backing: consuming FileBacking,
-        reader: MemfdReader?, allocationUnit: Int64, whileAllocating: (@Sendable (FileID) -> Void)? = nil
+        reader: MemfdReader?, allocationUnit: Int64, whileAllocating: (@Sendable (FileID) -> Void)? = nil,
+        createdAt: Timestamp? = nil
     ) {
         let now = Timestamp.now()
-        (self.id, self.tenant, self.name, self.backend, createdAt) = (id, tenant, name, backend, now)
+        (self.id, self.tenant, self.name, self.backend) = (id, tenant, name, backend)
+        self.createdAt = createdAt ?? now
         pageSize = HostProbe.pageSize
         self.allocationUnit = allocationUnit
         self.whileAllocating = whileAllocating

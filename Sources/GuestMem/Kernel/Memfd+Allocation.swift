@@ -13,6 +13,8 @@ struct MemfdStatus {
     let allocatedBytes: Int64
     /// st_blksize: the page size for a normal memfd, the huge page size for a hugetlb one.
     let blockSize: Int64
+    /// st_ino: which file it is, whichever descriptor shows it.
+    let inode: UInt64
 }
 
 /// A memfd's fd borrowed for reads that never block (fstat, F_GET_SEALS), by whoever knows the
@@ -27,7 +29,7 @@ struct MemfdReader: Sendable {
         _ = try syscall("fstat") { fstat(fd.rawValue, &info) }
         return MemfdStatus(
             size: Int64(info.st_size), allocatedBytes: Int64(info.st_blocks) * 512,
-            blockSize: Int64(info.st_blksize))
+            blockSize: Int64(info.st_blksize), inode: UInt64(info.st_ino))
     }
 
     /// The kernel seals set on this file.

@@ -12,6 +12,7 @@ import Synchronization
 /// | rank | lock | held across | taken under it |
 /// |---|---|---|---|
 /// | `tenantChanges` | `TenantDirectory.changes` | the tenant journal's save (write, fsync, rename) | the directory's table, a tenant's state, the store's maps: one at a time |
+/// | `fileJournal` | `ManagedFile.journalLock` | the file journal's write of this file's record (write, fsync, rename) | its state lock, to take the record |
 /// | `vm` | `HeldVM.state` | KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2 (quick) | a file's operation lock, to bind and attach in one step |
 /// | `fileOperation` | `ManagedFile.operation` | the file's slow syscalls: fallocate (~0.25 s a GiB), ftruncate, pread/pwrite, F_ADD_SEALS, mmap | its state lock |
 /// | `fileState` | `ManagedFile.state` | assignments, fstat, F_GET_SEALS: what a read needs | consumers' locks, to record events and pins |
@@ -23,7 +24,7 @@ import Synchronization
 /// Reads (a file's snapshot, its seals, consumers and dirty log, listings, usage) take only
 /// `fileState` and leaves, never `fileOperation`: they do not wait behind a running fallocate.
 enum LockRank: Int, CaseIterable, Sendable {
-    case tenantChanges, vm, fileOperation, fileState, consumer, tenant, storeMaps, tenantTable
+    case tenantChanges, fileJournal, vm, fileOperation, fileState, consumer, tenant, storeMaps, tenantTable
 
     /// Nothing may be taken while a leaf is held.
     var isLeaf: Bool { self == .tenant || self == .storeMaps || self == .tenantTable }

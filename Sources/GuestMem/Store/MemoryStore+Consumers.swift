@@ -11,7 +11,15 @@ extension MemoryStore {
     package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
         throws(GuestMemError) -> ConsumerSnapshot
     {
-        let (tenant, file) = try lookup(fileID, of: tenantID)
+        try changing(fileID, of: tenantID) { (tenant, file) throws(GuestMemError) in
+            try attach(request, to: file, of: tenant)
+        }
+    }
+
+    private func attach(_ request: ConsumerRequest, to file: ManagedFile, of tenant: Tenant)
+        throws(GuestMemError) -> ConsumerSnapshot
+    {
+        let tenantID = tenant.id
         let range = try Self.range(of: request, unit: file.allocationUnit)
         try tenant.reserveConsumer()
         var charge = Charge()
@@ -81,13 +89,14 @@ extension MemoryStore {
     /// (their pages marked dirty) and it gets its final `detached` event. Detaching a detached
     /// consumer changes nothing.
     package func detach(_ id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) {
-        let consumer = try lookup(id, of: tenantID)
-        let tenant = try tenant(tenantID)
-        unbind([consumer])
-        var charge = Charge()
-        guard consumer.file.detach(consumer, charge: &charge) else { return }
-        tenant.settle(charge)
-        maps.withLock { $0.keepDetached(consumer) }
+        try changing(consumer: id, of: tenantID) { (consumer) throws(GuestMemError) in
+            let tenant = try tenant(tenantID)
+            unbind([consumer])
+            var charge = Charge()
+            guard consumer.file.detach(consumer, charge: &charge) else { return }
+            tenant.settle(charge)
+            maps.withLock { $0.keepDetached(consumer) }
+        }
     }
 
     /// The consumer `id` of tenant `tenantID`, or notFound, also for another tenant's.

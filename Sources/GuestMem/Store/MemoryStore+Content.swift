@@ -26,13 +26,14 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, offset: Int64, bytes: [UInt8],
         expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> ContentWrite {
-        let (tenant, file) = try lookup(id, of: tenantID)
-        try file.requireMappable()
-        let range = try ManagedFile.writeRange(offset: offset, count: bytes.count)
-        return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {
-            (reservation, charge) throws(GuestMemError) in
-            try file.write(
-                bytes, at: offset, expecting: versions, within: reservation, host: host, charge: &charge)
+        try changing(id, of: tenantID) { (tenant, file) throws(GuestMemError) in
+            try file.requireMappable()
+            let range = try ManagedFile.writeRange(offset: offset, count: bytes.count)
+            return try allocating(range.map(file.worstCase) ?? 0, in: file, of: tenant) {
+                (reservation, charge) throws(GuestMemError) in
+                try file.write(
+                    bytes, at: offset, expecting: versions, within: reservation, host: host, charge: &charge)
+            }
         }
     }
 }

@@ -35,6 +35,13 @@ extension MemoryStore {
             throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
         }
         let fd = try consumer.file.openDescriptor(access, for: consumer)
+        // Not `changing`: a descriptor the journal does not know of must not leave.
+        do {
+            try journal(consumer.file)
+        } catch {
+            try? fd.close()
+            throw error
+        }
         return (consumer.snapshot(), fd)
     }
 

@@ -19,12 +19,15 @@ extension MemoryStore {
     }
 
     /// Makes a new file visible in the tenant's listing and books it; answers it as it was
-    /// before anyone else could see it.
-    func publish(_ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge) throws(GuestMemError)
-        -> FileSnapshot
+    /// before anyone else could see it. A new memfd file is `keeping`: its memfd and record are
+    /// kept first (a file taken back after a restart is kept already).
+    func publish(_ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge, keeping: Bool = true)
+        throws(GuestMemError) -> FileSnapshot
     {
         // Taken before anyone else can see the file, so it is the file as created.
         let snapshot = try file.snapshot()
+        // Kept before it is seen: a restart never forgets a file a client could have heard of.
+        if keeping, let journal, !file.isGuestMemfd { try file.keep(in: journal) }
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }
             maps.files[file.id] = file
@@ -72,10 +75,11 @@ extension MemoryStore {
     package func resize(
         _ id: FileID, of tenantID: TenantID, to size: Int64, expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        let (tenant, file) = try lookup(id, of: tenantID)
-        var charge = Charge()
-        defer { tenant.settle(charge) }
-        return try file.resize(to: size, expecting: versions, charge: &charge)
+        try changing(id, of: tenantID) { (tenant, file) throws(GuestMemError) in
+            var charge = Charge()
+            defer { tenant.settle(charge) }
+            return try file.resize(to: size, expecting: versions, charge: &charge)
+        }
     }
 
     /// Deletes a file. `versions`, when given, must hold the current version. Its pins are
@@ -105,6 +109,7 @@ extension MemoryStore {
         unbind(detached)
         if let vm = file.vm { maps.withLock { $0.vms[vm] }?.forget(id) }
         tenant.settle(charge)
+        forget(file)
         backing.close()
     }
 }

@@ -9,7 +9,9 @@ extension MemoryStore {
     package func addSeals(
         _ seals: SealSet, to id: FileID, of tenantID: TenantID, expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        try lookup(id, of: tenantID).1.addSeals(seals, expecting: versions)
+        try changing(id, of: tenantID) { (_, file) throws(GuestMemError) in
+            try file.addSeals(seals, expecting: versions)
+        }
     }
 
     /// Allocates or punches `range`. An allocation that would cross the tenant's limits
@@ -19,12 +21,13 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange,
         expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        let (tenant, file) = try lookup(id, of: tenantID)
-        let worstCase = mode == .punchHole ? 0 : file.worstCase(range)
-        return try allocating(worstCase, in: file, of: tenant) {
-            (reservation, charge) throws(GuestMemError) in
-            try file.fallocate(
-                mode, range, expecting: versions, within: reservation, host: host, charge: &charge)
+        try changing(id, of: tenantID) { (tenant, file) throws(GuestMemError) in
+            let worstCase = mode == .punchHole ? 0 : file.worstCase(range)
+            return try allocating(worstCase, in: file, of: tenant) {
+                (reservation, charge) throws(GuestMemError) in
+                try file.fallocate(
+                    mode, range, expecting: versions, within: reservation, host: host, charge: &charge)
+            }
         }
     }
 

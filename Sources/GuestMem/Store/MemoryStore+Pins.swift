@@ -5,15 +5,16 @@ extension MemoryStore {
     package func pin(_ range: ByteRange, allocate: Bool, for id: ConsumerID, of tenantID: TenantID)
         throws(GuestMemError) -> PinSnapshot
     {
-        let consumer = try lookup(id, of: tenantID)
-        let tenant = try tenant(tenantID)
-        let file = consumer.file
-        let reservation = tenant.reserve(
-            upToBytes: allocate ? file.worstCase(range) : 0, upToLockedBytes: range.length)
-        var charge = Charge()
-        defer { tenant.settle(charge, releasing: reservation) }
-        return try file.pin(
-            range, for: consumer, allocate: allocate, within: reservation, host: host, charge: &charge)
+        try changing(consumer: id, of: tenantID) { (consumer) throws(GuestMemError) in
+            let tenant = try tenant(tenantID)
+            let file = consumer.file
+            let reservation = tenant.reserve(
+                upToBytes: allocate ? file.worstCase(range) : 0, upToLockedBytes: range.length)
+            var charge = Charge()
+            defer { tenant.settle(charge, releasing: reservation) }
+            return try file.pin(
+                range, for: consumer, allocate: allocate, within: reservation, host: host, charge: &charge)
+        }
     }
 
     /// A consumer's pins: the live ones, then the revoked and released ones still kept.
@@ -32,11 +33,12 @@ extension MemoryStore {
     /// Unpins (put_unlock_pfn): the pages go into the file's dirty log. A revoked or released pin
     /// is gone.
     package func unpin(_ pinID: PinID, of id: ConsumerID, of tenantID: TenantID) throws(GuestMemError) {
-        let consumer = try lookup(id, of: tenantID)
-        let tenant = try tenant(tenantID)
-        var charge = Charge()
-        defer { tenant.settle(charge) }
-        try consumer.file.unpin(pinID, of: consumer, charge: &charge)
+        try changing(consumer: id, of: tenantID) { (consumer) throws(GuestMemError) in
+            let tenant = try tenant(tenantID)
+            var charge = Charge()
+            defer { tenant.settle(charge) }
+            try consumer.file.unpin(pinID, of: consumer, charge: &charge)
+        }
     }
 
     /// A file's dirty log: pages written or unpinned since the last clear; with `clear`, read
@@ -44,6 +46,9 @@ extension MemoryStore {
     package func dirtyLog(of fileID: FileID, of tenantID: TenantID, clear: Bool) throws(GuestMemError)
         -> DirtyLog
     {
-        try lookup(fileID, of: tenantID).1.dirtyLog(clear: clear)
+        guard clear else { return try lookup(fileID, of: tenantID).1.dirtyLog(clear: false) }
+        return try changing(fileID, of: tenantID) { (_, file) throws(GuestMemError) in
+            try file.dirtyLog(clear: true)
+        }
     }
 }

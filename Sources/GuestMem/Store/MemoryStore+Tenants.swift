@@ -27,6 +27,7 @@ extension MemoryStore {
             }
         }
         removed.close()
+        for file in removed.files { forget(file) }
     }
 
     /// A tenant's limits.

@@ -29,6 +29,9 @@ package final class MemoryStore: Sendable {
     /// resources (TenantDirectory adds and takes out its entry).
     package let tenants: TenantDirectory
     let maps = RankedMutex(.storeMaps, Maps())
+    /// Where memfd files' records go before a change answers; nil: files live as long as the
+    /// store (tests, tools).
+    let journal: (any FileJournal)?
     /// A test's gate, called while a file's fallocate holds its operation lock; nil in gmemd.
     let whileAllocating: (@Sendable (FileID) -> Void)?
 
@@ -55,17 +58,19 @@ package final class MemoryStore: Sendable {
     /// A store that refuses any allocation leaving less than `hostReserveBytes` of MemAvailable,
     /// with VMs from `kvm`, keeping `eventBacklog` events (at least 1) per consumer, no more fds
     /// open for files, VMs and downloads than `descriptors` allows, and refusing files of the
-    /// `disabledBackends`, serving the tenants of `tenants`. `onMemoryExhausted` hears, once per
-    /// episode, why the headroom guard began refusing. `whileAllocating` is for tests: it runs
-    /// inside every fallocate, with the file's operation lock held, before the kernel call.
+    /// `disabledBackends`, serving the tenants of `tenants`, journaling memfd files in `journal`.
+    /// `onMemoryExhausted` hears, once per episode, why the headroom guard began refusing.
+    /// `whileAllocating` is for tests: it runs inside every fallocate, with the file's operation
+    /// lock held, before the kernel call.
     package init(
         hostReserveBytes: Int64 = MemoryStore.defaultHostReserveBytes, kvm: KVMDevice = KVMDevice(),
         eventBacklog: Int = MemoryStore.defaultEventBacklog, descriptors: DescriptorBudget = .unlimited,
         disabledBackends: Set<Backend> = [], tenants: TenantDirectory = TenantDirectory(),
-        onMemoryExhausted: @escaping @Sendable (String) -> Void = { _ in },
+        journal: (any FileJournal)? = nil, onMemoryExhausted: @escaping @Sendable (String) -> Void = { _ in },
         whileAllocating: (@Sendable (FileID) -> Void)? = nil
     ) {
         self.tenants = tenants
+        self.journal = journal
         self.whileAllocating = whileAllocating
         host = HostMemory(reserveBytes: hostReserveBytes, onExhausted: onMemoryExhausted)
         self.descriptors = descriptors

@@ -66,6 +66,7 @@ extension MemoryStore {
             maps.withLock { $0.keepDetached(consumer) }
         }
         tenant.settle(charge)
+        for consumer in removed.bound { try? journal(consumer.file) }
         removed.vm.close()
     }
 

@@ -18,6 +18,7 @@ package final class HTTPServer: Sendable {
     /// The threads blocking work runs on, shared by every loop.
     private let workers: WorkerPool
     private let phase = Mutex(Phase.ready)
+    private let isHandingOver = Atomic(false)
 
     private enum Phase {
         case ready, running, stopped
@@ -28,16 +29,7 @@ package final class HTTPServer: Sendable {
     /// an EPIPE on one connection, not the end of the daemon. No listener at all is EINVAL.
     package init(configuration: ServerConfiguration, router: Router) throws(Errno) {
         signal(SIGPIPE, SIG_IGN)
-        var listeners: [ListeningSocket] = []
-        if configuration.servesTCP {
-            listeners.append(
-                try ListeningSocket(
-                    .tcp(host: configuration.host, port: configuration.port), tls: configuration.tls))
-        }
-        if let unix = configuration.unixSocket {
-            listeners.append(try ListeningSocket(.unix(path: unix.path, mode: unix.mode)))
-        }
-        guard !listeners.isEmpty else { throw .invalidArgument }
+        let listeners = try Self.listeners(configuration)
         self.listeners = listeners
         let budget = ConnectionBudget(
             limit: configuration.maxConnections, reserve: configuration.reservedConnections,
@@ -61,6 +53,33 @@ package final class HTTPServer: Sendable {
         }
         self.loops = loops
         boundPort = configuration.servesTCP ? listeners[0].port : 0
+    }
+
+    /// The configured listeners: inherited ones where they were passed in, else bound now.
+    private static func listeners(_ configuration: ServerConfiguration) throws(Errno) -> [ListeningSocket] {
+        var inherited = InheritedListeners(configuration.inheritedListeners)
+        defer { inherited.closeRest() }
+        var listeners: [ListeningSocket] = []
+        // `if let … else`, not `??`: its rethrowing autoclosure lost the typed Errno (measured:
+        // "Unknown error -191007568" instead of EEXIST).
+        if configuration.servesTCP {
+            if let adopted = try inherited.takeTCP(tls: configuration.tls) {
+                listeners.append(adopted)
+            } else {
+                listeners.append(
+                    try ListeningSocket(
+                        .tcp(host: configuration.host, port: configuration.port), tls: configuration.tls))
+            }
+        }
+        if let unix = configuration.unixSocket {
+            if let adopted = try inherited.takeUnix(path: unix.path) {
+                listeners.append(adopted)
+            } else {
+                listeners.append(try ListeningSocket(.unix(path: unix.path, mode: unix.mode)))
+            }
+        }
+        guard !listeners.isEmpty else { throw .invalidArgument }
+        return listeners
     }
 
     /// The TCP port the server listens on: the kernel's choice when port 0 was asked; 0 when it
@@ -95,9 +114,21 @@ package final class HTTPServer: Sendable {
         for thread in threads { thread.join() }
         // The loops answered what they could within the grace period; no job may start now.
         workers.stop()
-        for listener in listeners { listener.close() }
+        if !isHandingOver.load(ordering: .acquiring) {
+            for listener in listeners { listener.close() }
+        }
         phase.withLock { $0 = .stopped }
     }
+
+    /// Stops as `shutdown()` does, but leaves the listening sockets open, and their connections
+    /// waiting in the backlog, for the process that takes over (`listenerDescriptors`).
+    package func handOver() {
+        isHandingOver.store(true, ordering: .releasing)
+        shutdown()
+    }
+
+    /// The listening sockets' descriptors, for a process that takes over after `handOver()`.
+    package var listenerDescriptors: [Int32] { listeners.map(\.fd) }
 
     /// Stops accepting, lets requests in flight finish within `shutdownGrace`, closes idle
     /// connections; then `run()` returns. Callable from any thread, any number of times,

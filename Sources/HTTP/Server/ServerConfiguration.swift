@@ -56,6 +56,11 @@ package struct ServerConfiguration: Sendable {
     /// with): once per episode, not per refused client.
     package var exhaustionObserver: (@Sendable (String) -> Void)?
 
+    /// Listening sockets the process was started with (socket activation, or the gmemd it
+    /// replaced: SIGUSR2): one of TCP's family serves as the TCP listener, a Unix one bound at
+    /// `unixSocket`'s path as that listener, instead of binding anew; the rest are closed.
+    package var inheritedListeners: [Int32] = []
+
     package init() {}
 
     /// `workerThreads` and `workerShare` with their defaults worked out for `cores`.

@@ -36,6 +36,10 @@ final class ListeningSocket: Sendable {
         }
     }
 
+    init(fd: Int32, tls: TLSContext?, unixSocket: UnixSocketFile?) {
+        (self.fd, self.tls, self.unixSocket) = (fd, tls, unixSocket)
+    }
+
     /// The port the kernel gave when port 0 was asked. The corresponding C call is `getsockname`.
     var port: Int {
         var storage = sockaddr_storage()

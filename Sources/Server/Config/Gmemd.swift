@@ -32,7 +32,7 @@ struct Gmemd: ParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port), or 'none' with --unix.")
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
 
-    @Option(help: "Directory for the admin token and the tenant registry.")
+    @Option(help: "Directory for the admin token, the tenant registry and the memory files' records.")
     var stateDir = "./.gmemd"
 
     @Option(help: "File holding the admin bearer token; if absent one is generated into the state directory.")

@@ -22,9 +22,12 @@ final class Operations: Sendable {
     }
 
     /// Binds the API server (and the metrics server) with logs and metrics observing every request.
-    func makeServer(options: Gmemd, routes: Routes, maxConnections: Int) throws -> HTTPServer {
+    func makeServer(options: Gmemd, routes: Routes, maxConnections: Int, inherited: [Int32] = [])
+        throws -> HTTPServer
+    {
         var configuration = options.serverConfiguration
         configuration.maxConnections = maxConnections
+        configuration.inheritedListeners = inherited
         configuration.exhaustionObserver = Log.budgetExhausted
         configuration.headJudge = routes.headJudge
         configuration.reserveJudge = routes.reserveJudge

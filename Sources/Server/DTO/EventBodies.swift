@@ -36,7 +36,12 @@ struct EventView: Encodable {
             (type, seals) = ("seal", SealNames.names(set))
         case .detached(let why):
             type = "detached"
-            reason = why == .detach ? "detach" : "delete"
+            reason =
+                switch why {
+                case .detach: "detach"
+                case .delete: "delete"
+                case .restart: "restart"
+                }
         case .overflow(let lost):
             (type, lostFrom, lostTo) = ("overflow", lost.lowerBound, lost.upperBound)
         }

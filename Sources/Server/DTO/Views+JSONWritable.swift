@@ -175,8 +175,18 @@ extension HealthReport: JSONWritable {
             json.member("kvm", kvm)
             json.member("memory", ifPresent: memory)
             json.member("page_size", pageSize)
+            json.member("restart", restart)
             json.member("status", status)
             json.member("version", version)
+        }
+    }
+}
+
+extension HealthReport.RestartReport: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.member("files_lost", filesLost)
+            json.member("files_restored", filesRestored)
         }
     }
 }

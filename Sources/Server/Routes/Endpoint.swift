@@ -39,13 +39,20 @@ enum Endpoint {
 }
 
 extension Routes {
-    /// A tenant's route that may block: on a worker thread, in the tenant's share.
+    /// A tenant's route that may block: on a worker thread, in the tenant's share. Its answer
+    /// waits until the file journal's lines appended before it are flushed (JournalFlusher), so
+    /// a change it made outlives a crash of the machine too; a refusal waits as well, as a
+    /// change may have happened before its record failed to be written.
     func tenantWork(_ body: @escaping @Sendable (Request, TenantID) throws(Problem) -> Response) -> Handler {
         Endpoint.onWorker(
             { [auth] request throws(Problem) in
                 let tenant = try auth.tenant(of: request)
                 return (tenant.rawValue, tenant)
-            }, body)
+            }
+        ) { [journal] request, tenant throws(Problem) in
+            defer { journal?.waitUntilFlushed() }
+            return try body(request, tenant)
+        }
     }
 
     /// An admin route that may block (a tenant's journal is saved with fsync): on a worker
@@ -59,6 +66,10 @@ extension Routes {
                 try auth.requireAdmin(request)
                 return ("admin", ())
             }
-        ) { request, _ throws(Problem) in try body(request) }
+        ) { [journal] request, _ throws(Problem) in
+            // Removing a tenant removes its files' records: wait for their flush as tenantWork does.
+            defer { journal?.waitUntilFlushed() }
+            return try body(request)
+        }
     }
 }

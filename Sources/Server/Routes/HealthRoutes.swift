@@ -13,6 +13,15 @@ struct HealthReport: Encodable, Sendable {
     var kvm: KVMReport
     /// The memory limit the headroom guard works under, as found at start; nil if unreadable.
     var memory: MemoryReport?
+    /// What this start took back of the files journaled before it.
+    var restart: RestartReport
+
+    /// Counts only: the health route needs no token, and names no tenant's files. The lost ones'
+    /// records and reasons are in STATE_DIR/files/lost/.
+    struct RestartReport: Encodable, Sendable {
+        var filesRestored: Int
+        var filesLost: Int
+    }
 
     struct Backends: Encodable, Sendable {
         var memfd: Feature
@@ -40,7 +49,11 @@ struct HealthReport: Encodable, Sendable {
         }
     }
 
-    init(_ capabilities: HostCapabilities, features: ServedFeatures, memory: MemoryHeadroom?) {
+    init(
+        _ capabilities: HostCapabilities, features: ServedFeatures, memory: MemoryHeadroom?,
+        restart: RestoreReport = RestoreReport()
+    ) {
+        self.restart = RestartReport(filesRestored: restart.restored, filesLost: restart.lost.count)
         self.memory = memory.map {
             MemoryReport(limitBytes: $0.limitBytes, source: $0.source, reserveBytes: $0.reserveBytes)
         }

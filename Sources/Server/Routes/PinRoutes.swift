@@ -2,15 +2,17 @@ import GuestMem
 import HTTP
 
 /// `/v1/consumers/{cid}/pins` (get_lock_pfn, put_unlock_pfn) and `/v1/files/{fid}/dirty`.
-/// Pinning may allocate under the file's operation lock: off the loops. Unpinning, the pins and
-/// the dirty log take only the file's state lock or the consumer's small one: on the loop.
+/// Pinning may allocate under the file's operation lock: off the loops. Listing and getting pins
+/// take only the consumer's small lock: on the loop. Unpinning and reading (maybe clearing) the
+/// dirty log take only the file's state lock but change its journal record, whose flush their
+/// answer waits for: on a worker (Routes.tenantWork).
 extension Routes {
     func addPinRoutes(to router: inout Router) {
         router.add(.post, "/v1/consumers/{cid}/pins", tenantWork(pin))
         router.add(.get, "/v1/consumers/{cid}/pins", Endpoint.onLoop(listPins))
         router.add(.get, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(getPin))
-        router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(unpin))
-        router.add(.get, "/v1/files/{fid}/dirty", Endpoint.onLoop(dirtyLog))
+        router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", tenantWork(unpin))
+        router.add(.get, "/v1/files/{fid}/dirty", tenantWork(dirtyLog))
     }
 
     private func pin(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
@@ -40,16 +42,14 @@ extension Routes {
         return .json(PinView(pin))
     }
 
-    private func unpin(_ request: Request) throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func unpin(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         let pinID = try request.pathID("pid", PinID.init, "pin")
         try domain { () throws(GuestMemError) in try memory.unpin(pinID, of: id, of: tenant) }
         return Response(status: .noContent)
     }
 
-    private func dirtyLog(_ request: Request) throws(Problem) -> Response {
-        let tenant = try auth.tenant(of: request)
+    private func dirtyLog(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
         let id = try request.pathID("fid", FileID.init, "file")
         let clear = try request.flag("clear")
         let log = try domain { () throws(GuestMemError) in

@@ -10,6 +10,8 @@ struct Routes: Sendable {
     let health: HealthReport
     /// How often an idle event stream sends a `: keep-alive` comment.
     var eventHeartbeat: Duration = .seconds(15)
+    /// Flushes the file journal; every answer of a worker's route waits for it (`tenantWork`).
+    var journal: JournalFlusher?
     /// The largest JSON body any route takes (`--max-json-bytes`); content uploads alone may
     /// be as large as `--max-body-bytes`.
     var maxJSONBytes = 1 << 20

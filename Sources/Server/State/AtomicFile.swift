@@ -60,6 +60,20 @@ struct AtomicFile: Sendable {
             throw error
         }
         _ = try syscall("rename") { rename(temporary.string, path.string) }
+        flushDirectory()
+    }
+
+    /// Removes the file, if it is there, and flushes the directory, so the removal lasts too.
+    func remove() throws(Errno) {
+        do {
+            _ = try syscall("unlink") { unlink(path.string) }
+        } catch .noSuchFileOrDirectory {
+            return
+        }
+        flushDirectory()
+    }
+
+    private func flushDirectory() {
         let directory = try? FileDescriptor.open(
             path.removingLastComponent(), .readOnly, options: [.directory])
         if let directory {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Posix
+import SystemPackage
 
 /// gmemd's side of the sd_notify protocol (sd_notify(3)): when a service manager set
 /// `$NOTIFY_SOCKET`, it hears `READY=1` once gmemd serves, `STOPPING=1` when it shuts down, and
@@ -41,6 +42,21 @@ final class ServiceNotifier: Sendable {
     func ready() { send("READY=1\nSTATUS=serving") }
 
     func stopping() { send("STOPPING=1\nSTATUS=shutting down") }
+
+    /// Whether a service manager listens: only then do memfds go to its fd store.
+    var isSupervised: Bool { socket != nil }
+
+    /// Hands `descriptor` to the manager's fd store under `name` (`FDSTORE=1`): the manager keeps
+    /// its own copy across gmemd's restarts and passes it back at the next start
+    /// (InheritedDescriptors). The caller keeps `descriptor`. Unlike the other messages, a failure
+    /// is the caller's to handle: a memfd the store did not take would not survive a crash.
+    func store(_ descriptor: Int32, name: String) throws(Errno) {
+        guard let socket else { return }
+        try socket.send(Array("FDSTORE=1\nFDNAME=\(name)".utf8), descriptors: [descriptor])
+    }
+
+    /// Drops what the store keeps under `name` (`FDSTOREREMOVE=1`).
+    func removeStored(name: String) { send("FDSTOREREMOVE=1\nFDNAME=\(name)") }
 
     /// Sends `WATCHDOG=1` every `watchdogInterval` on a thread of its own for the process's life.
     func startWatchdog() {

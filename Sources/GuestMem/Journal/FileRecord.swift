@@ -1,0 +1,73 @@
+/// What gmemd keeps of one memfd file across its own restarts: everything a client was told
+/// about it, so that a restarted gmemd answers for the same file, its consumers, their pins and
+/// event sequences. The memory itself is not here: it stays in the memfd, which a service
+/// manager's fd store or the next gmemd (re-exec) holds while gmemd is down. `inode`, `size` and
+/// `seals` tell whether a descriptor that comes back is still that file.
+package struct FileRecord: Hashable, Sendable {
+    package var id: FileID
+    package var tenant: TenantID
+    package var name: String
+    package var flags: FileFlags
+    /// Kernel and service seals, as the file last answered.
+    package var seals: SealSet
+    package var size: Int64
+    package var version: UInt64
+    package var createdAt: Timestamp
+    package var updatedAt: Timestamp
+    /// st_ino of the memfd: a descriptor of another inode is another file.
+    package var inode: UInt64
+    /// A descriptor of it left gmemd: its holders may have resized or sealed it since.
+    package var isExported: Bool
+    /// Attached consumers, oldest first.
+    package var consumers: [ConsumerRecord]
+    /// Moves on when a consumer comes or goes or its pins or descriptors change; between two
+    /// records with the same revision only the consumers' `lastSeq` can differ.
+    package var consumersRevision: UInt64
+    /// The dirty log, merged.
+    package var dirty: [ByteRange]
+
+    package init(
+        id: FileID, tenant: TenantID, name: String, flags: FileFlags, seals: SealSet, size: Int64,
+        version: UInt64, createdAt: Timestamp, updatedAt: Timestamp, inode: UInt64, isExported: Bool,
+        consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, dirty: [ByteRange]
+    ) {
+        self.consumersRevision = consumersRevision
+        (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)
+        (self.size, self.version, self.createdAt, self.updatedAt) = (size, version, createdAt, updatedAt)
+        (self.inode, self.isExported, self.consumers, self.dirty) = (inode, isExported, consumers, dirty)
+    }
+}
+
+/// One attached consumer of a journaled file: who it is, what it covers, where its event
+/// sequence stands and the pins it holds.
+package struct ConsumerRecord: Hashable, Sendable {
+    package var id: ConsumerID
+    package var kind: ConsumerKind
+    package var label: String?
+    package var range: ByteRange
+    package var isOpenEnded: Bool
+    package var isExclusive: Bool
+    /// A process consumer's descriptor access; nil for every other kind.
+    package var access: DescriptorAccess?
+    package var descriptorsHandedOut: Int
+    package var attachedAt: Timestamp
+    /// The seq of its newest event: a restarted gmemd goes on from the next one.
+    package var lastSeq: UInt64
+    /// Its live pins, oldest first.
+    package var pins: [PinSnapshot]
+    /// It was bound as a memslot of a VM, which no restart keeps (README, "What survives what").
+    package var wasBound: Bool
+
+    package init(
+        id: ConsumerID, kind: ConsumerKind, label: String?, range: ByteRange, isOpenEnded: Bool,
+        isExclusive: Bool, access: DescriptorAccess?, descriptorsHandedOut: Int, attachedAt: Timestamp,
+        lastSeq: UInt64, pins: [PinSnapshot], wasBound: Bool
+    ) {
+        (self.id, self.kind, self.label, self.range) = (id, kind, label, range)
+        (self.isOpenEnded, self.isExclusive, self.access) = (isOpenEnded, isExclusive, access)
+        (self.descriptorsHandedOut, self.attachedAt, self.lastSeq) = (
+            descriptorsHandedOut, attachedAt, lastSeq
+        )
+        (self.pins, self.wasBound) = (pins, wasBound)
+    }
+}

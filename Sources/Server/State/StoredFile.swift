@@ -1,0 +1,173 @@
+import GuestMem
+
+/// One memory file as the file journal keeps it (FileStateDirectory): Codable, lenient, and no
+/// wire DTO. A line with `consumers` is the whole record; a line without them (written while no
+/// consumer came, went or changed its pins) updates the rest and, through `last_seqs`, each
+/// consumer's newest seq in the order of the last whole line. Versioned like tenants.json (`format_major`, `format_minor`): a reader takes
+/// every record of the major it knows whatever its minor, and ignores keys it does not know, so
+/// a later minor may add optional fields (an idempotency key kept with the file that a create
+/// made, say) without an older gmemd failing to start on them.
+struct StoredFile: Codable {
+    static let major = 1
+    static let minor = 0
+
+    var formatMajor = major
+    var formatMinor = minor
+    var id: String
+    var tenant: String
+    var name: String
+    var flags: StoredFlags
+    var seals: [String]
+    var size: Int64
+    var version: UInt64
+    var createdAtNs: Int64
+    var updatedAtNs: Int64
+    var inode: UInt64
+    var exported: Bool
+    var consumers: [StoredConsumer]?
+    var lastSeqs: [UInt64]?
+    var dirty: [StoredRange]
+
+    init(_ record: FileRecord, withConsumers: Bool = true) {
+        (id, tenant, name) = (record.id.rawValue, record.tenant.rawValue, record.name)
+        flags = StoredFlags(record.flags)
+        seals = SealNames.names(record.seals)
+        (size, version, inode, exported) = (record.size, record.version, record.inode, record.isExported)
+        createdAtNs = record.createdAt.nanosecondsSinceEpoch
+        updatedAtNs = record.updatedAt.nanosecondsSinceEpoch
+        if withConsumers {
+            consumers = record.consumers.map(StoredConsumer.init)
+        } else {
+            lastSeqs = record.consumers.map(\.lastSeq)
+        }
+        dirty = record.dirty.map(StoredRange.init)
+    }
+
+    /// The whole record after `update`, a line without consumers, is applied to this one.
+    func updated(by update: StoredFile) -> StoredFile {
+        guard update.consumers == nil else { return update }
+        var next = update
+        next.consumers = consumers
+        if var kept = consumers, let seqs = update.lastSeqs, seqs.count == kept.count {
+            for index in kept.indices { kept[index].lastSeq = seqs[index] }
+            next.consumers = kept
+        }
+        next.lastSeqs = nil
+        return next
+    }
+
+    func record() throws -> FileRecord {
+        guard formatMajor == Self.major else {
+            throw Malformed(why: "format \(formatMajor).\(formatMinor); this gmemd reads \(Self.major).x")
+        }
+        guard let fileID = FileID(id), let tenantID = TenantID(tenant) else {
+            throw Malformed(why: "'\(id)' of '\(tenant)' is not a file id of a tenant id")
+        }
+        return FileRecord(
+            id: fileID, tenant: tenantID, name: name, flags: flags.flags, seals: try SealNames.set(seals),
+            size: size, version: version, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs),
+            updatedAt: Timestamp(nanosecondsSinceEpoch: updatedAtNs), inode: inode, isExported: exported,
+            consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() })
+    }
+
+    struct Malformed: Error, CustomStringConvertible {
+        let why: String
+        var description: String { why }
+    }
+}
+
+/// What a memfd was made with.
+struct StoredFlags: Codable {
+    var allowSealing: Bool
+    var inaccessible: Bool
+    var hugetlb: Bool
+    var exec: Bool
+    var noexecSeal: Bool
+
+    init(_ flags: FileFlags) {
+        (allowSealing, inaccessible, hugetlb) = (flags.allowSealing, flags.inaccessible, flags.hugetlb)
+        (exec, noexecSeal) = (flags.exec, flags.noexecSeal)
+    }
+
+    var flags: FileFlags {
+        FileFlags(
+            allowSealing: allowSealing, inaccessible: inaccessible, hugetlb: hugetlb, exec: exec,
+            noexecSeal: noexecSeal)
+    }
+}
+
+struct StoredRange: Codable {
+    var offset: Int64
+    var length: Int64
+
+    init(_ range: ByteRange) { (offset, length) = (range.offset, range.length) }
+
+    func range() throws -> ByteRange { try ByteRange(offset: offset, length: length) }
+}
+
+/// An attached consumer of a stored file.
+struct StoredConsumer: Codable {
+    var id: String
+    var kind: String
+    var label: String?
+    var offset: Int64
+    var length: Int64
+    var openEnded: Bool
+    var exclusive: Bool
+    var access: String?
+    var handedOut: Int
+    var attachedAtNs: Int64
+    var lastSeq: UInt64
+    var bound: Bool
+    var pins: [StoredPin]
+
+    init(_ record: ConsumerRecord) {
+        (id, kind, label) = (record.id.rawValue, ConsumerKindNames.name(record.kind), record.label)
+        (offset, length) = (record.range.offset, record.range.length)
+        (openEnded, exclusive, handedOut) = (
+            record.isOpenEnded, record.isExclusive, record.descriptorsHandedOut
+        )
+        access = record.access.map { $0 == .readOnly ? "read_only" : "read_write" }
+        (attachedAtNs, lastSeq, bound) = (
+            record.attachedAt.nanosecondsSinceEpoch, record.lastSeq, record.wasBound
+        )
+        pins = record.pins.map(StoredPin.init)
+    }
+
+    func record() throws -> ConsumerRecord {
+        guard let consumerID = ConsumerID(id), let consumerKind = ConsumerKindNames.kind(named: kind) else {
+            throw StoredFile.Malformed(why: "consumer '\(id)' of kind '\(kind)'")
+        }
+        return ConsumerRecord(
+            id: consumerID, kind: consumerKind, label: label,
+            range: try ByteRange(offset: offset, length: length),
+            isOpenEnded: openEnded, isExclusive: exclusive,
+            access: access.map { $0 == "read_only" ? .readOnly : .readWrite },
+            descriptorsHandedOut: handedOut,
+            attachedAt: Timestamp(nanosecondsSinceEpoch: attachedAtNs), lastSeq: lastSeq,
+            pins: try pins.map { try $0.snapshot(of: consumerID) }, wasBound: bound)
+    }
+}
+
+/// A live pin of a stored consumer.
+struct StoredPin: Codable {
+    var id: String
+    var offset: Int64
+    var length: Int64
+    var order: Int
+    var createdAtNs: Int64
+
+    init(_ pin: PinSnapshot) {
+        (id, offset, length) = (pin.id.rawValue, pin.range.offset, pin.range.length)
+        order = pin.extents.first?.order ?? 0
+        createdAtNs = pin.createdAt.nanosecondsSinceEpoch
+    }
+
+    func snapshot(of consumer: ConsumerID) throws -> PinSnapshot {
+        guard let pinID = PinID(id) else { throw StoredFile.Malformed(why: "pin '\(id)'") }
+        let range = try ByteRange(offset: offset, length: length)
+        return PinSnapshot(
+            id: pinID, consumerID: consumer, range: range, extents: [PinExtent(range: range, order: order)],
+            state: .live, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs))
+    }
+}

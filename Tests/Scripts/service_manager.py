@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+"""Plays systemd for gmemd on machines that run none: the sd_notify socket with its file
+descriptor store, and the sd_listen_fds(3) hand-back at each start, as the protocol defines them.
+
+- NOTIFY_SOCKET is a Unix datagram socket bound here. READY=1, STOPPING=1 and WATCHDOG=1 are
+  recorded; FDSTORE=1 with FDNAME=name keeps the SCM_RIGHTS descriptors that came with it under
+  that name; FDSTOREREMOVE=1 with FDNAME=name closes and forgets them.
+- Each start passes the listening sockets (socket activation) and then every stored descriptor
+  from fd 3 on, with LISTEN_FDS, LISTEN_FDNAMES (colon-separated) and LISTEN_PID set to the
+  process's own pid (through `sh -c 'LISTEN_PID=$$ exec ...'`, which keeps the pid).
+
+Subcommands (each prints one JSON object on its last line and exits 0 when every check held):
+  vms         a VM is gone after a kill -9; its memslot's consumer is detached (restart).
+  consumers   a file's consumer, its pin, events, seals and dirty log come back after a kill -9.
+  crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
+              stored fds; after each restart every file whose creation was answered 201 exists with
+              the content last acknowledged, nothing appears that no request asked for, gmemd holds
+              one memfd per file (no fd leak), the store holds one per file, and the tenant's usage
+              is the sum over its files.
+"""
+import argparse
+import array
+import contextlib
+import http.client
+import json
+import os
+import random
+import select
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+
+class Manager:
+    """The service manager's side: the notify socket, the fd store, the listeners, the child."""
+
+    def __init__(self, gmemd, state_dir, unix_path=None):
+        # What this process inherited (a test runner's descriptors) is not gmemd's to inherit.
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                os.set_inheritable(int(name), False)
+            except OSError:
+                pass
+        self.gmemd = gmemd
+        self.state_dir = state_dir
+        self.folder = tempfile.mkdtemp(prefix="gmemd-manager-")
+        self.notify_path = os.path.join(self.folder, "notify")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(self.notify_path)
+        self.store = {}  # name -> [fd]
+        self.messages = []
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", 0))
+        self.tcp.listen(512)
+        self.port = self.tcp.getsockname()[1]
+        self.unix_path = unix_path
+        self.unix = None
+        if unix_path:
+            self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.unix.bind(unix_path)
+            self.unix.listen(512)
+        self.pid = None
+        self.log = open(os.path.join(self.folder, "gmemd.log"), "ab")
+
+    def _drain(self, timeout):
+        """Takes every datagram waiting on the notify socket, waiting up to `timeout` s for the
+        first: as systemd does, all that a process sent before it died is handled before its
+        restart."""
+        while True:
+            ready, _, _ = select.select([self.notify], [], [], timeout)
+            if not ready:
+                return
+            timeout = 0
+            fds = array.array("i")
+            data, ancdata, _, _ = self.notify.recvmsg(
+                4096, socket.CMSG_SPACE(253 * fds.itemsize), socket.MSG_CMSG_CLOEXEC)
+            for level, kind, payload in ancdata:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+            fields = dict(line.split("=", 1) for line in data.decode().split("\n") if "=" in line)
+            if fields.get("FDSTORE") == "1":
+                self.store.setdefault(fields.get("FDNAME", "stored"), []).extend(fds)
+            else:
+                for fd in fds:
+                    os.close(fd)
+            if fields.get("FDSTOREREMOVE") == "1":
+                for fd in self.store.pop(fields.get("FDNAME", ""), []):
+                    os.close(fd)
+            self.messages.append(fields)
+
+    def wait_for(self, key, since, timeout=60):
+        """The index of the first message after `since` that has `key`=1, waiting up to `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for index in range(since, len(self.messages)):
+                if self.messages[index].get(key) == "1":
+                    return index
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {key}=1 within {timeout} s; gmemd log:\n{self.log_text()}")
+            self._drain(min(left, 0.5))
+
+    def stored_names(self):
+        self._drain(0)
+        return {name: len(fds) for name, fds in self.store.items()}
+
+    def start(self, extra=()):
+        """Starts gmemd with the listeners and the stored fds; returns once it said READY=1."""
+        self._drain(0)
+        since = len(self.messages)
+        passed = [self.tcp.fileno()] + ([self.unix.fileno()] if self.unix else [])
+        names = ["http"] + (["unix"] if self.unix else [])
+        for name, fds in self.store.items():
+            for fd in fds:
+                passed.append(fd)
+                names.append(name)
+        # Out of the way of the targets 3.. first, so that no dup2 overwrites a source.
+        high = [os.dup(fd) for fd in passed]
+        moved = [fcntl_dup_above(fd, 1000) for fd in high]
+        for fd in high:
+            os.close(fd)
+        log = fcntl_dup_above(self.log.fileno(), 1000)
+        moved.append(log)
+        # Standard streams first, from above 1000 like the rest: no target overwrites a source.
+        actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+                   (os.POSIX_SPAWN_DUP2, log, 1), (os.POSIX_SPAWN_DUP2, log, 2)]
+        actions += [(os.POSIX_SPAWN_DUP2, fd, 3 + index) for index, fd in enumerate(moved[:-1])]
+        environment = dict(os.environ, NOTIFY_SOCKET=self.notify_path, LISTEN_FDS=str(len(passed)),
+                           LISTEN_FDNAMES=":".join(names))
+        arguments = ["--listen", f"127.0.0.1:{self.port}", "--state-dir", self.state_dir]
+        if self.unix_path:
+            arguments += ["--unix", self.unix_path]
+        argv = ["/bin/sh", "-c", 'LISTEN_PID=$$ exec "$0" "$@"', self.gmemd] + arguments + list(extra)
+        self.pid = os.posix_spawn("/bin/sh", argv, environment, file_actions=actions,
+                                  setsigmask=(), setsigdef=signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP})
+        for fd in moved:
+            os.close(fd)
+        self.wait_for("READY", since)
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+    def stop(self):
+        if self.pid:
+            os.kill(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                done, _ = os.waitpid(self.pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.05)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def log_text(self):
+        self.log.flush()
+        with open(os.path.join(self.folder, "gmemd.log"), "rb") as log:
+            return log.read().decode(errors="replace")[-8000:]
+
+
+def fcntl_dup_above(fd, lowest):
+    import fcntl
+    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest)
+
+
+def memfds_of(pid):
+    """How many memfds the process holds open."""
+    count = 0
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{name}").startswith("/memfd:"):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+class Client:
+    """One HTTP/1.1 request per connection, so a kill never leaves a half-used keep-alive."""
+
+    def __init__(self, port, token):
+        self.port, self.token = port, token
+
+    def call(self, method, path, body=None, raw=None, timeout=30):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        headers = {"Authorization": f"Bearer {self.token}", "Connection": "close"}
+        payload = raw
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if payload is not None and raw is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        return response.status, data
+
+
+@contextlib.contextmanager
+def managed(arguments, what):
+    """A started gmemd under a Manager, in a state directory of its own; its log on failure."""
+    state = tempfile.mkdtemp(prefix=f"gmemd-{what}-state-")
+    manager = Manager(arguments.gmemd, state)
+    try:
+        manager.start()
+        yield manager, state
+    except BaseException:
+        sys.stderr.write(manager.log_text())
+        raise
+    finally:
+        manager.stop()
+
+
+def new_tenant(manager, state, name, limits=None):
+    """A tenant made with the admin token gmemd wrote into `state`, as a client of its own."""
+    admin = open(os.path.join(state, "admin-token")).read().strip()
+    body = {"name": name} if limits is None else {"name": name, "limits": limits}
+    status, data = Client(manager.port, admin).call("POST", "/v1/tenants", body)
+    assert status == 201, (status, data)
+    return Client(manager.port, json.loads(data)["token"])
+
+
+class Model:
+    """What the client was told: each file's possible contents (more than one while a change to
+    it is unanswered), and the creates whose answer never came."""
+
+    SIZE = 64 * 1024
+
+    def __init__(self):
+        self.files = {}  # id -> list of possible contents (bytes)
+        self.unanswered_creates = 0
+
+    def settle_after_restart(self, listed, client):
+        unknown = [fid for fid in listed if fid not in self.files]
+        if len(unknown) > self.unanswered_creates:
+            raise AssertionError(f"ids nobody asked for appeared: {unknown} "
+                                 f"({self.unanswered_creates} creates were unanswered)")
+        self.unanswered_creates -= len(unknown)
+        for fid in unknown:
+            self.files[fid] = [bytes(self.SIZE)]
+        missing = [fid for fid in self.files if fid not in listed]
+        # A file whose delete went unanswered may be gone; every other one must be there.
+        for fid in missing:
+            if None not in self.files[fid]:
+                raise AssertionError(f"file {fid} was created (201) and is gone after the restart")
+            del self.files[fid]
+        for fid, candidates in list(self.files.items()):
+            status, data = client.call("GET", f"/v1/files/{fid}/content")
+            if status != 200:
+                raise AssertionError(f"GET content of {fid}: {status} {data[:200]!r}")
+            if data not in [c for c in candidates if c is not None]:
+                differing = [i for i, c in enumerate(candidates) if c is not None and c != data]
+                first = [next((k for k in range(len(data)) if data[k] != c[k]), None) for c in candidates if c]
+                raise AssertionError(f"file {fid} has content that no acknowledged write left "
+                                     f"({len(candidates)} candidates, {len(data)} bytes, first differences {first})")
+            self.files[fid] = [data]
+
+
+def worker(client, model, rng, stop):
+    """Mutating requests until `stop` is set; each outcome goes into the model."""
+    while not stop.is_set():
+        choice = rng.random()
+        fids = list(model.files)
+        try:
+            if choice < 0.25 or len(fids) < 3:
+                model.unanswered_creates += 1
+                status, data = client.call("POST", "/v1/files", {"name": "crash", "size": Model.SIZE})
+                model.unanswered_creates -= 1
+                if status != 201:
+                    raise AssertionError(f"create: {status} {data[:200]!r}")
+                model.files[json.loads(data)["id"]] = [bytes(Model.SIZE)]
+            elif choice < 0.85:
+                fid = rng.choice(fids)
+                offset = rng.randrange(0, Model.SIZE - 512)
+                chunk = os.urandom(rng.randrange(1, 512))
+                before = model.files[fid][-1]
+                after = before[:offset] + chunk + before[offset + len(chunk):]
+                model.files[fid] = [before, after]
+                status, data = client.call("PUT", f"/v1/files/{fid}/content?offset={offset}", raw=chunk)
+                if status != 200:
+                    raise AssertionError(f"write: {status} {data[:200]!r}")
+                model.files[fid] = [after]
+            elif choice < 0.93:
+                fid = rng.choice(fids)
+                before = model.files[fid][-1]
+                after = bytes(4096) + before[4096:]
+                model.files[fid] = [before, after]
+                status, data = client.call("POST", f"/v1/files/{fid}/fallocate",
+                                           {"mode": "punch_hole", "offset": 0, "length": 4096})
+                if status != 200:
+                    raise AssertionError(f"punch: {status} {data[:200]!r}")
+                model.files[fid] = [after]
+            else:
+                fid = rng.choice(fids)
+                model.files[fid] = model.files[fid] + [None]
+                status, data = client.call("DELETE", f"/v1/files/{fid}")
+                if status != 204:
+                    raise AssertionError(f"delete: {status} {data[:200]!r}")
+                del model.files[fid]
+        except (ConnectionError, OSError, http.client.HTTPException):
+            return  # killed mid-request: the model keeps every outcome it could have had
+
+
+def crash_loop(arguments):
+    rng = random.Random(arguments.seed)
+    with managed(arguments, "crash") as (manager, state):
+        client = new_tenant(manager, state, "crash", {"max_bytes": 1 << 30, "max_files": 1000})
+        model = Model()
+        for kill in range(arguments.kills):
+            stop = threading.Event()
+            thread = threading.Thread(target=worker, args=(client, model, random.Random(rng.random()), stop))
+            thread.start()
+            time.sleep(rng.uniform(0.0, arguments.max_delay))
+            manager.kill()
+            stop.set()
+            # A request that reached the listening socket's backlog after the kill is served by the
+            # next gmemd, as it would be under systemd: wait for its answer after the restart.
+            manager.start()
+            thread.join(120)
+            assert not thread.is_alive(), "the worker did not stop"
+            status, data = client.call("GET", "/v1/files?limit=1000")
+            assert status == 200, (status, data)
+            items = json.loads(data)["items"]
+            model.settle_after_restart([item["id"] for item in items], client)
+            status, data = client.call("GET", "/v1/usage")
+            usage = json.loads(data)["usage"]
+            listed = {item["id"]: item for item in json.loads(client.call("GET", "/v1/files?limit=1000")[1])["items"]}
+            allocated = sum(item["allocated_bytes"] for item in listed.values())
+            if usage["allocated_bytes"] != allocated or usage["files"] != len(listed):
+                raise AssertionError(f"after kill {kill + 1}: usage {usage}, files {len(listed)} allocating {allocated}")
+            held = memfds_of(manager.pid)
+            if held != len(listed):
+                table = {name: os.readlink(f"/proc/{manager.pid}/fd/{name}") for name in os.listdir(f"/proc/{manager.pid}/fd")}
+                raise AssertionError(f"after kill {kill + 1}: gmemd holds {held} memfds for {len(listed)} files: {table}")
+            stored = manager.stored_names()
+            if sorted(stored) != sorted(listed) or any(count != 1 for count in stored.values()):
+                raise AssertionError(f"after kill {kill + 1}: the fd store holds {stored} for files {sorted(listed)}")
+        print(json.dumps({"kills": arguments.kills, "files": len(model.files)}))
+
+
+def consumers(arguments):
+    """A consumer with a pin, its events, a process consumer's descriptor count, seals, version
+    and the dirty log come back after a kill -9 as they were; the event sequence goes on without a
+    seq used twice, and a reader behind it is told what it lost."""
+    with managed(arguments, "consumers") as (manager, state):
+        client = new_tenant(manager, state, "consumers")
+        status, data = client.call("POST", "/v1/files", {"name": "ram", "size": 1 << 20})
+        fid = json.loads(data)["id"]
+        status, data = client.call("POST", f"/v1/files/{fid}/consumers",
+                                   {"kind": "vfio", "label": "nic", "offset": 0, "length": 65536, "exclusive": True})
+        assert status == 201, (status, data)
+        cid = json.loads(data)["id"]
+        status, data = client.call("POST", f"/v1/consumers/{cid}/pins", {"offset": 8192, "length": 8192, "allocate": True})
+        assert status == 201, (status, data)
+        pin = json.loads(data)
+        client.call("POST", f"/v1/files/{fid}/fallocate", {"mode": "punch_hole", "offset": 32768, "length": 4096})
+        client.call("PUT", f"/v1/files/{fid}/content?offset=40960", raw=b"dirty")
+        client.call("POST", f"/v1/files/{fid}/seals", {"seals": ["shrink", "no_new_consumers"]})
+        before = {path: client.call("GET", path) for path in
+                  [f"/v1/files/{fid}", f"/v1/consumers/{cid}", f"/v1/consumers/{cid}/pins", f"/v1/files/{fid}/dirty",
+                   f"/v1/files/{fid}/consumers", "/v1/usage"]}
+        events = json.loads(client.call("GET", f"/v1/consumers/{cid}/events?after=0")[1])["events"]
+        manager.kill()
+        manager.start()
+        for path, (status, data) in before.items():
+            now = client.call("GET", path)
+            if now != (status, data):
+                raise AssertionError(f"{path} was {status} {data!r}, is {now[0]} {now[1]!r} after the restart")
+        last = events[-1]["seq"]
+        status, data = client.call("GET", f"/v1/consumers/{cid}/events?after={last}")
+        assert json.loads(data)["events"] == [], data
+        status, data = client.call("GET", f"/v1/consumers/{cid}/events?after=0")
+        lost = json.loads(data)["events"]
+        if lost[0]["type"] != "overflow" or (lost[0]["lost_from"], lost[0]["lost_to"]) != (1, last):
+            raise AssertionError(f"a reader from 0 is told {lost}, not an overflow of 1-{last}")
+        client.call("POST", f"/v1/files/{fid}/fallocate", {"mode": "punch_hole", "offset": 8192, "length": 4096})
+        status, data = client.call("GET", f"/v1/consumers/{cid}/events?after={last}")
+        after = json.loads(data)["events"]
+        if [event["seq"] for event in after] != [last + 1] or after[0]["type"] != "invalidate":
+            raise AssertionError(f"after the restart a punch under the pin gave {after}")
+        status, data = client.call("DELETE", f"/v1/consumers/{cid}/pins/{pin['id']}")
+        if status != 410:
+            raise AssertionError(f"the pin revoked after the restart unpins with {status}, not 410")
+        print(json.dumps({"file": fid, "consumer": cid, "events": last}))
+
+
+def vms(arguments):
+    """A VM cannot cross a restart (KVM answers EIO to any process but its maker's): after a
+    kill -9 the VM is gone (404), the memfd file it bound as a memslot is kept with its content,
+    and the kvm consumer of that memslot is detached with reason restart."""
+    with managed(arguments, "vms") as (manager, state):
+        client = new_tenant(manager, state, "vms")
+        status, data = client.call("POST", "/v1/vms", {"name": "guest"})
+        assert status == 201, (status, data)
+        vm = json.loads(data)["id"]
+        status, data = client.call("POST", "/v1/files", {"name": "ram", "size": 1 << 21})
+        fid = json.loads(data)["id"]
+        client.call("PUT", f"/v1/files/{fid}/content?offset=0", raw=b"guest ram")
+        status, data = client.call("POST", f"/v1/files/{fid}/consumers",
+                                   {"kind": "kvm", "vm": vm, "gpa": 1 << 30, "length": 1 << 21})
+        assert status == 201, (status, data)
+        bound = json.loads(data)["id"]
+        status, data = client.call("POST", f"/v1/files/{fid}/consumers", {"kind": "generic"})
+        plain = json.loads(data)["id"]
+        manager.kill()
+        manager.start()
+        status, _ = client.call("GET", f"/v1/vms/{vm}")
+        assert status == 404, f"the VM answers {status} after the restart, not 404"
+        status, data = client.call("GET", f"/v1/files/{fid}/content?")
+        assert status == 200 and data.startswith(b"guest ram"), (status, data[:20])
+        status, data = client.call("GET", f"/v1/consumers/{bound}/events?after=0")
+        events = json.loads(data)
+        last = events["events"][-1]
+        if not events["detached"] or (last["type"], last.get("reason")) != ("detached", "restart"):
+            raise AssertionError(f"the memslot's consumer reads {events}, not detached (restart)")
+        listed = [c["id"] for c in json.loads(client.call("GET", f"/v1/files/{fid}/consumers")[1])["items"]]
+        if listed != [plain]:
+            raise AssertionError(f"the file's consumers are {listed}, not only {plain}")
+        usage = json.loads(client.call("GET", "/v1/usage")[1])["usage"]
+        if usage["consumers"] != 1 or usage["vms"] != 0:
+            raise AssertionError(f"usage after the restart: {usage}")
+        print(json.dumps({"vm": vm, "file": fid, "consumer": bound}))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    loop = commands.add_parser("crash-loop")
+    loop.add_argument("--gmemd", required=True)
+    loop.add_argument("--kills", type=int, default=50)
+    loop.add_argument("--seed", type=int, default=1)
+    loop.add_argument("--max-delay", type=float, default=0.4)
+    kept = commands.add_parser("consumers")
+    kept.add_argument("--gmemd", required=True)
+    machines = commands.add_parser("vms")
+    machines.add_argument("--gmemd", required=True)
+    arguments = parser.parse_args()
+    {"crash-loop": crash_loop, "consumers": consumers, "vms": vms}[arguments.command](arguments)
+
+
+if __name__ == "__main__":
+    main()
