@@ -13,6 +13,8 @@ struct Service {
     let options: Gmemd
     let operations: Operations
     let notifier: ServiceNotifier
+    let memory: MemoryStore
+    let upgrade = Upgrade()
 
     init(options: Gmemd) throws {
         operations = Operations(options: options)
@@ -55,6 +57,7 @@ struct Service {
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
             journal: files.flusher, maxJSONBytes: options.maxJsonBytes,
             streams: StreamQuota(limit: options.maxStreamsPerTenant))
+        self.memory = memory
         server = try operations.makeServer(
             options: options, routes: routes, maxConnections: plan.connections, inherited: inherited.listeners
         )
@@ -63,18 +66,28 @@ struct Service {
     }
 
     func run() throws {
-        ShutdownSignals.handle { [server, operations, notifier] number in
-            Log.info("signal \(number): shutting down")
-            notifier.stopping()
-            server.shutdown()
+        ShutdownSignals.handle { [server, operations, notifier, upgrade] number in
+            if number == SIGUSR2 {
+                guard upgrade.request() else { return }
+                Log.info("signal \(number): upgrading to \(upgrade.binary)")
+                notifier.reloading()
+                server.handOver()
+            } else {
+                Log.info("signal \(number): shutting down")
+                notifier.stopping()
+                server.shutdown()
+            }
             operations.shutdown()
         }
         operations.announce(server, options: options)
         operations.startMetricsServer()
         // The listeners are bound and announced: connections made from here wait in the backlog.
         notifier.ready()
-        notifier.startWatchdog()
+        notifier.startWatchdog { [server] in server.loopsAnswered() }
         server.run()
+        if upgrade.wasRequested {
+            upgrade.reexec(listeners: server.listenerDescriptors, files: memory.memfdDescriptors())
+        }
         Log.info("stopped")
     }
 }

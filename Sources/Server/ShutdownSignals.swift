@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// SIGINT and SIGTERM, taken synchronously: blocked in every thread from the first line of
+/// SIGINT and SIGTERM (stop), and SIGUSR2 (upgrade), taken synchronously: blocked in every thread from the first line of
 /// main (threads inherit the mask), and collected by one thread with sigwait(2). A signal
 /// that arrives at any moment after `block()` stays pending until that thread takes it, so
 /// none is lost between start-up and the "listening on" line (a DispatchSource, armed
@@ -15,6 +15,7 @@ enum ShutdownSignals {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGUSR2)
         return signals
     }
 
@@ -24,7 +25,7 @@ enum ShutdownSignals {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
-    /// Calls `body` with each SIGINT or SIGTERM, on a thread of its own, for the process's life.
+    /// Calls `body` with each SIGINT, SIGTERM or SIGUSR2, on a thread of its own, for the process's life.
     static func handle(_ body: @escaping @Sendable (Int32) -> Void) {
         Thread.detachNewThread {
             var signals = set()

@@ -183,14 +183,33 @@ def memfds_of(pid):
     return count
 
 
-class Client:
-    """One HTTP/1.1 request per connection, so a kill never leaves a half-used keep-alive."""
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client over a Unix-domain socket."""
 
-    def __init__(self, port, token):
-        self.port, self.token = port, token
+    def __init__(self, path, timeout):
+        super().__init__("gmemd", timeout=timeout)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+class Client:
+    """One HTTP/1.1 request per connection, so a kill never leaves a half-used keep-alive.
+    `target` is a TCP port on 127.0.0.1 or the path of a Unix socket."""
+
+    def __init__(self, target, token):
+        self.target, self.token = target, token
+
+    @property
+    def port(self):
+        return self.target
 
     def call(self, method, path, body=None, raw=None, timeout=30):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        connection = (UnixHTTPConnection(self.target, timeout) if isinstance(self.target, str)
+                      else http.client.HTTPConnection("127.0.0.1", self.target, timeout=timeout))
         headers = {"Authorization": f"Bearer {self.token}", "Connection": "close"}
         payload = raw
         if body is not None:

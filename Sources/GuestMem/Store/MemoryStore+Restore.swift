@@ -64,6 +64,18 @@ extension MemoryStore {
         return snapshot
     }
 
+    /// Every memfd file's descriptor, for a process that takes them over (gmemd's re-exec): still
+    /// this store's, valid while it holds the file.
+    package func memfdDescriptors() -> [(FileID, Int32)] {
+        let files = maps.withLock { Array($0.files.values) }
+        return files.compactMap { file in
+            file.state.withLock { state in
+                guard !state.isDeleted, let reader = state.reader else { return nil }
+                return (file.id, reader.fd.rawValue)
+            }
+        }
+    }
+
     /// Why the memfd that came back is not the journaled file, or nil when it is.
     private static func mismatch(_ record: FileRecord, _ status: MemfdStatus, _ seals: SealSet) -> String? {
         if status.inode != record.inode {

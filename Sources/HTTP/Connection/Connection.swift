@@ -106,13 +106,22 @@ final class Connection {
     func stopGracefully() {
         switch state {
         case .lingering, .handshaking: loop.close(self)
-        case .reading where output.isEmpty && parser.phase != .body: loop.close(self)
+        case .reading where output.isEmpty && parser.phase != .body && !isOwedAnAnswerAtHandOver:
+            loop.close(self)
         case .streaming:
             streamWaiter?.resume(returning: false)
             streamWaiter = nil
             streamEnded()
         case .reading, .awaitingResponse, .closing: break
         }
+    }
+
+    /// A connection whose client may be sending its first request, or is in the middle of a
+    /// head, when the listeners are handed over: closing it would fail a request that the client
+    /// sent in time. Only an idle keep-alive connection (between requests) is closed, as HTTP
+    /// lets a server do at any moment.
+    private var isOwedAnAnswerAtHandOver: Bool {
+        loop.isHandingOver && (receivedBytes == 0 || parser.phase == .head)
     }
 
     /// The deadline passed. A request half-received gets 408 (RFC 9110 §15.5.9); an idle

@@ -7,6 +7,10 @@ extension EventLoop {
     static let acceptBatch = 8
 
     func acceptConnections(from listener: ListeningSocket) {
+        // A listener event can come in the same wakeup as the shutdown that stopped listening:
+        // what is still in the backlog stays there (for the process that takes the listeners
+        // over), rather than being accepted only to be dropped, which the client sees as a reset.
+        guard !isStopping else { return }
         for _ in 0..<Self.acceptBatch {
             let result: AcceptResult
             do {

@@ -1,5 +1,6 @@
 import CSocket
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// One thread's epoll loop: accepts from the shared listeners, owns the connections it
@@ -53,6 +54,11 @@ final class EventLoop: @unchecked Sendable {
     var now: UInt64 = 0
     var date = DateCache()
     var isStopping = false
+    /// The listeners go on in another process: connections that have not sent a request yet are
+    /// served before the loop stops, not closed (Connection.stopGracefully).
+    var isHandingOver = false
+    /// Monotonic nanoseconds of this loop's latest wakeup, for the watchdog (HTTPServer).
+    let lastTurn = Atomic<UInt64>(0)
     var isListenerPaused = false
     var stopDeadline: UInt64 = 0
     var nextSweep: UInt64 = 0
@@ -109,6 +115,7 @@ final class EventLoop: @unchecked Sendable {
             let wait = nextSweep > now ? Int32(min((nextSweep - now + 999_999) / 1_000_000, 1000)) : 0
             let count = epoll.wait(into: events, milliseconds: wait)
             now = MonotonicClock.now()
+            lastTurn.store(now, ordering: .relaxed)
             date.refresh()
             for index in 0..<count {
                 // SAFETY: epoll_wait filled exactly `count` ≤ events.count entries.
@@ -154,6 +161,10 @@ final class EventLoop: @unchecked Sendable {
     private func deliver(_ message: LoopMessage) {
         switch message {
         case .shutdown: beginStop()
+        case .handOver:
+            isHandingOver = true
+            beginStop()
+        case .probe: break
         case .response(let id, let response):
             guard let connection = connection(id) else { return message.discard() }
             connection.receive(response)

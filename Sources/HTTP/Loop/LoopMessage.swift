@@ -23,6 +23,11 @@ enum LoopMessage: Sendable {
     /// A stream producer returned.
     case streamEnd(ConnectionID)
     case shutdown
+    /// `shutdown` for a process that takes the listeners over: a connection that has sent no
+    /// byte yet, or only part of a head, is served rather than closed (HTTPServer.handOver).
+    case handOver
+    /// Wakes the loop, which then marks its turn (HTTPServer.loopsAnswered).
+    case probe
 
     /// Lets go of what the message holds when nobody will carry it out: a file region is
     /// released (exactly once, as `FileRegion` promises) and a waiting producer learns the
@@ -31,7 +36,7 @@ enum LoopMessage: Sendable {
         switch self {
         case .response(_, let response): response.body.release()
         case .streamChunk(_, _, let continuation): continuation.resume(returning: false)
-        case .streamEnd, .shutdown: break
+        case .streamEnd, .shutdown, .handOver, .probe: break
         }
     }
 }

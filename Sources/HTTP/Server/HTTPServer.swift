@@ -19,6 +19,7 @@ package final class HTTPServer: Sendable {
     private let workers: WorkerPool
     private let phase = Mutex(Phase.ready)
     private let isHandingOver = Atomic(false)
+    private let lastProbe = Atomic<UInt64>(0)
 
     private enum Phase {
         case ready, running, stopped
@@ -121,10 +122,20 @@ package final class HTTPServer: Sendable {
     }
 
     /// Stops as `shutdown()` does, but leaves the listening sockets open, and their connections
-    /// waiting in the backlog, for the process that takes over (`listenerDescriptors`).
+    /// waiting in the backlog, for the process that takes over (`listenerDescriptors`); a
+    /// connection that has not sent its request yet is still served.
     package func handOver() {
         isHandingOver.store(true, ordering: .releasing)
-        shutdown()
+        for loop in loops { loop.inbox.post(.handOver) }
+    }
+
+    /// Whether every loop has woken since the previous call, which wakes them all again: the
+    /// watchdog asks at its interval, so a loop stuck for a whole interval makes it false.
+    package func loopsAnswered() -> Bool {
+        let asked = lastProbe.exchange(MonotonicClock.now(), ordering: .acquiringAndReleasing)
+        let answered = loops.allSatisfy { $0.lastTurn.load(ordering: .relaxed) >= asked }
+        for loop in loops { loop.inbox.post(.probe) }
+        return answered
     }
 
     /// The listening sockets' descriptors, for a process that takes over after `handOver()`.

@@ -19,25 +19,42 @@ struct InheritedDescriptors {
 
     static func take() -> InheritedDescriptors {
         let environment = ProcessInfo.processInfo.environment
-        defer { for name in ["LISTEN_FDS", "LISTEN_FDNAMES", "LISTEN_PID"] { unsetenv(name) } }
-        guard let pid = environment["LISTEN_PID"].flatMap({ pid_t($0) }), pid == getpid(),
-            let count = environment["LISTEN_FDS"].flatMap({ Int32($0) }), count > 0
-        else { return InheritedDescriptors() }
-        let names = (environment["LISTEN_FDNAMES"] ?? "").split(
-            separator: ":", omittingEmptySubsequences: false)
+        let variables = [
+            "LISTEN_FDS", "LISTEN_FDNAMES", "LISTEN_PID", Upgrade.descriptorsVariable, Upgrade.pidVariable,
+        ]
+        defer { for name in variables { unsetenv(name) } }
         var taken = InheritedDescriptors()
-        for index in 0..<count {
-            let fd = first + index
-            guard fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else { continue }
-            if isListeningSocket(fd) {
-                taken.listeners.append(fd)
-                continue
+        if let pid = environment["LISTEN_PID"].flatMap({ pid_t($0) }), pid == getpid(),
+            let count = environment["LISTEN_FDS"].flatMap({ Int32($0) }), count > 0
+        {
+            let names = (environment["LISTEN_FDNAMES"] ?? "").split(
+                separator: ":", omittingEmptySubsequences: false)
+            for index in 0..<count {
+                // systemd names a descriptor without a name "unknown".
+                let name = Int(index) < names.count ? String(names[Int(index)]) : "unknown"
+                taken.add(first + index, name: name)
             }
-            // systemd names a descriptor without a name "unknown".
-            let name = Int(index) < names.count ? String(names[Int(index)]) : "unknown"
-            if taken.named[name] == nil { taken.named[name] = fd } else { close(fd) }
+        }
+        // gmemd's own re-exec (Upgrade): `fd=name` pairs, the descriptors where they were.
+        if let pid = environment[Upgrade.pidVariable].flatMap({ pid_t($0) }), pid == getpid() {
+            for pair in (environment[Upgrade.descriptorsVariable] ?? "").split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let fd = Int32(parts[0]) else { continue }
+                taken.add(fd, name: String(parts[1]))
+            }
         }
         return taken
+    }
+
+    private mutating func add(_ fd: Int32, name: String) {
+        guard fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else { return }
+        if Self.isListeningSocket(fd) {
+            listeners.append(fd)
+        } else if named[name] == nil {
+            named[name] = fd
+        } else {
+            close(fd)
+        }
     }
 
     /// SO_ACCEPTCONN: a socket that listen(2) was called on.

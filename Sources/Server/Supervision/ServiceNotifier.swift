@@ -43,6 +43,14 @@ final class ServiceNotifier: Sendable {
 
     func stopping() { send("STOPPING=1\nSTATUS=shutting down") }
 
+    /// The upgrade (SIGUSR2) has begun: the new process says READY=1 again when it serves.
+    func reloading() {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let microseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        send("RELOADING=1\nMONOTONIC_USEC=\(microseconds)\nSTATUS=upgrading")
+    }
+
     /// Whether a service manager listens: only then do memfds go to its fd store.
     var isSupervised: Bool { socket != nil }
 
@@ -58,8 +66,10 @@ final class ServiceNotifier: Sendable {
     /// Drops what the store keeps under `name` (`FDSTOREREMOVE=1`).
     func removeStored(name: String) { send("FDSTOREREMOVE=1\nFDNAME=\(name)") }
 
-    /// Sends `WATCHDOG=1` every `watchdogInterval` on a thread of its own for the process's life.
-    func startWatchdog() {
+    /// Sends `WATCHDOG=1` every `watchdogInterval` on a thread of its own for the process's life,
+    /// each time `isAlive` says gmemd's event loops turned since the time before: a gmemd whose
+    /// loops hang stops feeding the watchdog, and its manager restarts it.
+    func startWatchdog(isAlive: @escaping @Sendable () -> Bool) {
         guard let watchdogInterval else { return }
         let seconds =
             Double(watchdogInterval.components.seconds)
@@ -67,7 +77,12 @@ final class ServiceNotifier: Sendable {
         Thread.detachNewThread { [self] in
             while true {
                 Thread.sleep(forTimeInterval: seconds)
-                send("WATCHDOG=1")
+                if isAlive() {
+                    send("WATCHDOG=1")
+                } else {
+                    Log.warning(
+                        "watchdog: an event loop did not turn for \(watchdogInterval); WATCHDOG=1 withheld")
+                }
             }
         }
     }
