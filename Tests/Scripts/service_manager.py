@@ -10,6 +10,7 @@ descriptor store, and the sd_listen_fds(3) hand-back at each start, as the proto
   process's own pid (through `sh -c 'LISTEN_PID=$$ exec ...'`, which keeps the pid).
 
 Subcommands (each prints one JSON object on its last line and exits 0 when every check held):
+  qemu        a QEMU guest on a gmemd file runs on across SIGUSR2 and kill -9; gmemd serves it after.
   vms         a VM is gone after a kill -9; its memslot's consumer is detached (restart).
   consumers   a file's consumer, its pin, events, seals and dirty log come back after a kill -9.
   crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
@@ -28,6 +29,7 @@ import random
 import select
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -450,6 +452,111 @@ def vms(arguments):
         print(json.dumps({"vm": vm, "file": fid, "consumer": bound}))
 
 
+def qmp(path, command):
+    """One human-monitor command on QEMU's QMP socket (waits up to 20 s for it); its output."""
+    deadline = time.monotonic() + 20
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(20)
+        try:
+            sock.connect(path)
+            break
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    with sock, sock.makefile("rw") as stream:
+        json.loads(stream.readline())
+
+        def call(name, arguments=None):
+            stream.write(json.dumps({"execute": name, **({"arguments": arguments} if arguments else {})}) + "\n")
+            stream.flush()
+            while True:
+                answer = json.loads(stream.readline())
+                if "return" in answer or "error" in answer:
+                    return answer
+
+        call("qmp_capabilities")
+        return call("human-monitor-command", {"command-line": command}).get("return", "")
+
+
+def guest_bytes(monitor, address, count):
+    """`count` bytes at guest-physical `address`, as QEMU's monitor (`xp`) shows them."""
+    words = qmp(monitor, f"xp /{count}xb {address}").split()
+    return bytes(int(word, 16) for word in words if word.startswith("0x"))
+
+
+def qemu(arguments):
+    """A QEMU guest whose RAM is a gmemd file (through `gmemd fd`) keeps running across a live
+    upgrade and a kill -9 restart, and afterwards gmemd still serves that file: bytes PUT through
+    gmemd are what the guest reads, a punch zeroes the guest's page and the process consumer hears
+    it."""
+    folder = tempfile.mkdtemp(prefix="gmemd-qemu-")
+    unix = os.path.join(folder, "gmemd.sock")
+    state = os.path.join(folder, "state")
+    manager = Manager(arguments.gmemd, state, unix_path=unix)
+    guest = None
+    try:
+        manager.start()
+        client = new_tenant(manager, state, "qemu")
+        token_file = os.path.join(folder, "token")
+        with open(token_file, "w") as handle:
+            handle.write(client.token)
+        status, data = client.call("POST", "/v1/files", {"name": "ram0", "size": 64 << 20})
+        fid = json.loads(data)["id"]
+        monitor = os.path.join(folder, "qmp.sock")
+        guest = subprocess.Popen(
+            [arguments.gmemd, "fd", "--unix", unix, "--token-file", token_file, "--file", fid, "--access",
+             "read_write", "--", "qemu-system-x86_64", "-machine", "pc,accel=tcg,memory-backend=ram0", "-m", "64M",
+             "-object", "memory-backend-file,id=ram0,size=64M,mem-path=/proc/self/fd/{fd},share=on",
+             "-nographic", "-nodefaults", "-serial", "none", "-qmp", f"unix:{monitor},server=on,wait=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not any(client.call("GET", f"/v1/files/{fid}/content?", None)[1][:16]):
+            if time.monotonic() > deadline:
+                raise AssertionError("the firmware wrote nothing into gmemd's file within 60 s")
+            time.sleep(0.2)
+
+        def check(step, address):
+            written = f"gmemd {step}".encode()
+            status, data = client.call("PUT", f"/v1/files/{fid}/content?offset={address}", raw=written)
+            assert status == 200, (step, status, data)
+            seen = guest_bytes(monitor, address, len(written))
+            if seen != written:
+                raise AssertionError(f"{step}: the guest reads {seen!r} where gmemd wrote {written!r}")
+            if guest.poll() is not None or "running" not in qmp(monitor, "info status"):
+                raise AssertionError(f"{step}: the guest is not running")
+
+        check("before", 0x200000)
+        since = len(manager.messages)
+        os.kill(manager.pid, signal.SIGUSR2)
+        manager.wait_for("READY", since)
+        check("after the upgrade", 0x200100)
+        manager.kill()
+        manager.start()
+        check("after kill -9", 0x200200)
+        consumers = json.loads(client.call("GET", f"/v1/files/{fid}/consumers")[1])["items"]
+        process = next(c for c in consumers if c["kind"] == "process")
+        status, _ = client.call("POST", f"/v1/files/{fid}/fallocate",
+                                {"mode": "punch_hole", "offset": 0x200000, "length": 4096})
+        assert status == 200, status
+        if guest_bytes(monitor, 0x200000, 16) != bytes(16):
+            raise AssertionError("a punch after the restarts did not zero the guest's page")
+        events = json.loads(client.call("GET", f"/v1/consumers/{process['id']}/events?after={process['last_seq']}")[1])
+        if not any(e["type"] == "invalidate" and e["offset"] == 0x200000 for e in events["events"]):
+            raise AssertionError(f"the guest's consumer heard {events} after the punch")
+        print(json.dumps({"file": fid, "consumer": process["id"]}))
+    except BaseException:
+        sys.stderr.write(manager.log_text())
+        raise
+    finally:
+        if guest is not None:
+            guest.kill()
+            guest.wait()
+        manager.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
@@ -462,8 +569,10 @@ def main():
     kept.add_argument("--gmemd", required=True)
     machines = commands.add_parser("vms")
     machines.add_argument("--gmemd", required=True)
+    guest = commands.add_parser("qemu")
+    guest.add_argument("--gmemd", required=True)
     arguments = parser.parse_args()
-    {"crash-loop": crash_loop, "consumers": consumers, "vms": vms}[arguments.command](arguments)
+    {"crash-loop": crash_loop, "consumers": consumers, "vms": vms, "qemu": qemu}[arguments.command](arguments)
 
 
 if __name__ == "__main__":

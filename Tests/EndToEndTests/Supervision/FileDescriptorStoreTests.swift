@@ -40,6 +40,19 @@ struct FileDescriptorStoreTests {
         #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
     }
 
+    /// A QEMU guest (TCG) whose RAM is a gmemd file, received through `gmemd fd`, keeps running
+    /// across a live upgrade (SIGUSR2) and a kill -9 restart; after each, bytes PUT through gmemd
+    /// are what the guest reads (QMP `xp`), and after both a punch zeroes the guest's page and its
+    /// process consumer hears the invalidate.
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-x86_64"),
+            "needs qemu-system-x86_64: Debian's qemu-system-x86 (scripts/deps.sh installs it)"))
+    func aQEMUGuestOnAGmemdFileRunsOnAcrossAnUpgradeAndAKill() async throws {
+        let result = try await manager(["qemu"], within: .seconds(300))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+    }
+
     /// A consumer with a pin, its seals, dirty log and usage read the same after a kill -9; its
     /// events go on from the next seq, a reader from 0 is told by an overflow what it lost, and
     /// a punch after the restart still revokes the pin.
