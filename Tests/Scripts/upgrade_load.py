@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,19 +50,49 @@ def picture(port, token, fids):
     return seen
 
 
+def swap(binary, real, folder, process, unchanged, health, wait_for_line):
+    """SIGUSR2 while the binary cannot be executed changes nothing (gmemd serves on); with the
+    file replaced, the replacement is what runs, and every file is taken back."""
+    os.chmod(binary, 0o644)
+    os.kill(process.pid, signal.SIGUSR2)
+    wait_for_line(r"cannot be executed.*not upgrading", 1)
+    status, _ = health()
+    assert status == 200 and process.poll() is None, f"after a refused upgrade: {status}, {process.poll()}"
+    marker = os.path.join(folder, "replaced")
+    replacement = binary + ".new"
+    with open(replacement, "w") as script:
+        script.write(f'#!/bin/sh\necho "$$" > {marker}\nexec {real} "$@"\n')
+    os.chmod(replacement, 0o755)
+    os.rename(replacement, binary)
+    os.kill(process.pid, signal.SIGUSR2)
+    wait_for_line(r"listening on unix:", 2)
+    if open(marker).read().strip() != str(process.pid):
+        raise AssertionError("the upgrade did not run the file that replaced the binary, in gmemd's pid")
+    status, data = health()
+    if status != 200 or json.loads(data)["restart"]["files_lost"] != 0 or not unchanged():
+        raise AssertionError(f"after the upgrade to the replaced binary: {status} {data[:300]!r}")
+    print(json.dumps({"swapped": True, "pid": process.pid}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gmemd", required=True)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--upgrades", type=int, default=2)
     parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--swap", action="store_true",
+                        help="run a copy of the binary; SIGUSR2 with it not executable, then replaced")
     arguments = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="gmemd-upgrade-")
     unix_path = os.path.join(folder, "gmemd.sock")
     log = open(os.path.join(folder, "gmemd.log"), "wb")
+    binary = arguments.gmemd
+    if arguments.swap:
+        binary = os.path.join(folder, "gmemd")
+        shutil.copy2(arguments.gmemd, binary)
     process = subprocess.Popen(
-        [arguments.gmemd, "--listen", "127.0.0.1:0", "--unix", unix_path, "--state-dir", os.path.join(folder, "state")],
+        [binary, "--listen", "127.0.0.1:0", "--unix", unix_path, "--state-dir", os.path.join(folder, "state")],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def log_text():
@@ -96,6 +127,10 @@ def main():
             if index % 2:
                 call(port, token, "POST", f"/v1/files/{fid}/seals", {"seals": ["grow"]})
         before = picture(port, token, fids)
+        if arguments.swap:
+            swap(binary, arguments.gmemd, folder, process, lambda: picture(port, token, fids) == before,
+                 lambda: call(port, token, "GET", "/v1/health"), wait_for_line)
+            return
 
         stop = threading.Event()
         counts = {"ok": 0, "failed": 0}

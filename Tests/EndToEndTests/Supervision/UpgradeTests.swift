@@ -22,4 +22,15 @@ struct UpgradeTests {
         #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
         #expect(result.stdout.contains("\"upgrades\": 2"), "\(result.stdout)")
     }
+
+    /// Replacing the binary is what upgrades gmemd: SIGUSR2 while the file gmemd was started from
+    /// cannot be executed changes nothing (gmemd serves on, logs why); once a new file is put in
+    /// its place, SIGUSR2 runs that file in gmemd's pid, and every file comes back unchanged.
+    @Test func sigusr2RunsTheFileNowAtTheBinarysPathAndRefusesOneThatCannotRun() async throws {
+        let result = try await Subprocess.run(
+            "python3", [Self.script.path, "--gmemd", try GmemdBinary.url().path, "--swap"],
+            within: .seconds(300))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"swapped\": true"), "\(result.stdout)")
+    }
 }
