@@ -48,6 +48,33 @@ struct ConsumerDirtyLogTests {
         #expect(try fixture.dirty(file.id) == [range(0, Self.page)])
     }
 
+    /// 5,000 one-byte writes to every other page of a sparse file would be 5,000 ranges: the
+    /// log stays within its 4,096, says it is coarse, and every page written is in one of its
+    /// ranges. A clear makes it exact again. (DirtyPagesTests takes it to 100,000 pages.)
+    @Test func writesPastTheCapMakeACoarseLogThatLosesNoPageUntilCleared() throws {
+        let fixture = try Fixture()
+        let pages: Int64 = 10_000
+        let file = try fixture.create(size: pages * Self.page)
+        let written = stride(from: 0, to: pages, by: 2).map { $0 * Self.page }
+
+        for offset in written { try fixture.write(file.id, at: offset, count: 1) }
+        let log = try fixture.store.dirtyLog(of: file.id, of: fixture.tenant, clear: true)
+
+        #expect(log.ranges.count <= 4096)
+        #expect(!log.isExact && log.granularity > log.pageSize && log.granularity % log.pageSize == 0)
+        var covered = IntervalSet()
+        for part in log.ranges {
+            #expect(part.offset % log.granularity == 0 && part.length % log.granularity == 0)
+            covered.insert(part)
+        }
+        #expect(written.filter { !covered.overlaps(range($0, Self.page)) }.isEmpty)
+
+        try fixture.write(file.id, at: 3 * Self.page, count: 1)
+        let after = try fixture.store.dirtyLog(of: file.id, of: fixture.tenant, clear: false)
+        #expect(after.isExact && after.granularity == after.pageSize)
+        #expect(after.ranges == [range(3 * Self.page, Self.page)])
+    }
+
     @Test func logReportsTheHostPageSize() throws {
         let fixture = try Fixture()
         let file = try fixture.create(size: Self.page)

@@ -7,10 +7,12 @@ struct ConsumerTable {
     /// Attached consumers, oldest first.
     private(set) var attached: [Consumer] = []
     /// Pages written (content PUT) or unpinned since the dirty log was last cleared.
-    var dirty = IntervalSet()
+    var dirty: DirtyPages
     /// Moves on whenever a consumer comes or goes, or its pins or descriptors change: what the
     /// journal writes again only then (its event seqs it writes with every change).
     private(set) var revision: UInt64 = 0
+
+    init(pageSize: Int64) { dirty = DirtyPages(pageSize: pageSize) }
 
     func contains(_ consumer: Consumer) -> Bool { attached.contains { $0 === consumer } }
 
@@ -53,10 +55,10 @@ struct ConsumerTable {
 
     /// Takes back a consumer that was attached before gmemd restarted, with its dirty ranges:
     /// no rule is checked again, as none refused it then.
-    mutating func restore(_ consumers: [Consumer], dirty ranges: [ByteRange]) {
+    mutating func restore(_ consumers: [Consumer], dirty ranges: [ByteRange], granularity: Int64?) {
         attached += consumers
         revision += 1
-        for range in ranges { dirty.insert(range) }
+        dirty.restore(ranges, granule: granularity)
     }
 
     /// Detaches `consumer`: its pins are released (put_unlock_pfn, so their pages are dirty),
@@ -152,9 +154,11 @@ struct ConsumerTable {
 
     /// The dirty log, merged; with `clear`, emptied in the same hold, so no write falls between
     /// the read and the clear (KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG in one step).
-    mutating func dirtyLog(pageSize: Int64, clear: Bool) -> DirtyLog {
-        let log = DirtyLog(pageSize: pageSize, ranges: dirty.ranges)
-        if clear { dirty = IntervalSet() }
+    mutating func dirtyLog(clear: Bool) -> DirtyLog {
+        let log = DirtyLog(
+            pageSize: dirty.pageSize, granularity: dirty.granule, isExact: dirty.isExact,
+            ranges: dirty.ranges.ranges)
+        if clear { dirty.removeAll() }
         return log
     }
 }

@@ -43,8 +43,13 @@ package struct PinExtent: Hashable, Sendable {
     }
 }
 
-/// Pages written since the log was last cleared, as merged page-aligned ranges.
+/// Pages written since the log was last cleared, as merged ranges, each a whole number of
+/// `granularity` bytes: the page size while the log `isExact`, a larger power-of-two multiple
+/// of it once the log outgrew its cap (DirtyPages), when ranges may name clean pages beside
+/// the dirty ones, but every dirty page is in one.
 package struct DirtyLog: Hashable, Sendable {
     package let pageSize: Int64
+    package let granularity: Int64
+    package let isExact: Bool
     package let ranges: [ByteRange]
 }

@@ -35,7 +35,7 @@ extension ManagedFile {
                         + "(KVM_MEM_LOG_DIRTY_PAGES with KVM_MEM_GUEST_MEMFD is EINVAL) and the guest's "
                         + "writes reach no log gmemd could read", errno: .invalidArgument)
             }
-            return state.consumers.dirtyLog(pageSize: pageSize, clear: clear)
+            return state.consumers.dirtyLog(clear: clear)
         }
     }
 

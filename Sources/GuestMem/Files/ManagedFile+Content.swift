@@ -83,8 +83,7 @@ extension ManagedFile {
             let version = try withState { (state) throws(GuestMemError) -> UInt64 in
                 if count > 0 {
                     // `count` ≤ bytes.count, so this range is inside the checked one.
-                    state.consumers.dirty.insert(
-                        try ByteRange(offset: offset, length: Int64(count)).roundedOut(to: pageSize))
+                    state.consumers.dirty.insert(try ByteRange(offset: offset, length: Int64(count)))
                     state.consumers.notifyResize(from: sizeBefore, to: sizeAfter)
                     Self.touch(&state)
                 }

@@ -17,7 +17,8 @@ extension ManagedFile {
             id: id, tenant: tenant, name: name, flags: flags, seals: snapshot.seals, size: snapshot.size,
             version: state.version, createdAt: createdAt, updatedAt: state.updatedAt, inode: inode,
             isExported: state.isExported, consumers: state.consumers.attached.map { $0.record() },
-            consumersRevision: state.consumers.revision, dirty: state.consumers.dirty.ranges)
+            consumersRevision: state.consumers.revision, dirty: state.consumers.dirty.ranges.ranges,
+            dirtyGranularity: state.consumers.dirty.isExact ? nil : state.consumers.dirty.granule)
     }
 
     /// Writes the record as it is now, after a change and before that change answers.

@@ -52,7 +52,7 @@ final class ManagedFile: Sendable {
         /// guest_memfd's extents.
         var accountedBytes: Int64 = 0
         /// Attached consumers and the dirty log.
-        var consumers = ConsumerTable()
+        var consumers: ConsumerTable
         /// A descriptor of it is outside gmemd, for good (ManagedFile+Export).
         var isExported = false
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
@@ -75,7 +75,11 @@ final class ManagedFile: Sendable {
             // Not mappable: inaccessible by nature (design.md §2, "Seals").
             case .guestMemfd(_, _, let flags): flags.isMappable ? [] : .inaccessible
             }
-        state = RankedMutex(.fileState, State(reader: reader, serviceSeals: seals, updatedAt: now))
+        state = RankedMutex(
+            .fileState,
+            State(
+                reader: reader, serviceSeals: seals, updatedAt: now,
+                consumers: ConsumerTable(pageSize: pageSize)))
         operation = RankedMutex(.fileOperation, backing)
     }
 

@@ -25,13 +25,17 @@ package struct FileRecord: Hashable, Sendable {
     package var consumersRevision: UInt64
     /// The dirty log, merged.
     package var dirty: [ByteRange]
+    /// What the dirty log's ranges are multiples of once it coarsened past its cap (DirtyPages);
+    /// nil while it is exact.
+    package var dirtyGranularity: Int64?
 
     package init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, seals: SealSet, size: Int64,
         version: UInt64, createdAt: Timestamp, updatedAt: Timestamp, inode: UInt64, isExported: Bool,
-        consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, dirty: [ByteRange]
+        consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, dirty: [ByteRange],
+        dirtyGranularity: Int64? = nil
     ) {
-        self.consumersRevision = consumersRevision
+        (self.consumersRevision, self.dirtyGranularity) = (consumersRevision, dirtyGranularity)
         (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)
         (self.size, self.version, self.createdAt, self.updatedAt) = (size, version, createdAt, updatedAt)
         (self.inode, self.isExported, self.consumers, self.dirty) = (inode, isExported, consumers, dirty)

@@ -41,7 +41,7 @@ extension MemoryStore {
             (state.version, state.updatedAt, state.isExported) = (
                 record.version, record.updatedAt, record.isExported
             )
-            state.consumers.restore(attached, dirty: record.dirty)
+            state.consumers.restore(attached, dirty: record.dirty, granularity: record.dirtyGranularity)
             if !file.allocationIsLocked(state) {
                 charge.lockedBytes += attached.reduce(0) { $0 + $1.pins().reduce(0) { $0 + $1.range.length } }
             }

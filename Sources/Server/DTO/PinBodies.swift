@@ -56,6 +56,10 @@ struct PinView: Encodable {
 /// `GET /v1/files/{fid}/dirty`.
 struct DirtyLogView: Encodable {
     var pageSize: Int64
+    /// What every range is a multiple of: `pageSize` while `exact`.
+    var granularity: Int64
+    /// False once the log outgrew its cap and was coarsened: ranges may hold clean pages too.
+    var exact: Bool
     var ranges: [Range]
 
     struct Range: Encodable {
@@ -65,6 +69,8 @@ struct DirtyLogView: Encodable {
 
     init(_ log: DirtyLog) {
         pageSize = log.pageSize
+        granularity = log.granularity
+        exact = log.isExact
         ranges = log.ranges.map { Range(offset: $0.offset, length: $0.length) }
     }
 }

@@ -7,6 +7,7 @@ extension StoredFile: JSONWritable {
             json.member("consumers", ifPresent: consumers)
             json.member("created_at_ns", createdAtNs)
             json.member("dirty", dirty)
+            json.member("dirty_granularity", ifPresent: dirtyGranularity)
             json.member("exported", exported)
             json.member("flags", flags)
             json.member("format_major", formatMajor)

@@ -27,6 +27,8 @@ struct StoredFile: Codable {
     var consumers: [StoredConsumer]?
     var lastSeqs: [UInt64]?
     var dirty: [StoredRange]
+    /// Absent while the dirty log is exact (and in lines written before it could coarsen).
+    var dirtyGranularity: Int64?
 
     init(_ record: FileRecord, withConsumers: Bool = true) {
         (id, tenant, name) = (record.id.rawValue, record.tenant.rawValue, record.name)
@@ -41,6 +43,7 @@ struct StoredFile: Codable {
             lastSeqs = record.consumers.map(\.lastSeq)
         }
         dirty = record.dirty.map(StoredRange.init)
+        dirtyGranularity = record.dirtyGranularity
     }
 
     /// The whole record after `update`, a line without consumers, is applied to this one.
@@ -67,7 +70,8 @@ struct StoredFile: Codable {
             id: fileID, tenant: tenantID, name: name, flags: flags.flags, seals: try SealNames.set(seals),
             size: size, version: version, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs),
             updatedAt: Timestamp(nanosecondsSinceEpoch: updatedAtNs), inode: inode, isExported: exported,
-            consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() })
+            consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() },
+            dirtyGranularity: dirtyGranularity)
     }
 
     struct Malformed: Error, CustomStringConvertible {

@@ -71,6 +71,8 @@ struct DirtyLogReply: Decodable, Sendable {
     }
 
     var pageSize: Int64
+    var granularity: Int64
+    var exact: Bool
     var ranges: [Span]
 }
 
