@@ -233,15 +233,3 @@ extension KVMReport: JSONWritable {
         }
     }
 }
-
-extension Problem: JSONWritable {
-    func write(to json: inout JSONWriter) {
-        json.object { json in
-            json.member("detail", detail)
-            json.member("errno", ifPresent: errno)
-            json.member("status", status)
-            json.member("title", title)
-            json.member("type", type)
-        }
-    }
-}

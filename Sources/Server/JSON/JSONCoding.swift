@@ -35,16 +35,21 @@ struct AnyKey: CodingKey {
 extension Decoder {
     /// Refuses a JSON object with a field that `Keys` does not name, or a field set to null: a
     /// misspelt field is a client bug, and ignoring it would silently apply a default instead.
+    /// Keys are judged in name order, as `allKeys` comes in an order that changes from one run
+    /// to the next: the same body always gets the same answer (a fuzz finding, issue 14 item 6).
     func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
         let known = Set(Keys.allCases.map(\.stringValue))
         let object = try container(keyedBy: AnyKey.self)
-        for key in object.allKeys {
-            guard known.contains(key.stringValue) else {
-                throw DecodingError.dataCorrupted(
-                    DecodingError.Context(
-                        codingPath: codingPath,
-                        debugDescription: "unknown field '\(key.stringValue.snakeCased)'"))
-            }
+        let keys = object.allKeys.sorted { $0.stringValue < $1.stringValue }
+        let unknown = keys.filter { !known.contains($0.stringValue) }.map { "'\($0.stringValue.snakeCased)'" }
+        if !unknown.isEmpty {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: codingPath,
+                    debugDescription: "unknown field\(unknown.count == 1 ? "" : "s") "
+                        + unknown.joined(separator: ", ")))
+        }
+        for key in keys {
             // No gmemd field takes null: leave an optional field out instead. Treating null as
             // "absent" would make `{"limits": {"max_bytes": null}}` silently mean the default.
             if try object.decodeNil(forKey: key) {

@@ -34,8 +34,8 @@ struct DirtyLogRouteTests {
         let written = stride(from: 0, to: pages, by: 2).map { $0 * Self.page }
 
         let connection = try RawConnection(port: tenant.client.gmemd.port)
-        for batch in stride(from: 0, to: written.count, by: 500) {
-            let offsets = written[batch..<min(batch + 500, written.count)]
+        for batch in stride(from: 0, to: written.count, by: 100) {
+            let offsets = written[batch..<min(batch + 100, written.count)]
             try connection.send(
                 offsets.map { Self.oneBytePut(file, at: $0, token: tenant.client.token!) }.joined())
             for _ in offsets { #expect(try await connection.reply().status == 200) }
