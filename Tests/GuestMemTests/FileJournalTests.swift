@@ -117,6 +117,27 @@ struct FileJournalTests {
         }
     }
 
+    /// A dirty log that coarsened past its cap comes back coarse, at its granularity: a restart
+    /// never makes it claim to be exact.
+    @Test func aCoarseDirtyLogIsRestoredCoarseAndCoveringTheSamePages() throws {
+        let first = try store()
+        let file = try first.createFile(for: tenant, name: "ram", size: 10_000 * 4096)
+        for page in stride(from: Int64(0), to: 10_000, by: 2) {
+            _ = try first.write(file.id, of: tenant, offset: page * 4096, bytes: [1])
+        }
+        let before = try first.dirtyLog(of: file.id, of: tenant, clear: false)
+        let record = try #require(journal.record(file.id))
+        let descriptor = try #require(journal.descriptor(file.id))
+
+        let second = MemoryStore()
+        try second.addTenant(tenant, limits: Fixture.roomy)
+        _ = try second.restore(
+            record, descriptor: FileDescriptor(rawValue: fcntl(descriptor, F_DUPFD_CLOEXEC, 0)))
+
+        #expect(!before.isExact)
+        #expect(try second.dirtyLog(of: file.id, of: tenant, clear: false) == before)
+    }
+
     @Test func aDescriptorOfAnotherFileIsRefusedAndNothingIsServed() throws {
         let first = try store()
         let file = try first.createFile(for: tenant, name: "ram", size: 4096)

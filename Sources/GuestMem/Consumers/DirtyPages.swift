@@ -30,7 +30,7 @@ struct DirtyPages {
     }
 
     /// Takes back a log the file journal kept, at the granule it had (nil: exact).
-    mutating func restore(_ kept: [ByteRange], granule kept granule: Int64?) {
+    mutating func restore(_ kept: [ByteRange], granule: Int64?) {
         if let granule, granule > pageSize, granule % pageSize == 0 { self.granule = granule }
         for range in kept { insert(range) }
     }
