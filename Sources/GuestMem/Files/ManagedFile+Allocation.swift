@@ -19,7 +19,11 @@ extension ManagedFile {
                 guard reservation.isLocked == allocationIsLocked else { return nil }
                 try allocate(range, keepSize: keepSize, within: reservation, host: host, &backing, &charge)
             case .punchHole:
-                try punchHole(range, &backing, &charge)
+                // The fstat that booked the punch answers for the file too: one per request.
+                let status = try punchHole(range, &backing, &charge)
+                return try state.withLock { (state) throws(GuestMemError) in
+                    try snapshot(state, knowing: status)
+                }
             }
             return try snapshot()
         }
@@ -49,18 +53,20 @@ extension ManagedFile {
     /// Punches `range` under the operation lock the caller holds; the write seals answer EPERM,
     /// even past the end. `charge` gets what the kernel freed: whole pages only (F6, F7). Pins
     /// overlapping `range` are revoked and consumers told.
+    /// Answers the size and allocation the kernel reported after it.
     private func punchHole(_ range: ByteRange, _ backing: inout FileBacking, _ charge: inout Charge)
-        throws(GuestMemError)
+        throws(GuestMemError) -> (size: Int64, allocatedBytes: Int64)
     {
         try withState { (state) throws(GuestMemError) in
             try requireAligned(range.offset, range.length, in: state)
         }
         try backing.fallocate(.punchHole, range)
-        _ = try recount(&backing, &charge)
+        let status = try recount(&backing, &charge)
         try withState { (state) throws(GuestMemError) in
             invalidate(range, .punchHole, &state, &charge)
             Self.touch(&state)
         }
+        return status
     }
 
     /// Sets the size with ftruncate(2); the kernel answers (a memfd's shrink and grow seals: EPERM;
@@ -101,7 +107,7 @@ extension ManagedFile {
         defer { host.release(claimed) }
         let sizeBefore = try backing.status().size
         let outcome = Result { () throws(GuestMemError) in try change(&backing) }
-        let sizeAfter = try recount(&backing, &charge)
+        let sizeAfter = try recount(&backing, &charge).size
         let result = try outcome.get()
         if try withState({ (state) throws(GuestMemError) in overran(reservation, charge, state) }) {
             try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: sizeAfter, &backing, &charge)
@@ -110,12 +116,16 @@ extension ManagedFile {
     }
 
     /// Reads the allocation the kernel reports (st_blocks, or the extents), books the change since
-    /// the last look into `charge`, checks a memfd's map against it, and answers the size.
-    func recount(_ backing: inout FileBacking, _ charge: inout Charge) throws(GuestMemError) -> Int64 {
+    /// the last look into `charge`, checks a memfd's map against it, and answers the size and
+    /// allocation it read.
+    @discardableResult
+    func recount(_ backing: inout FileBacking, _ charge: inout Charge) throws(GuestMemError)
+        -> (size: Int64, allocatedBytes: Int64)
+    {
         let status = try backing.status()
         backing.reconcile(kernelBytes: status.allocatedBytes)
         try withState { (state) throws(GuestMemError) in book(status.allocatedBytes, &state, &charge) }
-        return status.size
+        return status
     }
 
     /// Checks that `newBytes` fit what the tenant set aside (locked bytes too, where the file's

@@ -106,16 +106,25 @@ final class ManagedFile: Sendable {
         try state.withLock { (state) throws(GuestMemError) in try snapshot(state) }
     }
 
-    func snapshot(_ state: borrowing State) throws(GuestMemError) -> FileSnapshot {
+    /// `known` is what an fstat under the operation lock just read, so as not to read it again.
+    func snapshot(_ state: borrowing State, knowing known: (size: Int64, allocatedBytes: Int64)? = nil)
+        throws(GuestMemError) -> FileSnapshot
+    {
         guard !state.isDeleted else { throw .notFound("no file \(id)") }
         switch backend {
         case .memfd(let flags):
             // Present while the file is: set at creation, taken away only with isDeleted.
             let reader = state.reader!
-            let status = try kernel("fstat") { () throws(Errno) in try reader.status() }
+            let (size, allocatedBytes): (Int64, Int64)
+            if let known {
+                (size, allocatedBytes) = known
+            } else {
+                let read = try kernel("fstat") { () throws(Errno) in try reader.status() }
+                (size, allocatedBytes) = (read.size, read.allocatedBytes)
+            }
             let kernelSeals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try reader.seals() }
             return FileSnapshot(
-                id: id, name: name, backend: .memfd, size: status.size, allocatedBytes: status.allocatedBytes,
+                id: id, name: name, backend: .memfd, size: size, allocatedBytes: allocatedBytes,
                 seals: kernelSeals.union(state.serviceSeals), flags: flags, createdAt: createdAt,
                 updatedAt: state.updatedAt, version: state.version)
         case .guestMemfd(let vm, let size, let flags):

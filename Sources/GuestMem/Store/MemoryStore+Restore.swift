@@ -48,7 +48,7 @@ extension MemoryStore {
         }
         charge.consumers = attached.count
         _ = try file.operating { (backing) throws(GuestMemError) -> Int64 in
-            try file.recount(&backing, &charge)
+            try file.recount(&backing, &charge).size
         }
         let snapshot = try publish(file, of: record.tenant, &charge, keeping: false)
         tenant.settle(charge)

@@ -43,7 +43,8 @@ package final class HTTPServer: Sendable {
         let count = configuration.threads > 0 ? configuration.threads : cores
         let plan = configuration.workerPlan(cores: cores)
         let workers = WorkerPool(
-            threads: plan.threads, share: plan.share, depth: configuration.workerQueueDepth)
+            threads: plan.threads, share: plan.share, depth: configuration.workerQueueDepth,
+            niceness: configuration.workerNiceness)
         self.workers = workers
         var loops: [EventLoop] = []
         for _ in 0..<count {

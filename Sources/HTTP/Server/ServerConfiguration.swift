@@ -48,6 +48,8 @@ package struct ServerConfiguration: Sendable {
     package var workerShare = 0
     /// Most jobs of one owner waiting for a worker thread; one more is 503.
     package var workerQueueDepth = 64
+    /// How much lower than the event loops the worker threads run (a nice increment, 0–19).
+    package var workerNiceness: Int32 = 0
     /// Judges a head whose body is still to come, before the body is read; nil admits every one.
     package var headJudge: HeadJudge?
     /// Told of every answered request, on the loop's thread (logs, metrics); nil costs nothing.

@@ -16,6 +16,8 @@ package final class WorkerPool: Sendable {
     package let threadCount: Int
     /// Most jobs of one owner waiting; one more is refused.
     package let queueDepth: Int
+    /// How much lower than the event loops the workers run (a nice increment).
+    private let niceness: Int32
     private let state: Mutex<State>
     private let wakeup = Semaphore()
 
@@ -26,10 +28,10 @@ package final class WorkerPool: Sendable {
     }
 
     /// A pool of `threads` workers (not started yet), `share` jobs of one owner running at most
-    /// at once and `depth` more of its jobs waiting.
-    package init(threads: Int, share: Int, depth: Int) {
+    /// at once and `depth` more of its jobs waiting, each worker `niceness` below the loops.
+    package init(threads: Int, share: Int, depth: Int, niceness: Int32 = 0) {
         precondition(threads > 0, "at least one worker thread")
-        (threadCount, queueDepth) = (threads, depth)
+        (threadCount, queueDepth, self.niceness) = (threads, depth, niceness)
         state = Mutex(State(queue: FairQueue(share: min(share, threads), depth: depth)))
     }
 
@@ -85,6 +87,7 @@ package final class WorkerPool: Sendable {
 
     /// One worker thread's life: take the job whose turn it is, run it, tell the queue.
     private func work() {
+        lowerPriority()
         while true {
             wakeup.wait()
             let turn = state.withLock { state -> Turn in
@@ -104,6 +107,22 @@ package final class WorkerPool: Sendable {
                 if hasWaiting { wakeup.signal() }
             }
         }
+    }
+}
+
+extension WorkerPool {
+    /// Lowers this thread's scheduling priority by `niceness`: a job zeroing a GiB of pages in
+    /// the kernel then yields the core to a loop that wakes for a read. Linux keeps a nice value
+    /// per thread, and `PRIO_PROCESS` with id 0 names the calling thread (setpriority(2), BUGS).
+    /// A refusal leaves the thread as it was: it only costs latency.
+    /// The corresponding C calls are `getpriority` and `setpriority`.
+    fileprivate func lowerPriority() {
+        guard niceness > 0 else { return }
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        errno = 0
+        let current = getpriority(which, 0)
+        guard errno == 0 else { return }
+        _ = setpriority(which, 0, min(19, current + niceness))
     }
 }
 

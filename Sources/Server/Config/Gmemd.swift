@@ -59,6 +59,12 @@ struct Gmemd: ParsableCommand {
     )
     var workerQueue = 64
 
+    @Option(
+        help:
+            "How much lower than the event loops worker threads run, as a nice increment (0: the same; at most 19)."
+    )
+    var workerNice = 10
+
     @Option(help: "Longest request line in bytes (longer: 414).")
     var maxRequestLineBytes = 8 * 1024
 
@@ -203,6 +209,9 @@ struct Gmemd: ParsableCommand {
         guard (1...1_000_000).contains(workerQueue) else {
             throw ValidationError("--worker-queue must be from 1 to 1000000")
         }
+        guard (0...19).contains(workerNice) else {
+            throw ValidationError("--worker-nice must be from 0 to 19")
+        }
         guard (0...DescriptorPlan.maxAdminConnections).contains(adminConnections) else {
             throw ValidationError(
                 "--admin-connections must be from 0 to \(DescriptorPlan.maxAdminConnections): they take fds kept for gmemd's own"
@@ -244,6 +253,7 @@ struct Gmemd: ParsableCommand {
         configuration.workerThreads = workers
         configuration.workerShare = workerShare
         configuration.workerQueueDepth = workerQueue
+        configuration.workerNiceness = Int32(workerNice)
         applyOperations(to: &configuration)
         return configuration
     }
