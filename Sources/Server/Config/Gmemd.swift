@@ -63,7 +63,7 @@ struct Gmemd: ParsableCommand {
         help:
             "How much lower than the event loops worker threads run, as a nice increment (0: the same; at most 19)."
     )
-    var workerNice = 10
+    var workerNice = 0
 
     @Option(help: "Longest request line in bytes (longer: 414).")
     var maxRequestLineBytes = 8 * 1024
