@@ -30,7 +30,7 @@ build() {
 http_sources=(
     Sources/HTTP/Parser/*.swift Sources/HTTP/Message/*.swift Sources/HTTP/Observe/RequestID.swift
     Sources/HTTP/Compression/ContentCoding.swift Sources/HTTP/Serializer/ProblemType.swift
-    Sources/HTTP/Descriptors/*.swift
+    Sources/HTTP/Descriptors/*.swift Sources/HTTP/Server/BodyBudget.swift Sources/HTTP/Serializer/ProblemResponse.swift
 )
 build parser HTTPFuzz Fuzz/Parser/ParserFuzz.swift "${http_sources[@]}"
 build query QueryFuzz Fuzz/Query/QueryFuzz.swift "${http_sources[@]}"
