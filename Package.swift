@@ -68,7 +68,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "GuestMem"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Posix", "GuestMem", "TestSupport"], swiftSettings: strict),
         // Drives the real gmemd through the client swift-openapi-generator makes from openapi.yaml

@@ -1,5 +1,6 @@
 import Foundation
 import GuestMem
+import HTTP
 import SystemPackage
 import Testing
 
@@ -95,5 +96,45 @@ struct TenantStateFileTests {
 
         #expect(error?.description.contains("format 2.0") == true)
         #expect(error?.description.contains("format 1.x") == true)
+    }
+
+    /// A tenant created with an Idempotency-Key keeps the creating answer in the same file, while
+    /// the key counts; an older receipt is neither loaded nor written again (it holds a token).
+    @Test func aReceiptRoundTripsWhileItCountsAndIsDroppedOnceOlder() throws {
+        let answer = try #require(
+            StoredAnswer(
+                Response(
+                    status: .created, contentType: "application/json", bytes: Array(#"{"token":"t"}"#.utf8))))
+        let now = Timestamp.now()
+        let fresh = TenantRecord(
+            id: TenantID(Self.id)!, name: "kept", credentialDigest: Self.digest, limits: .default,
+            createdAt: now,
+            receipt: CreationReceipt(key: "k", fingerprint: "f", answer: answer.bytes, createdAt: now))
+        var stale = TenantRecord(
+            id: .random(), name: "old", credentialDigest: Self.digest, limits: .default, createdAt: now)
+        stale.receipt = CreationReceipt(
+            key: "k2", fingerprint: "f", answer: answer.bytes,
+            createdAt: IdempotencyKeys.cutoff(
+                at: Timestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - 1_000_000_000)))
+
+        let loaded = try TenantStateFile.records(from: TenantStateFile.bytes(of: [fresh, stale]))
+        let kept = try #require(loaded.first { $0.name == "kept" })
+        let written = String(decoding: TenantStateFile.bytes(of: [stale]), as: UTF8.self)
+
+        #expect(kept.receipt == fresh.receipt)
+        #expect(try StoredAnswer(bytes: try #require(kept.receipt).answer) == answer)
+        #expect(loaded.first { $0.name == "old" }?.receipt == nil)
+        #expect(!written.contains("idempotency"))
+    }
+
+    @Test func aFileOfMinor0HasNoReceipts() throws {
+        let text = """
+            {"format_major": 1, "format_minor": 0, "tenants": [{"id": "\(Self.id)", "name": "n",
+              "token_digest": "\(Self.digest)", "created_at": "2026-12-06T08:16:35Z", "limits": {}}]}
+            """
+
+        let records = try TenantStateFile.records(from: Array(text.utf8))
+
+        #expect(records.map(\.receipt) == [nil])
     }
 }

@@ -8,6 +8,7 @@ final class Tenant: Sendable {
     let name: String
     let credentialDigest: String
     let createdAt: Timestamp
+    let receipt: CreationReceipt?
     private let state: RankedMutex<State>
 
     private struct State {
@@ -23,8 +24,8 @@ final class Tenant: Sendable {
     }
 
     init(_ record: TenantRecord) {
-        (id, name, credentialDigest, createdAt) = (
-            record.id, record.name, record.credentialDigest, record.createdAt
+        (id, name, credentialDigest, createdAt, receipt) = (
+            record.id, record.name, record.credentialDigest, record.createdAt, record.receipt
         )
         state = RankedMutex(.tenant, State(limits: record.limits, version: record.version))
     }
@@ -36,7 +37,7 @@ final class Tenant: Sendable {
         let (limits, version) = state.withLock { ($0.limits, $0.version) }
         return TenantRecord(
             id: id, name: name, credentialDigest: credentialDigest, limits: limits, createdAt: createdAt,
-            version: version)
+            version: version, receipt: receipt)
     }
 
     /// Takes on `record`'s limits and version: its directory's change, already saved.

@@ -29,6 +29,15 @@ package final class TenantDirectory: Sendable {
 
     package func record(of id: TenantID) -> TenantRecord? { table.withLock { $0[id] }?.record }
 
+    /// The receipt of the tenant that a request with idempotency key `key` created after
+    /// `cutoff`, if that tenant still exists. Only the admin creates tenants, and a key that still
+    /// counts is never used to create again, so at most one tenant has it.
+    package func receipt(forKey key: String, madeAfter cutoff: Timestamp) -> CreationReceipt? {
+        table.withLock { tenants in
+            tenants.values.lazy.compactMap(\.receipt).first { $0.key == key && $0.createdAt > cutoff }
+        }
+    }
+
     /// Every tenant's record, sorted by id.
     package var records: [TenantRecord] { Self.sorted(table.withLock { Array($0.values) }.map(\.record)) }
 

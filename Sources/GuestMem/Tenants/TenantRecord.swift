@@ -1,5 +1,6 @@
-/// What gmemd keeps of a tenant across restarts: who it is, its credential, its limits. Its
-/// files and usage are the daemon's and do not survive it (README).
+/// What gmemd keeps of a tenant across restarts: who it is, its credential, its limits, and the
+/// answer to the request that created it when that request had an idempotency key. Its files and
+/// usage are the daemon's and do not survive it (README).
 package struct TenantRecord: Hashable, Sendable {
     package let id: TenantID
     package let name: String
@@ -11,10 +12,12 @@ package struct TenantRecord: Hashable, Sendable {
     package let createdAt: Timestamp
     /// Moves on with every change; the tenant's ETag.
     package var version: UInt64
+    /// The creating request's answer, saved with the tenant in one write; nil without a key.
+    package var receipt: CreationReceipt?
 
     package init(
         id: TenantID, name: String, credentialDigest: String, limits: TenantLimits, createdAt: Timestamp,
-        version: UInt64 = 1
+        version: UInt64 = 1, receipt: CreationReceipt? = nil
     ) {
         self.id = id
         self.name = name
@@ -22,5 +25,6 @@ package struct TenantRecord: Hashable, Sendable {
         self.limits = limits
         self.createdAt = createdAt
         self.version = version
+        self.receipt = receipt
     }
 }

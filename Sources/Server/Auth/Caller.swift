@@ -1,7 +1,7 @@
 import GuestMem
 
 /// Who sent a request, as its bearer token proved.
-enum Caller: Sendable {
+enum Caller: Hashable, Sendable {
     case admin
     case tenant(TenantID)
 }

@@ -1,7 +1,9 @@
 import COpenSSL
 
-/// Bearer-token material: random secrets, their SHA-256 digests, and constant-time comparison.
-/// Only digests are stored; a token is shown once, when it is made. Every authenticated request
+/// Bearer-token material: random secrets, their SHA-256 digests, and constant-time comparison;
+/// and SHA-256 itself, which request fingerprints use too. Digests are what is stored; a token is
+/// shown once, when it is made, and kept only inside that answer while a retry sent with its
+/// Idempotency-Key may still ask for it again (IdempotencyKeys). Every authenticated request
 /// digests its token, so this stays allocation-light (it was 40% of a GET's CPU when it built
 /// a String per hex digit).
 enum Secret {
@@ -12,9 +14,12 @@ enum Secret {
     }
 
     /// SHA-256 of the secret's UTF-8 bytes, as hex.
-    static func digest(_ secret: some StringProtocol) -> String {
+    static func digest(_ secret: some StringProtocol) -> String { sha256(Array(secret.utf8)) }
+
+    /// SHA-256 of `input`, as hex.
+    static func sha256(_ input: [UInt8]) -> String {
         var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        var input = Array(secret.utf8)
+        var input = input
         // `input` and `output` live through the call; SHA256 reads `count` bytes and writes 32.
         _ = input.withUnsafeMutableBufferPointer { bytes in SHA256(bytes.baseAddress, bytes.count, &output) }
         return hex(output)

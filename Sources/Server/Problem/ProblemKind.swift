@@ -8,6 +8,9 @@ enum ProblemKind: Sendable {
     case badRequest, unauthorized, forbidden, quota, notFound, notAcceptable
     case seal, busy, conflict, gone, precondition, tooLarge, unsupportedMediaType, range
     case invalid, unknownReference, hostUnsupported, hostExhausted, internalError
+    /// The Idempotency-Key draft's two refusals: the key's first request is still under way
+    /// (409), or the key came with another request (422).
+    case keyUnderWay, keyReused
 
     var status: HTTPStatus {
         switch self {
@@ -16,13 +19,13 @@ enum ProblemKind: Sendable {
         case .forbidden, .quota: .forbidden
         case .notFound: .notFound
         case .notAcceptable: .notAcceptable
-        case .seal, .busy, .conflict: .conflict
+        case .seal, .busy, .conflict, .keyUnderWay: .conflict
         case .gone: .gone
         case .precondition: .preconditionFailed
         case .tooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .range: .rangeNotSatisfiable
-        case .invalid, .unknownReference, .hostUnsupported: .unprocessableContent
+        case .invalid, .unknownReference, .hostUnsupported, .keyReused: .unprocessableContent
         case .hostExhausted: .insufficientStorage
         case .internalError: .internalServerError
         }
@@ -49,6 +52,8 @@ enum ProblemKind: Sendable {
         case .hostUnsupported: ProblemType("host-unsupported")
         case .hostExhausted: ProblemType("host-exhausted")
         case .internalError: .internalError
+        case .keyUnderWay: ProblemType("idempotency-key-in-use")
+        case .keyReused: ProblemType("idempotency-key-reused")
         }
     }
 }

@@ -13,19 +13,27 @@ extension Routes {
         router.add(.get, "/v1/usage", Endpoint.onLoop(usage))
     }
 
-    /// One call to the tenant directory, which saves the tenant before anyone can use it.
+    /// One call to the tenant directory, which saves the tenant before anyone can use it. With
+    /// an Idempotency-Key, the answer is saved with the tenant, in the same write: a retry after
+    /// a crash between that write and the 201 gets the tenant and its token, not a second tenant.
     private func createTenant(_ request: Request) throws(Problem) -> Response {
-        let body = try request.decodeJSON(CreateTenantBody.self)
-        let secret = Secret.random()
-        let record = TenantRecord(
-            id: .random(), name: body.name, credentialDigest: Secret.digest(secret),
-            limits: body.limits?.applied(to: defaultLimits) ?? defaultLimits, createdAt: .now())
-        try domain { () throws(GuestMemError) in try memory.createTenant(record) }
-        var view = try view(of: record)
-        view.token = "\(record.id.rawValue).\(secret)"
-        var headers = record.etagHeaders
-        headers.add("Location", "/v1/tenants/\(record.id.rawValue)")
-        return .json(view, status: .created, headers: headers)
+        try creatingOnce(request, by: .admin, receipts: memory.tenants.receipt) {
+            claim throws(Problem) in
+            let body = try request.decodeJSON(CreateTenantBody.self)
+            let secret = Secret.random()
+            var record = TenantRecord(
+                id: .random(), name: body.name, credentialDigest: Secret.digest(secret),
+                limits: body.limits?.applied(to: defaultLimits) ?? defaultLimits, createdAt: .now())
+            // A new tenant has used nothing yet: its answer is known before it is saved.
+            var view = view(of: record, usage: TenantUsage())
+            view.token = "\(record.id.rawValue).\(secret)"
+            var headers = record.etagHeaders
+            headers.add("Location", "/v1/tenants/\(record.id.rawValue)")
+            let response = Response.json(view, status: .created, headers: headers)
+            record.receipt = claim?.receipt(of: response)
+            try domain { () throws(GuestMemError) in try memory.createTenant(record) }
+            return response
+        }
     }
 
     private func listTenants(_ request: Request) throws(Problem) -> Response {
@@ -72,11 +80,13 @@ extension Routes {
     }
 
     private func view(of record: TenantRecord) throws(Problem) -> TenantView {
-        let usage = try domain { () throws(GuestMemError) in try memory.usage(of: record.id) }
-        return TenantView(
+        view(of: record, usage: try domain { () throws(GuestMemError) in try memory.usage(of: record.id) })
+    }
+
+    private func view(of record: TenantRecord, usage: TenantUsage) -> TenantView {
+        TenantView(
             id: record.id.rawValue, name: record.name, limits: LimitsBody(record.limits),
-            usage: UsageView(usage),
-            createdAt: WireTime.string(record.createdAt))
+            usage: UsageView(usage), createdAt: WireTime.string(record.createdAt))
     }
 }
 

@@ -33,7 +33,8 @@ struct AtomicFile: Sendable {
         }
     }
 
-    /// Writes `bytes` with mode 0600 (it may hold token digests).
+    /// Writes `bytes` with mode 0600 (it may hold token digests, and tokens in the answers kept
+    /// for Idempotency-Key retries).
     func write(_ bytes: [UInt8]) throws(Errno) {
         let temporary = FilePath(path.string + ".tmp")
         let fd: FileDescriptor

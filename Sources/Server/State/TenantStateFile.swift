@@ -5,9 +5,13 @@ import SystemPackage
 /// STATE_DIR/tenants.json: the tenant directory's journal, replaced whole and atomically on
 /// every change. Its layout is versioned apart from the wire:
 ///
-///     {"format_major": 1, "format_minor": 0, "tenants": [{"created_at": …, "id": …,
-///      "limits": {"max_bytes": …, …}, "name": …, "token_digest": …, "version": …}]}
+///     {"format_major": 1, "format_minor": 1, "tenants": [{"created_at": …, "id": …,
+///      "limits": {"max_bytes": …, …}, "name": …, "token_digest": …, "version": …,
+///      "idempotency": {"key": …, "fingerprint": …, "created_at": …, "answer": {…}}}]}
 ///
+/// - `idempotency` (minor 1) is there for a tenant created with an Idempotency-Key, while the
+///   key counts (IdempotencyKeys.lifetime): the creating answer, token included, for a retry.
+///   It is written in the same replacement that adds the tenant, and left out once it is older.
 /// - A reader takes every file of the majors it knows, whatever its minor. A minor adds only
 ///   fields that a reader without them can leave out (a limit, which then has its default), so
 ///   unknown keys are ignored at every level on load, unlike request bodies, which refuse them.
@@ -18,7 +22,7 @@ import SystemPackage
 ///   `max_vms`, some with milliseconds in `created_at`) loads as format 1.0.
 struct TenantStateFile: TenantJournal {
     static let major = 1
-    static let minor = 0
+    static let minor = 1
 
     let file: AtomicFile
 
@@ -41,8 +45,11 @@ struct TenantStateFile: TenantJournal {
     }
 
     static func bytes(of records: [TenantRecord]) -> [UInt8] {
-        JSONCoding.encode(
-            Layout(formatMajor: major, formatMinor: minor, tenants: records.map(StoredTenant.init)))
+        let cutoff = IdempotencyKeys.cutoff(at: .now())
+        return JSONCoding.encode(
+            Layout(
+                formatMajor: major, formatMinor: minor,
+                tenants: records.map { StoredTenant($0, receiptsAfter: cutoff) }))
     }
 
     static func records(from bytes: [UInt8]) throws -> [TenantRecord] {
@@ -57,7 +64,8 @@ struct TenantStateFile: TenantJournal {
             }
             stored = layout.tenants
         }
-        return try stored.map { try $0.record() }
+        let cutoff = IdempotencyKeys.cutoff(at: .now())
+        return try stored.map { try $0.record(receiptsAfter: cutoff) }
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
@@ -91,24 +99,30 @@ private struct StoredTenant: Codable {
     var createdAt: String
     /// Absent in records saved before tenants had ETags: they start at 1.
     var version: UInt64?
+    /// Absent for a tenant created without an Idempotency-Key, or longer ago than it counts.
+    var idempotency: StoredReceipt?
 
-    init(_ record: TenantRecord) {
+    /// `record` as saved; its receipt only if it was made after `cutoff`.
+    init(_ record: TenantRecord, receiptsAfter cutoff: Timestamp) {
         id = record.id.rawValue
         name = record.name
         tokenDigest = record.credentialDigest
         limits = StoredLimits(record.limits)
         createdAt = WireTime.string(record.createdAt)
         version = record.version
+        idempotency = record.receipt.flatMap { $0.createdAt > cutoff ? StoredReceipt($0) : nil }
     }
 
-    func record() throws -> TenantRecord {
+    func record(receiptsAfter cutoff: Timestamp) throws -> TenantRecord {
         guard let tenantID = TenantID(id) else { throw Malformed(why: "'\(id)' is not a tenant id") }
         guard let created = WireTime.timestamp(createdAt) else {
             throw Malformed(why: "tenant \(id) has created_at '\(createdAt)', not an RFC 3339 UTC time")
         }
+        let receipt = idempotency?.receipt
         return TenantRecord(
             id: tenantID, name: name, credentialDigest: tokenDigest, limits: limits.applied(to: .default),
-            createdAt: created, version: version ?? 1)
+            createdAt: created, version: version ?? 1,
+            receipt: receipt.flatMap { $0.createdAt > cutoff ? $0 : nil })
     }
 
     struct Malformed: Error, CustomStringConvertible {
@@ -125,4 +139,28 @@ private struct StoredLimits: PartialLimits, Codable {
     var maxFiles: Int?
     var maxConsumers: Int?
     var maxVms: Int?
+}
+
+/// A tenant's CreationReceipt in tenants.json, its answer written out as JSON, not as bytes.
+private struct StoredReceipt: Codable {
+    var key: String
+    var fingerprint: String
+    /// Nanoseconds since the epoch: the key's lifetime is counted from here, to the nanosecond.
+    var createdAtNs: Int64
+    var answer: StoredAnswer
+
+    /// nil for a receipt whose answer this gmemd did not write, which it cannot replay anyway.
+    init?(_ receipt: CreationReceipt) {
+        guard let answer = try? StoredAnswer(bytes: receipt.answer) else { return nil }
+        key = receipt.key
+        fingerprint = receipt.fingerprint
+        createdAtNs = receipt.createdAt.nanosecondsSinceEpoch
+        self.answer = answer
+    }
+
+    var receipt: CreationReceipt {
+        CreationReceipt(
+            key: key, fingerprint: fingerprint, answer: answer.bytes,
+            createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs))
+    }
 }

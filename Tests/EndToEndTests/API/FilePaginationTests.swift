@@ -49,9 +49,12 @@ struct FilePaginationTests {
     }
 }
 
-/// A page of `GET /v1/tenants`; tenants are made by tests running alongside, so only ids are kept.
+/// A page of `GET /v1/tenants`: ids and names; tenants are made by tests running alongside.
 struct TenantPage: Decodable {
-    struct Item: Decodable { var id: String }
+    struct Item: Decodable {
+        var id: String
+        var name: String
+    }
     var items: [Item]
     var nextCursor: String?
 }

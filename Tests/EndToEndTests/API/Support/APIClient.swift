@@ -21,10 +21,13 @@ struct APIClient: Sendable {
 
     func head(_ path: String) async throws -> HTTPReply { try await send("HEAD", path) }
 
-    /// `json` (a dictionary JSONSerialization takes) as an application/json body.
-    func post(_ path: String, json: [String: any Sendable]) async throws -> HTTPReply {
+    /// `json` (a dictionary JSONSerialization takes) as an application/json body, with `headers`.
+    func post(_ path: String, json: [String: any Sendable], headers: [String: String] = [:]) async throws
+        -> HTTPReply
+    {
         try await send(
-            "POST", path, body: try Self.encode(json), headers: ["Content-Type": "application/json"])
+            "POST", path, body: try Self.encode(json),
+            headers: headers.merging(["Content-Type": "application/json"]) { $1 })
     }
 
     func patch(_ path: String, json: [String: any Sendable], ifMatch: String? = nil) async throws -> HTTPReply
