@@ -52,4 +52,16 @@ extension Routes {
 
     private static let keyReused = Problem(
         .keyReused, detail: "this Idempotency-Key was sent with another request (method, path or body)")
+
+    /// A tenant's creating route (a file, a consumer, a pin, a VM) carried out at most once per
+    /// Idempotency-Key of that tenant, its answers kept in memory: none of these objects keeps a
+    /// receipt of its own yet, so their keys do not outlive gmemd (README).
+    func creatingOnce(
+        _ create: @escaping @Sendable (Request, TenantID) throws(Problem) -> Response
+    ) -> @Sendable (Request, TenantID) throws(Problem) -> Response {
+        { request, tenant throws(Problem) in
+            try creatingOnce(request, by: .tenant(tenant)) { _ throws(Problem) in try create(request, tenant)
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ import HTTP
 /// file's operation lock, and detaching may delete one: off the loops.
 extension Routes {
     func addConsumerRoutes(to router: inout Router) {
-        router.add(.post, "/v1/files/{fid}/consumers", tenantWork(attachConsumer))
+        router.add(.post, "/v1/files/{fid}/consumers", tenantWork(creatingOnce(attachConsumer)))
         router.add(.get, "/v1/files/{fid}/consumers", Endpoint.onLoop(listConsumers))
         router.add(.get, "/v1/consumers/{cid}", Endpoint.onLoop(getConsumer))
         router.add(.delete, "/v1/consumers/{cid}", tenantWork(detachConsumer))

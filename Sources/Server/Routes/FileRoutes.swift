@@ -7,7 +7,7 @@ import HTTP
 /// the loop.
 extension Routes {
     func addFileRoutes(to router: inout Router) {
-        router.add(.post, "/v1/files", tenantWork(createFile))
+        router.add(.post, "/v1/files", tenantWork(creatingOnce(createFile)))
         router.add(.get, "/v1/files", Endpoint.onLoop(listFiles))
         router.add(.get, "/v1/files/{fid}", Endpoint.onLoop(getFile))
         router.add(.patch, "/v1/files/{fid}", tenantWork(resizeFile))

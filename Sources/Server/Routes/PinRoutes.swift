@@ -8,7 +8,7 @@ import HTTP
 /// answer waits for: on a worker (Routes.tenantWork).
 extension Routes {
     func addPinRoutes(to router: inout Router) {
-        router.add(.post, "/v1/consumers/{cid}/pins", tenantWork(pin))
+        router.add(.post, "/v1/consumers/{cid}/pins", tenantWork(creatingOnce(pin)))
         router.add(.get, "/v1/consumers/{cid}/pins", Endpoint.onLoop(listPins))
         router.add(.get, "/v1/consumers/{cid}/pins/{pid}", Endpoint.onLoop(getPin))
         router.add(.delete, "/v1/consumers/{cid}/pins/{pid}", tenantWork(unpin))

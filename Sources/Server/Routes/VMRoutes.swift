@@ -7,7 +7,7 @@ import HTTP
 /// (LockOrder), so a GET could wait behind a fallocate.
 extension Routes {
     func addVMRoutes(to router: inout Router) {
-        router.add(.post, "/v1/vms", tenantWork(createVM))
+        router.add(.post, "/v1/vms", tenantWork(creatingOnce(createVM)))
         router.add(.get, "/v1/vms", tenantWork(listVMs))
         router.add(.get, "/v1/vms/{vmid}", tenantWork(getVM))
         router.add(.delete, "/v1/vms/{vmid}", tenantWork(deleteVM))

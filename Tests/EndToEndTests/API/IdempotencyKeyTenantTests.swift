@@ -16,12 +16,7 @@ struct IdempotencyKeyTenantTests {
         let retry = try await admin.create(name, key: key)
 
         #expect(first.status == 201)
-        #expect(retry.status == 201)
-        #expect(retry.body == first.body)
-        #expect(retry.header("Location") == first.header("Location"))
-        #expect(retry.header("ETag") == first.header("ETag"))
-        #expect(retry.header("Idempotent-Replayed") == "true")
-        #expect(first.header("Idempotent-Replayed") == nil)
+        expectReplay(retry, of: first)
         #expect(try await admin.tenantIDs(named: name).count == 1)
     }
 
@@ -106,7 +101,7 @@ struct IdempotencyKeyTenantTests {
         let admin = try Admin(gmemd)
         let (name, key) = Self.fresh()
         let body = #"{"name":"\#(name)"}"#
-        let connection = try RawConnection(port: gmemd.port)
+        let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(60))
 
         try connection.send(
             "POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(admin.client.token ?? "")\r\n"
@@ -172,4 +167,15 @@ extension Admin {
         } while cursor != nil
         return ids
     }
+}
+
+/// `retry` is `first` again, marked as a replay: status, body, Location and ETag.
+func expectReplay(_ retry: HTTPReply, of first: HTTPReply, sourceLocation: SourceLocation = #_sourceLocation)
+{
+    #expect(retry.status == first.status, sourceLocation: sourceLocation)
+    #expect(retry.body == first.body, sourceLocation: sourceLocation)
+    #expect(retry.header("Location") == first.header("Location"), sourceLocation: sourceLocation)
+    #expect(retry.header("ETag") == first.header("ETag"), sourceLocation: sourceLocation)
+    #expect(retry.header("Idempotent-Replayed") == "true", sourceLocation: sourceLocation)
+    #expect(first.header("Idempotent-Replayed") == nil, sourceLocation: sourceLocation)
 }
