@@ -10,29 +10,11 @@ journals the file before answering). Prints the mean and median milliseconds per
 """
 import http.client
 import json
-import os
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-
-def start(binary):
-    state = tempfile.mkdtemp()
-    process = subprocess.Popen(
-        [binary, "--listen", "127.0.0.1:0", "--state-dir", state], stderr=subprocess.PIPE, text=True)
-    while True:
-        line = process.stderr.readline()
-        if not line:
-            sys.exit("gmemd exited before it listened")
-        found = re.search(r"listening on http://127.0.0.1:(\d+)", line)
-        if found:
-            break
-    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
-    return process, int(found.group(1)), open(os.path.join(state, "admin-token")).read().strip()
+from budgets import start  # gmemd on a free port with a state directory of its own
 
 
 def call(connection, token, method, path, document=None):
@@ -63,7 +45,7 @@ def main():
     binary = sys.argv[1]
     consumers = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    process, port, admin = start(binary)
+    process, port, admin = start(binary, [])
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         tenant = call(connection, admin, "POST", "/v1/tenants",
