@@ -4,7 +4,9 @@
 Starts GMEMD (a built gmemd binary) on a free port with a state directory of its own, makes a
 tenant and a 4 KiB memfd file, and times ROUNDS 4 KiB punches on one keep-alive connection with
 0 and then N generic consumers attached (each punch records an invalidate for every consumer and
-journals the file before answering). Prints the mean and median milliseconds per punch.
+journals the file before answering), then as many 1-byte content writes (which no consumer hears
+of: what is left is the journal line and its flush). Prints the mean and median milliseconds of
+each.
 
     python3 scripts/journal-cost.py .build/debug/gmemd [N] [ROUNDS]
 """
@@ -31,12 +33,25 @@ def call(connection, token, method, path, document=None):
     return json.loads(data) if data else None
 
 
-def punches(connection, token, file, rounds):
+def punch(connection, token, file):
+    call(connection, token, "POST", f"/v1/files/{file}/fallocate",
+         {"mode": "punch_hole", "offset": 0, "length": 4096})
+
+
+def write(connection, token, file):
+    connection.request("PUT", f"/v1/files/{file}/content?offset=0", body=b"x",
+                       headers={"Authorization": "Bearer " + token})
+    response = connection.getresponse()
+    data = response.read()
+    if response.status != 200:
+        sys.exit(f"PUT content: {response.status} {data!r}")
+
+
+def timed(change, connection, token, file, rounds):
     took = []
     for _ in range(rounds):
         began = time.perf_counter()
-        call(connection, token, "POST", f"/v1/files/{file}/fallocate",
-             {"mode": "punch_hole", "offset": 0, "length": 4096})
+        change(connection, token, file)
         took.append((time.perf_counter() - began) * 1000)
     return took
 
@@ -56,10 +71,11 @@ def main():
             while attached and len(call(connection, token, "GET", f"/v1/files/{file}/consumers")
                                    .get("items", [])) < attached:
                 call(connection, token, "POST", f"/v1/files/{file}/consumers", {"kind": "generic"})
-            punches(connection, token, file, 10)
-            took = punches(connection, token, file, rounds)
-            print(f"{attached:4d} consumers: {statistics.mean(took):6.2f} ms mean, "
-                  f"{statistics.median(took):6.2f} ms median per 4 KiB punch ({rounds} punches)")
+            for change, what in ((punch, "4 KiB punch"), (write, "1-byte write")):
+                timed(change, connection, token, file, 10)
+                took = timed(change, connection, token, file, rounds)
+                print(f"{attached:4d} consumers: {statistics.mean(took):6.2f} ms mean, "
+                      f"{statistics.median(took):6.2f} ms median per {what} ({rounds} of them)")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -85,6 +85,9 @@ struct Service {
         notifier.ready()
         notifier.startWatchdog { [server] in server.loopsAnswered() }
         server.run()
+        // No request is left to change a file: the next gmemd goes on from each consumer's newest
+        // seq rather than after its lease.
+        memory.settleEventLeases()
         if upgrade.wasRequested {
             upgrade.reexec(listeners: server.listenerDescriptors, files: memory.memfdDescriptors())
         }

@@ -17,6 +17,8 @@ struct FileJournalTests {
     final class RecordingJournal: FileJournal {
         let state = Mutex<(records: [FileID: FileRecord], descriptors: [FileID: Int32], removed: [FileID])>(
             ([:], [:], []))
+        /// While set, every change's line fails, as a full disk would fail it.
+        let refuses = Atomic<Bool>(false)
 
         func kept(_ record: FileRecord, descriptor: FileDescriptor) throws(GuestMemError) {
             let copy = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
@@ -27,6 +29,7 @@ struct FileJournalTests {
         }
 
         func changed(_ record: FileRecord) throws(GuestMemError) {
+            if refuses.load(ordering: .relaxed) { throw .unsaved("the test's journal refuses") }
             state.withLock { $0.records[record.id] = record }
         }
 
@@ -96,6 +99,7 @@ struct FileJournalTests {
         let usage = try first.usage(of: tenant)
         let record = try #require(journal.record(file.id))
         let descriptor = try #require(journal.descriptor(file.id))
+        let lease = try #require(record.consumers.first?.seqLease)
 
         let second = MemoryStore()
         try second.addTenant(tenant, limits: Fixture.roomy)
@@ -104,17 +108,110 @@ struct FileJournalTests {
 
         #expect(restored == (try first.file(file.id, of: tenant)))
         #expect(try second.read(file.id, of: tenant, range: ByteRange(offset: 8192, length: 3)) == [7, 7, 7])
-        #expect(try second.consumer(consumer.id, of: tenant).lastSeq == lastSeq)
+        #expect(lastSeq == 2)
+        #expect(lease == 1 + MemoryStore.seqLeaseAhead)
+        #expect(try second.consumer(consumer.id, of: tenant).lastSeq == lease)
         #expect(try second.pins(of: consumer.id, of: tenant) == [pin])
         #expect(try second.usage(of: tenant) == usage)
         let behind = try #require(try await second.events(of: consumer.id, of: tenant, after: 0).events.first)
-        #expect(behind.kind == .overflow(lost: 1...lastSeq))
+        #expect(behind.kind == .overflow(lost: 1...lease))
         _ = try second.fallocate(
             file.id, of: tenant, mode: .punchHole, range: try ByteRange(offset: 0, length: 4096))
-        #expect(try second.consumer(consumer.id, of: tenant).lastSeq == lastSeq + 1)
+        #expect(try second.consumer(consumer.id, of: tenant).lastSeq == lease + 1)
         #expect(throws: GuestMemError.gone("pin \(pin.id) was revoked by a punch, shrink or delete")) {
             try second.unpin(pin.id, of: consumer.id, of: tenant)
         }
+    }
+
+    /// Readers see a consumer's events only up to a seq lease the journal holds: the first event
+    /// past it waits, unseen, for the file's next line, which renews the lease. So a crash before
+    /// that line cannot make a restarted gmemd give a seq a reader saw to another event.
+    @Test func anEventPastTheJournaledLeaseIsShownOnlyOnceALineRenewsIt() async throws {
+        let store = try store()
+        let file = try store.createFile(for: tenant, name: "ram", size: 1 << 20)
+        let consumer = try store.attach(ConsumerRequest(kind: .generic), to: file.id, of: tenant)
+        #expect(journal.record(file.id)?.consumers.first?.seqLease == 0)
+
+        journal.refuses.store(true, ordering: .relaxed)
+        let punch = try ByteRange(offset: 0, length: 4096)
+        #expect(throws: GuestMemError.self) {
+            try store.fallocate(file.id, of: tenant, mode: .punchHole, range: punch)
+        }
+        #expect(try await store.events(of: consumer.id, of: tenant, after: 0).events.isEmpty)
+        #expect(try store.consumer(consumer.id, of: tenant).lastSeq == 0)
+        #expect(throws: GuestMemError.self) { try store.eventsNow(of: consumer.id, of: tenant, after: 1) }
+
+        journal.refuses.store(false, ordering: .relaxed)
+        _ = try store.fallocate(file.id, of: tenant, mode: .punchHole, range: punch)
+        let seen = try await store.events(of: consumer.id, of: tenant, after: 0).events.map(\.seq)
+        #expect(seen == [1, 2])
+        #expect(journal.record(file.id)?.consumers.first?.seqLease == 2 + MemoryStore.seqLeaseAhead)
+    }
+
+    /// After a crash a consumer goes on after its journaled lease, past every seq a reader can
+    /// have seen, and a reader behind is told by one overflow which seqs it may have lost.
+    @Test func aRestoredConsumerGoesOnAfterItsLeaseAndAReaderBehindIsToldOfTheGap() async throws {
+        let (second, consumer, _) = try restoredAfterThreePunches(settling: false)
+
+        let lease = 1 + MemoryStore.seqLeaseAhead
+        #expect(try second.consumer(consumer, of: tenant).lastSeq == lease)
+        let behind = try await second.events(of: consumer, of: tenant, after: 3).events
+        #expect(behind.map(\.seq) == [lease])
+        #expect(behind.map(\.kind) == [.overflow(lost: 4...lease)])
+        try punch(second, consumer)
+        #expect(
+            try await second.events(of: consumer, of: tenant, after: lease).events.map(\.seq) == [lease + 1])
+    }
+
+    /// A clean stop brings every lease down to its consumer's newest seq: the restarted gmemd
+    /// goes on from exactly there, and a reader that had everything is told of no gap.
+    @Test func aSettledLeaseLetsARestartGoOnFromTheNewestSeq() async throws {
+        let (second, consumer, record) = try restoredAfterThreePunches(settling: true)
+
+        #expect(record.consumers.first?.seqLease == 3)
+        #expect(try await second.events(of: consumer, of: tenant, after: 3).events.isEmpty)
+        try punch(second, consumer)
+        #expect(try await second.events(of: consumer, of: tenant, after: 3).events.map(\.seq) == [4])
+    }
+
+    /// A store whose file's one consumer heard three punches (seqs 1–3), its journal's record of
+    /// that file (after a clean stop's settling, or as a crash leaves it), and a second store,
+    /// journaled, that took the file back from that record.
+    private func restoredAfterThreePunches(settling: Bool) throws -> (MemoryStore, ConsumerID, FileRecord) {
+        let first = try store()
+        let file = try first.createFile(for: tenant, name: "ram", size: 1 << 20)
+        let consumer = try first.attach(ConsumerRequest(kind: .generic), to: file.id, of: tenant)
+        for _ in 0..<3 { try punch(first, consumer.id) }
+        if settling { first.settleEventLeases() }
+        let record = try #require(journal.record(file.id))
+        let descriptor = try #require(journal.descriptor(file.id))
+
+        let second = MemoryStore(journal: RecordingJournal())
+        try second.addTenant(tenant, limits: Fixture.roomy)
+        _ = try second.restore(
+            record, descriptor: FileDescriptor(rawValue: fcntl(descriptor, F_DUPFD_CLOEXEC, 0)))
+        return (second, consumer.id, record)
+    }
+
+    /// Punches the first page of the file `consumer` is attached to: one event for it.
+    private func punch(_ store: MemoryStore, _ consumer: ConsumerID) throws {
+        let file = try store.consumer(consumer, of: tenant).fileID
+        _ = try store.fallocate(
+            file, of: tenant, mode: .punchHole, range: try ByteRange(offset: 0, length: 4096))
+    }
+
+    /// A file's delete records its consumers' last events past their leases; once its removal is
+    /// written no restart can bring those consumers back, and their readers see the events.
+    @Test func aDeletedFilesConsumerShowsItsLastEventsPastItsLease() async throws {
+        let store = try store()
+        let file = try store.createFile(for: tenant, name: "ram", size: 1 << 20)
+        let consumer = try store.attach(ConsumerRequest(kind: .generic), to: file.id, of: tenant)
+
+        try store.deleteFile(file.id, of: tenant)
+
+        let batch = try await store.events(of: consumer.id, of: tenant, after: 0)
+        #expect(batch.isDetached)
+        #expect(batch.events.last?.kind == .detached(.delete))
     }
 
     /// A dirty log that coarsened past its cap comes back coarse, at its granularity: a restart

@@ -13,6 +13,11 @@ Subcommands (each prints one JSON object on its last line and exits 0 when every
   qemu        a QEMU guest on a gmemd file runs on across SIGUSR2 and kill -9; gmemd serves it after.
   vms         a VM is gone after a kill -9; its memslot's consumer is detached (restart).
   consumers   a file's consumer, its pin, events, seals and dirty log come back after a kill -9.
+  readers     Server-Sent Events readers of a file's consumers, resumed with Last-Event-ID across
+              kill -9s under a stream of punches: each reader's ids strictly increase, none is used
+              twice, and every gap is an overflow naming exactly the seqs skipped.
+  watchdog    with WATCHDOG_USEC set, WATCHDOG=1 comes while the event loops turn, stops while one
+              loop's thread is held stopped (ptrace), and comes again once it runs.
   crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
               stored fds; after each restart every file whose creation was answered 201 exists with
               the content last acknowledged, nothing appears that no request asked for, gmemd holds
@@ -54,6 +59,7 @@ class Manager:
         self.notify.bind(self.notify_path)
         self.store = {}  # name -> [fd]
         self.messages = []
+        self.arrivals = []  # time.monotonic() at each message's arrival
         self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.tcp.bind(("127.0.0.1", 0))
@@ -93,6 +99,7 @@ class Manager:
                 for fd in self.store.pop(fields.get("FDNAME", ""), []):
                     os.close(fd)
             self.messages.append(fields)
+            self.arrivals.append(time.monotonic())
 
     def wait_for(self, key, since, timeout=60):
         """The index of the first message after `since` that has `key`=1, waiting up to `timeout` s."""
@@ -110,8 +117,9 @@ class Manager:
         self._drain(0)
         return {name: len(fds) for name, fds in self.store.items()}
 
-    def start(self, extra=()):
-        """Starts gmemd with the listeners and the stored fds; returns once it said READY=1."""
+    def start(self, extra=(), environment=None):
+        """Starts gmemd with the listeners and the stored fds, and `environment` added to its
+        own; returns once it said READY=1."""
         self._drain(0)
         since = len(self.messages)
         passed = [self.tcp.fileno()] + ([self.unix.fileno()] if self.unix else [])
@@ -131,8 +139,8 @@ class Manager:
         actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
                    (os.POSIX_SPAWN_DUP2, log, 1), (os.POSIX_SPAWN_DUP2, log, 2)]
         actions += [(os.POSIX_SPAWN_DUP2, fd, 3 + index) for index, fd in enumerate(moved[:-1])]
-        environment = dict(os.environ, NOTIFY_SOCKET=self.notify_path, LISTEN_FDS=str(len(passed)),
-                           LISTEN_FDNAMES=":".join(names))
+        environment = dict(os.environ, **(environment or {}), NOTIFY_SOCKET=self.notify_path,
+                           LISTEN_FDS=str(len(passed)), LISTEN_FDNAMES=":".join(names))
         arguments = ["--listen", f"127.0.0.1:{self.port}", "--state-dir", self.state_dir]
         if self.unix_path:
             arguments += ["--unix", self.unix_path]
@@ -227,12 +235,12 @@ class Client:
 
 
 @contextlib.contextmanager
-def managed(arguments, what):
+def managed(arguments, what, extra=()):
     """A started gmemd under a Manager, in a state directory of its own; its log on failure."""
     state = tempfile.mkdtemp(prefix=f"gmemd-{what}-state-")
     manager = Manager(arguments.gmemd, state)
     try:
-        manager.start()
+        manager.start(extra)
         yield manager, state
     except BaseException:
         sys.stderr.write(manager.log_text())
@@ -368,10 +376,26 @@ def crash_loop(arguments):
         print(json.dumps({"kills": arguments.kills, "files": len(model.files)}))
 
 
+def without_seqs(status, data):
+    """An answer with every `last_seq` taken out: after a kill -9 a consumer goes on after its
+    seq lease, past its newest seq."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items() if key != "last_seq"}
+        if isinstance(value, list):
+            return [strip(item) for item in value]
+        return value
+    try:
+        return status, strip(json.loads(data))
+    except ValueError:
+        return status, data
+
+
 def consumers(arguments):
     """A consumer with a pin, its events, a process consumer's descriptor count, seals, version
-    and the dirty log come back after a kill -9 as they were; the event sequence goes on without a
-    seq used twice, and a reader behind it is told what it lost."""
+    and the dirty log come back after a kill -9 as they were; the event sequence goes on after its
+    lease, past every seq a reader saw, without a seq used twice, and a reader behind it is told by
+    an overflow which seqs it may have lost."""
     with managed(arguments, "consumers") as (manager, state):
         client = new_tenant(manager, state, "consumers")
         status, data = client.call("POST", "/v1/files", {"name": "ram", "size": 1 << 20})
@@ -394,24 +418,236 @@ def consumers(arguments):
         manager.start()
         for path, (status, data) in before.items():
             now = client.call("GET", path)
-            if now != (status, data):
+            if without_seqs(*now) != without_seqs(status, data):
                 raise AssertionError(f"{path} was {status} {data!r}, is {now[0]} {now[1]!r} after the restart")
         last = events[-1]["seq"]
+        lease = json.loads(client.call("GET", f"/v1/consumers/{cid}")[1])["last_seq"]
+        if lease <= last:
+            raise AssertionError(f"after the restart the consumer's seq is {lease}, not past {last}")
         status, data = client.call("GET", f"/v1/consumers/{cid}/events?after={last}")
-        assert json.loads(data)["events"] == [], data
+        lost = json.loads(data)["events"]
+        if [(e["type"], e["seq"], e["lost_from"], e["lost_to"]) for e in lost] != [("overflow", lease, last + 1, lease)]:
+            raise AssertionError(f"a reader from {last} is told {lost}, not an overflow of {last + 1}-{lease}")
         status, data = client.call("GET", f"/v1/consumers/{cid}/events?after=0")
         lost = json.loads(data)["events"]
-        if lost[0]["type"] != "overflow" or (lost[0]["lost_from"], lost[0]["lost_to"]) != (1, last):
-            raise AssertionError(f"a reader from 0 is told {lost}, not an overflow of 1-{last}")
+        if lost[0]["type"] != "overflow" or (lost[0]["lost_from"], lost[0]["lost_to"]) != (1, lease):
+            raise AssertionError(f"a reader from 0 is told {lost}, not an overflow of 1-{lease}")
         client.call("POST", f"/v1/files/{fid}/fallocate", {"mode": "punch_hole", "offset": 8192, "length": 4096})
-        status, data = client.call("GET", f"/v1/consumers/{cid}/events?after={last}")
+        status, data = client.call("GET", f"/v1/consumers/{cid}/events?after={lease}")
         after = json.loads(data)["events"]
-        if [event["seq"] for event in after] != [last + 1] or after[0]["type"] != "invalidate":
+        if [event["seq"] for event in after] != [lease + 1] or after[0]["type"] != "invalidate":
             raise AssertionError(f"after the restart a punch under the pin gave {after}")
         status, data = client.call("DELETE", f"/v1/consumers/{cid}/pins/{pin['id']}")
         if status != 410:
             raise AssertionError(f"the pin revoked after the restart unpins with {status}, not 410")
         print(json.dumps({"file": fid, "consumer": cid, "events": last}))
+
+
+class EventReader(threading.Thread):
+    """One consumer's Server-Sent Events, as an EventSource reads them: after every disconnect
+    (gmemd killed) it connects again with Last-Event-ID, the last id it was sent, and waits in the
+    listening socket's backlog while gmemd is down. Keeps every event, and every refusal to
+    resume, until its consumer's `detached`."""
+
+    def __init__(self, client, cid):
+        super().__init__(daemon=True)
+        self.client, self.cid = client, cid
+        self.events = []  # (id, type, data)
+        self.refusals = []
+        self.connections = 0
+
+    def run(self):
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            headers = {"Authorization": f"Bearer {self.client.token}", "Accept": "text/event-stream"}
+            if self.events:
+                headers["Last-Event-ID"] = str(self.events[-1][0])
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.client.port, timeout=10)
+                connection.request("GET", f"/v1/consumers/{self.cid}/events", headers=headers)
+                response = connection.getresponse()
+                if response.status != 200:
+                    self.refusals.append((headers.get("Last-Event-ID"), response.status, response.read()[:300]))
+                    connection.close()
+                    time.sleep(0.1)
+                    continue
+                self.connections += 1
+                if self._read(response):
+                    return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.05)
+
+    def _read(self, response):
+        """Reads events until the stream ends; true once `detached` came."""
+        fields = {}
+        while True:
+            line = response.fp.readline()
+            if not line:
+                return False
+            line = line.decode().rstrip("\r\n")
+            if line == "":
+                if "id" in fields:
+                    self.events.append((int(fields["id"]), fields.get("event"), json.loads(fields.get("data", "{}"))))
+                    if fields.get("event") == "detached":
+                        return True
+                fields = {}
+            elif not line.startswith(":") and ":" in line:
+                name, value = line.split(":", 1)
+                fields[name] = value[1:] if value.startswith(" ") else value
+
+    def problems(self):
+        """What breaks the sequence: a refused resume, an id not after the one before, a gap
+        that no overflow names exactly, a stream that did not end with `detached`."""
+        found = [f"resume refused: Last-Event-ID {last} answered {status} {body!r}"
+                 for last, status, body in self.refusals]
+        previous = 0
+        for seq, kind, data in self.events:
+            if kind == "overflow":
+                if (data.get("lost_from"), data.get("lost_to")) != (previous + 1, seq):
+                    found.append(f"after {previous} an overflow {seq} names {data.get('lost_from')}-{data.get('lost_to')}")
+            elif seq != previous + 1:
+                found.append(f"after {previous} came {seq} ({kind}){' (used twice)' if seq <= previous else ''}")
+            previous = max(previous, seq)
+        if not self.events or self.events[-1][1] != "detached":
+            found.append(f"the stream did not end with detached: {self.events[-3:]}")
+        return found
+
+
+def punches(client, fid, rng, stop):
+    """Allocates and punches pages of the file until `stop` is set, retrying what a kill cut."""
+    while not stop.is_set():
+        page = rng.randrange(0, 256) * 4096
+        mode = rng.choice(["allocate", "punch_hole"])
+        try:
+            client.call("POST", f"/v1/files/{fid}/fallocate", {"mode": mode, "offset": page, "length": 4096})
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.02)
+
+
+def readers(arguments):
+    """Event readers across kill -9s: a file with 32 consumers is punched without pause while 4
+    of them are read as Server-Sent Events; gmemd is killed at random points and started again
+    with the stored fds. Each reader resumes with Last-Event-ID: its ids strictly increase, none is
+    used twice, every gap is an overflow naming exactly the seqs skipped, and the stream ends with
+    the consumer's `detached`."""
+    rng = random.Random(arguments.seed)
+    extra = ["--sse-heartbeat", "1"]
+    with managed(arguments, "readers", extra) as (manager, state):
+        client = new_tenant(manager, state, "readers", {"max_consumers": 64})
+        status, data = client.call("POST", "/v1/files", {"name": "ram", "size": 1 << 20})
+        assert status == 201, (status, data)
+        fid = json.loads(data)["id"]
+        cids = []
+        for _ in range(32):
+            status, data = client.call("POST", f"/v1/files/{fid}/consumers", {"kind": "generic"})
+            assert status == 201, (status, data)
+            cids.append(json.loads(data)["id"])
+        watched = [EventReader(client, cid) for cid in cids[:4]]
+        for reader in watched:
+            reader.start()
+        stop = threading.Event()
+        driver = threading.Thread(target=punches, args=(client, fid, random.Random(rng.random()), stop))
+        driver.start()
+        for _ in range(arguments.kills):
+            time.sleep(rng.uniform(0.05, arguments.max_delay))
+            manager.kill()
+            manager.start(extra)
+        time.sleep(0.5)
+        stop.set()
+        driver.join(120)
+        assert not driver.is_alive(), "the punching client did not stop"
+        for reader in watched:
+            status, data = client.call("DELETE", f"/v1/consumers/{reader.cid}")
+            assert status == 204, (status, data)
+        for reader in watched:
+            reader.join(60)
+            assert not reader.is_alive(), f"the reader of {reader.cid} did not see its detached within 60 s"
+        problems = {reader.cid: reader.problems() for reader in watched if reader.problems()}
+        if problems:
+            raise AssertionError(f"event sequences broken across {arguments.kills} kills: {problems}")
+        print(json.dumps({
+            "kills": arguments.kills,
+            "events": [len(reader.events) for reader in watched],
+            "overflows": [sum(1 for event in reader.events if event[1] == "overflow") for reader in watched],
+            "connections": [reader.connections for reader in watched]}))
+
+
+class HeldThread:
+    """One thread of another process held stopped by ptrace(2), the others left running (a
+    ptrace stop is per thread, where SIGSTOP stops the whole process): what a thread stuck in a
+    call looks like from outside. PTRACE_SEIZE, then PTRACE_INTERRUPT; PTRACE_DETACH lets it go."""
+
+    SEIZE, INTERRUPT, DETACH = 0x4206, 0x4207, 17
+    WALL = 0x40000000
+
+    def __init__(self, tid):
+        import ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+        self.ctypes, self.tid, self.held = ctypes, tid, False
+
+    def _ptrace(self, request):
+        if self.libc.ptrace(request, self.tid, None, None) != 0:
+            error = self.ctypes.get_errno()
+            raise OSError(error, f"ptrace({request:#x}, {self.tid}): {os.strerror(error)}")
+
+    def __enter__(self):
+        self._ptrace(self.SEIZE)
+        self._ptrace(self.INTERRUPT)
+        os.waitpid(self.tid, self.WALL)  # returns once the thread is in its ptrace stop
+        self.held = True
+        return self
+
+    def state(self, pid):
+        """The thread's state letter in /proc (t: stopped by its tracer)."""
+        with open(f"/proc/{pid}/task/{self.tid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+
+    def __exit__(self, *_):
+        if self.held:
+            self._ptrace(self.DETACH)
+            self.held = False
+
+
+def watchdog(arguments):
+    """The watchdog follows the event loops. gmemd runs with WATCHDOG_USEC of 400 ms (so
+    WATCHDOG=1 every 200 ms) and two loops; its main thread runs the first loop (HTTPServer.run
+    on the calling thread), the watchdog a thread of its own. While that loop's thread is held in
+    a ptrace stop, the process otherwise running, at most one WATCHDOG=1 comes in ten intervals
+    (the check just after the stop may pass: the loop had turned since the one before) and gmemd
+    logs that it withheld it; once the thread runs again WATCHDOG=1 comes back."""
+    interval = 0.2
+    environment = {"WATCHDOG_USEC": str(int(interval * 2 * 1_000_000))}
+    state = tempfile.mkdtemp(prefix="gmemd-watchdog-state-")
+    manager = Manager(arguments.gmemd, state)
+    try:
+        manager.start(["--threads", "2"], environment)
+        since = len(manager.messages)
+        for _ in range(3):
+            since = manager.wait_for("WATCHDOG", since, timeout=20) + 1
+        with HeldThread(manager.pid) as held:
+            stopped = time.monotonic()
+            if held.state(manager.pid) != "t":
+                raise AssertionError(f"the loop's thread is in state {held.state(manager.pid)}, not stopped")
+            others = [tid for tid in os.listdir(f"/proc/{manager.pid}/task") if int(tid) != manager.pid]
+            while time.monotonic() < stopped + 10 * interval:
+                manager._drain(0.05)
+            fed = [at - stopped for fields, at in zip(manager.messages, manager.arrivals)
+                   if at >= stopped and fields.get("WATCHDOG") == "1"]
+            if len(fed) > 1:
+                raise AssertionError(f"WATCHDOG=1 came {['%.2f s' % after for after in fed]} after the "
+                                     f"loop's thread stopped; {len(others)} other threads ran")
+            if "WATCHDOG=1 withheld" not in manager.log_text():
+                raise AssertionError("gmemd did not log that it withheld WATCHDOG=1")
+            since = len(manager.messages)
+        resumed = manager.wait_for("WATCHDOG", since, timeout=20)
+        print(json.dumps({"fed_while_stopped": len(fed),
+                          "back_after_s": round(manager.arrivals[resumed] - stopped - 10 * interval, 3)}))
+    except BaseException:
+        sys.stderr.write(manager.log_text())
+        raise
+    finally:
+        manager.stop()
 
 
 def vms(arguments):
@@ -561,19 +797,20 @@ def qemu(arguments):
 def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
-    loop = commands.add_parser("crash-loop")
-    loop.add_argument("--gmemd", required=True)
-    loop.add_argument("--kills", type=int, default=50)
-    loop.add_argument("--seed", type=int, default=1)
-    loop.add_argument("--max-delay", type=float, default=0.4)
-    kept = commands.add_parser("consumers")
-    kept.add_argument("--gmemd", required=True)
-    machines = commands.add_parser("vms")
-    machines.add_argument("--gmemd", required=True)
-    guest = commands.add_parser("qemu")
-    guest.add_argument("--gmemd", required=True)
+    scenarios = {"crash-loop": crash_loop, "consumers": consumers, "readers": readers, "watchdog": watchdog,
+                 "vms": vms, "qemu": qemu}
+    # Those that kill gmemd at random points: how often, from which seed, at most how long apart.
+    killing = {"crash-loop": (50, 0.4), "readers": (10, 0.5)}
+    for name in scenarios:
+        command = commands.add_parser(name)
+        command.add_argument("--gmemd", required=True)
+        if name in killing:
+            kills, delay = killing[name]
+            command.add_argument("--kills", type=int, default=kills)
+            command.add_argument("--seed", type=int, default=1)
+            command.add_argument("--max-delay", type=float, default=delay)
     arguments = parser.parse_args()
-    {"crash-loop": crash_loop, "consumers": consumers, "vms": vms, "qemu": qemu}[arguments.command](arguments)
+    scenarios[arguments.command](arguments)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,15 @@ extension Consumer {
         return try batch(after: seq)
     }
 
+    /// What a reader may see: the events up to the lease (Consumer+Lease).
     private static func batch(after seq: UInt64, _ state: borrowing State) throws(GuestMemError) -> EventBatch
     {
-        guard seq <= state.ring.lastSeq else {
-            throw .invalid(
-                "after \(seq) is past the newest event, \(state.ring.lastSeq)", errno: .invalidArgument)
+        let shown = state.shownSeq
+        guard seq <= shown else {
+            throw .invalid("after \(seq) is past the newest event, \(shown)", errno: .invalidArgument)
         }
-        let events = state.ring.events(after: seq)
-        return EventBatch(events: events, next: events.last?.seq ?? seq, isDetached: state.detachedAt != nil)
+        let events = state.ring.events(after: seq, through: shown)
+        return EventBatch(events: events, next: events.last?.seq ?? seq, isDetached: state.showsDetached)
     }
 
     /// Parks until an event after `seq` is recorded, the consumer detaches, `limit` passes or the
@@ -40,8 +41,7 @@ extension Consumer {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let parked = state.withLock { state -> Bool in
-                    guard case .pending = state.waiters[key], state.ring.lastSeq <= seq,
-                        state.detachedAt == nil
+                    guard case .pending = state.waiters[key], state.shownSeq <= seq, !state.showsDetached
                     else { return false }
                     state.waiters[key] = .waiting(continuation)
                     return true

@@ -48,6 +48,25 @@ final class Consumer: Sendable {
         var detachedAt: Timestamp?
         /// Descriptors handed to a process consumer so far.
         var descriptorsHandedOut = 0
+        /// The highest seq readers may see: what the file journal holds as this consumer's lease
+        /// (Consumer+Lease), `.max` for a consumer no journal keeps.
+        var seqLease: UInt64
+        /// Events past `seqLease` wait for the file's next journal line, which renews it.
+        var awaitsLease = false
+
+        /// The newest seq a reader may see now.
+        var shownSeq: UInt64 { min(ring.lastSeq, seqLease) }
+        /// Whether readers see the `detached` event, the last one.
+        var showsDetached: Bool { detachedAt != nil && ring.lastSeq <= seqLease }
+
+        /// Appends an event; true when it is the first past the lease, so that the file renews the
+        /// lease in its next journal line before any reader sees the event.
+        mutating func append(_ kind: ConsumerEvent.Kind, at time: Timestamp) -> Bool {
+            ring.append(kind, at: time)
+            guard ring.lastSeq > seqLease, !awaitsLease else { return false }
+            awaitsLease = true
+            return true
+        }
     }
 
     /// A reader waiting for an event. `pending` until it has parked its continuation; a timeout
@@ -61,23 +80,29 @@ final class Consumer: Sendable {
     init(
         id: ConsumerID, tenant: TenantID, file: ManagedFile, kind: ConsumerKind, label: String?,
         range: ByteRange, isOpenEnded: Bool, isExclusive: Bool, binding: KVMBinding? = nil,
-        access: DescriptorAccess? = nil, backlog: Int
+        access: DescriptorAccess? = nil, backlog: Int, isJournaled: Bool
     ) {
         (self.id, self.tenant, self.file, self.kind, self.label) = (id, tenant, file, kind, label)
         (self.range, self.isOpenEnded, self.isExclusive) = (range, isOpenEnded, isExclusive)
         (self.binding, self.access) = (binding, access)
         attachedAt = .now()
-        state = RankedMutex(.consumer, State(ring: EventRing(capacity: backlog)))
+        state = RankedMutex(
+            .consumer, State(ring: EventRing(capacity: backlog), seqLease: isJournaled ? 0 : .max))
     }
 
     /// The consumer `record` describes, of `file`, taken back after gmemd restarted: its
-    /// sequence goes on after the journaled seq (the events themselves are gone: a reader behind
-    /// gets an overflow), with its live pins and its count of descriptors handed out.
-    init(restoring record: ConsumerRecord, tenant: TenantID, file: ManagedFile, backlog: Int) {
+    /// sequence goes on after the journaled lease, past every seq a reader can have seen (the
+    /// events themselves are gone: a reader behind gets an overflow), with its live pins and its
+    /// count of descriptors handed out.
+    init(
+        restoring record: ConsumerRecord, tenant: TenantID, file: ManagedFile, backlog: Int, isJournaled: Bool
+    ) {
         (id, self.tenant, self.file, kind, label) = (record.id, tenant, file, record.kind, record.label)
         (range, isOpenEnded, isExclusive) = (record.range, record.isOpenEnded, record.isExclusive)
         (binding, access, attachedAt) = (nil, record.access, record.attachedAt)
-        var state = State(ring: EventRing(capacity: backlog, continuingAfter: record.lastSeq, lostAt: .now()))
+        var state = State(
+            ring: EventRing(capacity: backlog, continuingAfter: record.seqLease, lostAt: .now()),
+            seqLease: isJournaled ? record.seqLease : .max)
         state.pins = record.pins
         state.descriptorsHandedOut = record.descriptorsHandedOut
         self.state = RankedMutex(.consumer, state)
@@ -89,7 +114,7 @@ final class Consumer: Sendable {
             ConsumerRecord(
                 id: id, kind: kind, label: label, range: range, isOpenEnded: isOpenEnded,
                 isExclusive: isExclusive, access: access, descriptorsHandedOut: state.descriptorsHandedOut,
-                attachedAt: attachedAt, lastSeq: state.ring.lastSeq, pins: state.pins,
+                attachedAt: attachedAt, seqLease: state.seqLease, pins: state.pins,
                 wasBound: binding != nil)
         }
     }
@@ -103,7 +128,7 @@ final class Consumer: Sendable {
                 id: id, fileID: file.id, kind: kind, label: label, range: range, isOpenEnded: isOpenEnded,
                 isExclusive: isExclusive, binding: binding, attachedAt: attachedAt,
                 detachedAt: state.detachedAt,
-                lastSeq: state.ring.lastSeq, livePins: state.pins.count,
+                lastSeq: state.shownSeq, livePins: state.pins.count,
                 waitingReaders: state.waiters.values.count {
                     if case .expired = $0 { false } else { true }
                 }, access: access, descriptorsHandedOut: state.descriptorsHandedOut)
@@ -120,38 +145,43 @@ final class Consumer: Sendable {
         }
     }
 
-    /// Records one event, unless the consumer is detached: nothing follows `detached`.
-    /// Called under the file's lock.
-    func record(_ kind: ConsumerEvent.Kind) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.detachedAt == nil else { return [] }
-            state.ring.append(kind, at: .now())
-            return Self.takeWaiting(&state)
+    /// Records one event, unless the consumer is detached: nothing follows `detached`. Answers
+    /// true when the event waits for a new lease (State.append). Called under the file's lock.
+    func record(_ kind: ConsumerEvent.Kind) -> Bool {
+        let (awaits, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+            guard state.detachedAt == nil else { return (false, []) }
+            let awaits = state.append(kind, at: .now())
+            return (awaits, Self.takeWaiting(&state))
         }
         for continuation in woken { continuation.resume() }
+        return awaits
     }
 
     /// Records the final `detached` event and gives up every live pin, which becomes `released`
-    /// (a detach unpins) or `revoked` (the file went). Answers those pins, or nil when the
-    /// consumer was already detached. Called under the file's lock.
-    func detach(_ reason: ConsumerEvent.DetachReason) -> [PinSnapshot]? {
-        let result = state.withLock { state -> ([PinSnapshot], [CheckedContinuation<Void, Never>])? in
+    /// (a detach unpins) or `revoked` (the file went). Answers those pins and whether the event
+    /// waits for a new lease, or nil when the consumer was already detached. Called under the
+    /// file's lock.
+    func detach(_ reason: ConsumerEvent.DetachReason) -> (pins: [PinSnapshot], awaitsLease: Bool)? {
+        let result = state.withLock {
+            state -> ([PinSnapshot], Bool, [CheckedContinuation<Void, Never>])? in
             guard state.detachedAt == nil else { return nil }
             let pins = state.pins
             state.pins = []
             Self.keepGone(pins.map { $0.with(reason == .delete ? .revoked : .released) }, &state)
-            state.ring.append(.detached(reason), at: .now())
+            let awaits = state.append(.detached(reason), at: .now())
             state.detachedAt = .now()
             detachedFlag.store(true, ordering: .releasing)
-            return (pins, Self.takeWaiting(&state))
+            return (pins, awaits, Self.takeWaiting(&state))
         }
-        guard let (pins, woken) = result else { return nil }
+        guard let (pins, awaits, woken) = result else { return nil }
         for continuation in woken { continuation.resume() }
-        return pins
+        return (pins, awaits)
     }
 
-    /// Every waiting reader, taken out of the table to be resumed once the lock is let go.
-    private static func takeWaiting(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+    /// Every waiting reader, taken out of the table to be resumed once the lock is let go; none
+    /// while the newest event waits for its lease.
+    static func takeWaiting(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        guard state.ring.lastSeq <= state.seqLease else { return [] }
         var woken: [CheckedContinuation<Void, Never>] = []
         for (key, waiter) in state.waiters {
             if case .waiting(let continuation) = waiter {

@@ -9,8 +9,11 @@ struct ConsumerTable {
     /// Pages written (content PUT) or unpinned since the dirty log was last cleared.
     var dirty: DirtyPages
     /// Moves on whenever a consumer comes or goes, or its pins or descriptors change: what the
-    /// journal writes again only then (its event seqs it writes with every change).
+    /// journal writes again only then (between, only the seq leases it renews).
     private(set) var revision: UInt64 = 0
+    /// Consumers (attached or not) with events past their seq lease: the file's next journal line
+    /// renews their leases, then readers see those events (Consumer+Lease).
+    private var awaitingLease: [Consumer] = []
 
     init(pageSize: Int64) { dirty = DirtyPages(pageSize: pageSize) }
 
@@ -54,11 +57,52 @@ struct ConsumerTable {
     mutating func noteChange() { revision += 1 }
 
     /// Takes back a consumer that was attached before gmemd restarted, with its dirty ranges:
-    /// no rule is checked again, as none refused it then.
-    mutating func restore(_ consumers: [Consumer], dirty ranges: [ByteRange], granularity: Int64?) {
+    /// no rule is checked again, as none refused it then. `awaiting` are those the restart
+    /// detached whose `detached` event waits for the file's next journal line, which no longer
+    /// holds them.
+    mutating func restore(
+        _ consumers: [Consumer], awaitingLease awaiting: [Consumer], dirty ranges: [ByteRange],
+        granularity: Int64?
+    ) {
         attached += consumers
+        awaitingLease += awaiting
         revision += 1
         dirty.restore(ranges, granule: granularity)
+    }
+
+    /// The leases the file's next journal line gives: `MemoryStore.seqLeaseAhead` past the newest seq of
+    /// each consumer whose events wait for one. The caller gives them back (`awaitLease`) if the
+    /// line is not written.
+    mutating func takeLeaseRenewals() -> [LeaseRenewal] {
+        let taken = awaitingLease
+        awaitingLease = []
+        return taken.map {
+            LeaseRenewal(consumer: $0, lease: $0.proposeLease(ahead: MemoryStore.seqLeaseAhead))
+        }
+    }
+
+    /// Every attached consumer's lease brought down to its newest seq (and the waiting ones'
+    /// raised to it), for the last line of a clean stop: a restart then goes on from exactly
+    /// there. Only those not there already.
+    mutating func settleLeases() -> [LeaseRenewal] {
+        let taken = attached + awaitingLease.filter { !contains($0) }
+        awaitingLease = []
+        return taken.compactMap { consumer in
+            consumer.settleLease().map { LeaseRenewal(consumer: consumer, lease: $0) }
+        }
+    }
+
+    /// Whether events wait for a lease.
+    var isAwaitingLease: Bool { !awaitingLease.isEmpty }
+
+    /// Consumers whose renewal was not written: the next line tries again.
+    mutating func awaitLease(_ consumers: [Consumer]) { awaitingLease += consumers }
+
+    /// Every consumer waiting for a lease, taken out: the file is deleted, and its removal
+    /// written, so no restart can give their seqs again.
+    mutating func takeAwaitingLease() -> [Consumer] {
+        defer { awaitingLease = [] }
+        return awaitingLease
     }
 
     /// Detaches `consumer`: its pins are released (put_unlock_pfn, so their pages are dirty),
@@ -67,7 +111,8 @@ struct ConsumerTable {
         guard let index = attached.firstIndex(where: { $0 === consumer }) else { return false }
         attached.remove(at: index)
         revision += 1
-        guard let released = consumer.detach(.detach) else { return false }
+        guard let (released, awaits) = consumer.detach(.detach) else { return false }
+        if awaits { awaitingLease.append(consumer) }
         for pin in released {
             dirty.insert(pin.range)
             if pinsAreLocked { charge.lockedBytes -= pin.range.length }
@@ -88,7 +133,7 @@ struct ConsumerTable {
         attached = []
         revision += 1
         for consumer in consumers {
-            _ = consumer.detach(.delete)
+            if consumer.detach(.delete)?.awaitsLease == true { awaitingLease.append(consumer) }
             charge.consumers -= 1
             charge.lockedBytes -= consumer.memslotMetadataBytes
         }
@@ -96,10 +141,14 @@ struct ConsumerTable {
     }
 
     /// Tells every consumer whose range overlaps `range` about it, clipped to its own range.
-    func notify(over range: ByteRange, _ event: (ByteRange) -> ConsumerEvent.Kind) {
+    mutating func notify(over range: ByteRange, _ event: (ByteRange) -> ConsumerEvent.Kind) {
         for consumer in attached {
-            if let part = range.clamped(to: consumer.range) { consumer.record(event(part)) }
+            if let part = range.clamped(to: consumer.range) { record(event(part), to: consumer) }
         }
+    }
+
+    private mutating func record(_ event: ConsumerEvent.Kind, to consumer: Consumer) {
+        if consumer.record(event) { awaitingLease.append(consumer) }
     }
 
     /// The kernel freed or zeroed `range`: revokes the pins that overlap it and tells the
@@ -120,7 +169,7 @@ struct ConsumerTable {
 
     /// The size went from `before` to `after`: tells the consumers whose range overlaps the
     /// bytes that came or went.
-    func notifyResize(from before: Int64, to after: Int64) {
+    mutating func notifyResize(from before: Int64, to after: Int64) {
         guard before != after else { return }
         // Both sizes are in 0...Int64.max, so the span between them is a valid range.
         let span = try! ByteRange(offset: min(before, after), length: abs(after - before))
@@ -128,8 +177,8 @@ struct ConsumerTable {
     }
 
     /// Seals were added: every consumer hears the whole set now, whatever its range.
-    func notifySeals(_ seals: SealSet) {
-        for consumer in attached { consumer.record(.seal(seals)) }
+    mutating func notifySeals(_ seals: SealSet) {
+        for consumer in attached { record(.seal(seals), to: consumer) }
     }
 
     /// Unpins a live pin (put_unlock_pfn): its pages go into the dirty log and its locked bytes

@@ -42,19 +42,22 @@ struct EventRing {
         }
     }
 
-    /// Every kept event after `seq`, oldest first; an overflow in front when some after `seq`
-    /// were dropped. `seq` must be at most `lastSeq`.
-    func events(after seq: UInt64) -> [ConsumerEvent] {
+    /// Every kept event after `seq` up to `last` (a consumer's lease may hold the newest back),
+    /// oldest first; an overflow in front when some of them were dropped. `seq` must be at most
+    /// `last`, and `last` at most `lastSeq`.
+    func events(after seq: UInt64, through last: UInt64) -> [ConsumerEvent] {
         let oldest = oldestSeq
         var answer: [ConsumerEvent] = []
-        if seq + 1 < oldest, let lastDroppedAt {
+        // oldest ≥ 1, so this does not underflow.
+        let lostTo = min(oldest - 1, last)
+        if seq < lostTo, let lastDroppedAt {
             answer.append(
-                ConsumerEvent(
-                    seq: oldest - 1, kind: .overflow(lost: (seq + 1)...(oldest - 1)), at: lastDroppedAt))
+                ConsumerEvent(seq: lostTo, kind: .overflow(lost: (seq + 1)...lostTo), at: lastDroppedAt))
         }
-        // The kept events are seqs oldest...lastSeq; skip those up to `seq`.
+        // The kept events are seqs oldest...lastSeq; skip those up to `seq`, stop after `last`.
         let skip = Int(min(UInt64(storage.count), seq >= oldest ? seq + 1 - oldest : 0))
-        for index in skip..<storage.count {
+        let end = Int(min(UInt64(storage.count), last >= oldest ? last + 1 - oldest : 0))
+        for index in skip..<max(skip, end) {
             answer.append(storage[(start + index) % storage.count])
         }
         return answer

@@ -3,29 +3,68 @@ import SystemPackage
 /// A memfd file's journal record (FileRecord): taken under the state lock, written under
 /// `journalLock`. Every write takes a fresh record inside that lock, so the record on disk is
 /// never older than the change of any caller whose write has returned; a deletion takes the
-/// same lock, so no write that comes after it brings a deleted file's record back.
+/// same lock, so no write that comes after it brings a deleted file's record back. Readers see a
+/// consumer's events past its seq lease only once a line renewing it is written (Consumer+Lease).
 extension ManagedFile {
-    /// The record as it is now; nil for a guest_memfd, which cannot outlive the process that made
-    /// its VM, and once deleted.
-    func record(_ state: borrowing State) throws(GuestMemError) -> FileRecord? {
+    /// The record as it is now, renewing `renewals`; nil for a guest_memfd, which cannot outlive
+    /// the process that made its VM, and once deleted. Its cost does not grow with the consumers
+    /// while none comes, goes or changes its pins (`State.consumerRecords`).
+    func record(_ state: inout State, renewing renewals: [LeaseRenewal] = []) throws(GuestMemError)
+        -> FileRecord?
+    {
         guard case .memfd(let flags) = backend, !state.isDeleted, let reader = state.reader else {
             return nil
         }
         let snapshot = try snapshot(state)
         let inode = try kernel("fstat") { () throws(Errno) in try reader.status().inode }
+        let revision = state.consumers.revision
+        var consumers =
+            if let kept = state.consumerRecords, kept.revision == revision { kept.records } else {
+                state.consumers.attached.map { $0.record() }
+            }
+        var renewed: [ConsumerID: UInt64] = [:]
+        if !renewals.isEmpty {
+            let index = Dictionary(uniqueKeysWithValues: consumers.indices.map { (consumers[$0].id, $0) })
+            for renewal in renewals {
+                guard let at = index[renewal.consumer.id] else { continue }
+                // Never below a seq readers saw: at least its newest seq, to which the consumer's
+                // own lease was brought down when this was proposed.
+                consumers[at].seqLease = renewal.lease
+                renewed[renewal.consumer.id] = renewal.lease
+            }
+        }
+        state.consumerRecords = (revision, consumers)
         return FileRecord(
             id: id, tenant: tenant, name: name, flags: flags, seals: snapshot.seals, size: snapshot.size,
             version: state.version, createdAt: createdAt, updatedAt: state.updatedAt, inode: inode,
-            isExported: state.isExported, consumers: state.consumers.attached.map { $0.record() },
-            consumersRevision: state.consumers.revision, dirty: state.consumers.dirty.ranges.ranges,
+            isExported: state.isExported, consumers: consumers, consumersRevision: revision,
+            leaseRenewals: renewed, dirty: state.consumers.dirty.ranges.ranges,
             dirtyGranularity: state.consumers.dirty.isExact ? nil : state.consumers.dirty.granule)
     }
 
-    /// Writes the record as it is now, after a change and before that change answers.
-    func journal(to journal: any FileJournal) throws(GuestMemError) {
+    /// Writes the record as it is now, after a change and before that change answers, renewing
+    /// the leases its events wait for; then readers see those events. With `settling`, every
+    /// consumer's lease comes down to its newest seq instead (a clean stop's last line).
+    func journal(to journal: any FileJournal, settling: Bool = false) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
-            let now = try state.withLock { (state) throws(GuestMemError) -> FileRecord? in try record(state) }
-            if let now { try journal.changed(now) }
+            let taken = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, [LeaseRenewal])? in
+                guard !state.isDeleted else { return nil }
+                let renewals = settling ? state.consumers.settleLeases() : state.consumers.takeLeaseRenewals()
+                if settling, renewals.isEmpty { return nil }
+                guard let now = try record(&state, renewing: renewals) else {
+                    state.consumers.awaitLease(renewals.map(\.consumer))
+                    return nil
+                }
+                return (now, renewals)
+            }
+            guard let (now, renewals) = taken else { return }
+            do throws(GuestMemError) {
+                try journal.changed(now)
+            } catch {
+                state.withLock { $0.consumers.awaitLease(renewals.map(\.consumer)) }
+                throw error
+            }
+            for renewal in renewals { renewal.consumer.grant(renewal.lease) }
         }
     }
 
@@ -34,7 +73,7 @@ extension ManagedFile {
     func keep(in journal: any FileJournal) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
             let found = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, FileDescriptor)? in
-                guard let reader = state.reader, let made = try record(state) else { return nil }
+                guard let reader = state.reader, let made = try record(&state) else { return nil }
                 return (made, reader.fd)
             }
             // Unpublished, the file cannot be deleted meanwhile: its fd stays open.
@@ -42,9 +81,15 @@ extension ManagedFile {
         }
     }
 
-    /// The file is deleted (`isDeleted` set): its record goes.
+    /// The file is deleted (`isDeleted` set): its record goes, and then readers see the events its
+    /// consumers were waiting to show (the delete's `invalidate` and `detached`): no restart
+    /// brings those consumers back to give their seqs again.
     func forget(in journal: any FileJournal) {
         guard !isGuestMemfd else { return }
-        journalLock.withLock { _ in journal.removed(id) }
+        journalLock.withLock { _ in
+            journal.removed(id)
+            let waiting = state.withLock { $0.consumers.takeAwaitingLease() }
+            for consumer in waiting { consumer.grant(.max) }
+        }
     }
 }

@@ -55,6 +55,10 @@ final class ManagedFile: Sendable {
         var consumers: ConsumerTable
         /// A descriptor of it is outside gmemd, for good (ManagedFile+Export).
         var isExported = false
+        /// The consumers' part of the last journal record taken, and the consumers' revision it
+        /// was taken at: while that revision holds, a record reuses it (with the leases renewed
+        /// since) instead of visiting every consumer's lock.
+        var consumerRecords: (revision: UInt64, records: [ConsumerRecord])?
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
     }
 

@@ -21,8 +21,13 @@ package struct FileRecord: Hashable, Sendable {
     /// Attached consumers, oldest first.
     package var consumers: [ConsumerRecord]
     /// Moves on when a consumer comes or goes or its pins or descriptors change; between two
-    /// records with the same revision only the consumers' `lastSeq` can differ.
+    /// records with the same revision only the consumers' `seqLease` can differ, and only those
+    /// in `leaseRenewals`.
     package var consumersRevision: UInt64
+    /// The attached consumers whose seq lease this record renews (Consumer+Lease), with the new
+    /// lease, which `consumers` holds too: all a journal needs to write of them when
+    /// `consumersRevision` is the one it wrote last.
+    package var leaseRenewals: [ConsumerID: UInt64]
     /// The dirty log, merged.
     package var dirty: [ByteRange]
     /// What the dirty log's ranges are multiples of once it coarsened past its cap (DirtyPages);
@@ -32,10 +37,11 @@ package struct FileRecord: Hashable, Sendable {
     package init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, seals: SealSet, size: Int64,
         version: UInt64, createdAt: Timestamp, updatedAt: Timestamp, inode: UInt64, isExported: Bool,
-        consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, dirty: [ByteRange],
-        dirtyGranularity: Int64? = nil
+        consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, leaseRenewals: [ConsumerID: UInt64] = [:],
+        dirty: [ByteRange], dirtyGranularity: Int64? = nil
     ) {
         (self.consumersRevision, self.dirtyGranularity) = (consumersRevision, dirtyGranularity)
+        self.leaseRenewals = leaseRenewals
         (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)
         (self.size, self.version, self.createdAt, self.updatedAt) = (size, version, createdAt, updatedAt)
         (self.inode, self.isExported, self.consumers, self.dirty) = (inode, isExported, consumers, dirty)
@@ -55,8 +61,9 @@ package struct ConsumerRecord: Hashable, Sendable {
     package var access: DescriptorAccess?
     package var descriptorsHandedOut: Int
     package var attachedAt: Timestamp
-    /// The seq of its newest event: a restarted gmemd goes on from the next one.
-    package var lastSeq: UInt64
+    /// Its seq lease: no reader has seen a seq past it (Consumer+Lease). A restarted gmemd goes
+    /// on after it.
+    package var seqLease: UInt64
     /// Its live pins, oldest first.
     package var pins: [PinSnapshot]
     /// It was bound as a memslot of a VM, which no restart keeps (README, "What survives what").
@@ -65,12 +72,12 @@ package struct ConsumerRecord: Hashable, Sendable {
     package init(
         id: ConsumerID, kind: ConsumerKind, label: String?, range: ByteRange, isOpenEnded: Bool,
         isExclusive: Bool, access: DescriptorAccess?, descriptorsHandedOut: Int, attachedAt: Timestamp,
-        lastSeq: UInt64, pins: [PinSnapshot], wasBound: Bool
+        seqLease: UInt64, pins: [PinSnapshot], wasBound: Bool
     ) {
         (self.id, self.kind, self.label, self.range) = (id, kind, label, range)
         (self.isOpenEnded, self.isExclusive, self.access) = (isOpenEnded, isExclusive, access)
-        (self.descriptorsHandedOut, self.attachedAt, self.lastSeq) = (
-            descriptorsHandedOut, attachedAt, lastSeq
+        (self.descriptorsHandedOut, self.attachedAt, self.seqLease) = (
+            descriptorsHandedOut, attachedAt, seqLease
         )
         (self.pins, self.wasBound) = (pins, wasBound)
     }

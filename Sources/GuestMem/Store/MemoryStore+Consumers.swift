@@ -29,7 +29,8 @@ extension MemoryStore {
             Consumer(
                 id: .random(), tenant: tenantID, file: file, kind: request.kind, label: request.label,
                 range: range, isOpenEnded: isOpenEnded, isExclusive: request.isExclusive, binding: binding,
-                access: request.kind == .process ? request.access : nil, backlog: self.eventBacklog)
+                access: request.kind == .process ? request.access : nil, backlog: self.eventBacklog,
+                isJournaled: self.journal != nil && !file.isGuestMemfd)
         }
         let consumer: Consumer
         if let bound = request.binding {

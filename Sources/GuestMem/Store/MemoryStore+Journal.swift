@@ -7,7 +7,13 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, _ change: (Tenant, ManagedFile) throws(GuestMemError) -> R
     ) throws(GuestMemError) -> R {
         let (tenant, file) = try lookup(id, of: tenantID)
-        let result = try change(tenant, file)
+        let result: R
+        do {
+            result = try change(tenant, file)
+        } catch {
+            try? journalIfAwaited(file)
+            throw error
+        }
         try journal(file)
         return result
     }
@@ -17,9 +23,22 @@ extension MemoryStore {
         consumer id: ConsumerID, of tenantID: TenantID, _ change: (Consumer) throws(GuestMemError) -> R
     ) throws(GuestMemError) -> R {
         let consumer = try lookup(id, of: tenantID)
-        let result = try change(consumer)
+        let result: R
+        do {
+            result = try change(consumer)
+        } catch {
+            try? journalIfAwaited(consumer.file)
+            throw error
+        }
         try journal(consumer.file)
         return result
+    }
+
+    /// A refused change changed nothing a record holds, but one refused late (a pin whose
+    /// allocation was done when its consumer turned out detached) may have recorded events: their
+    /// readers see them once a line renews their leases.
+    private func journalIfAwaited(_ file: ManagedFile) throws(GuestMemError) {
+        if file.state.withLock({ $0.consumers.isAwaitingLease }) { try journal(file) }
     }
 
     /// Writes `file`'s record as it is now (nothing for a guest_memfd or a deleted file).
@@ -32,5 +51,17 @@ extension MemoryStore {
     func forget(_ file: ManagedFile) {
         guard let journal else { return }
         file.forget(in: journal)
+    }
+
+    /// Brings every consumer's seq lease down to its newest seq in one last line per file, so
+    /// that the next gmemd goes on exactly from there (Consumer+Lease): for a clean stop or an
+    /// upgrade, once no request is left to change a file. A file whose line fails keeps its
+    /// lease (its readers may then be told of a gap that no event made).
+    package func settleEventLeases() {
+        guard let journal else { return }
+        let files = maps.withLock { Array($0.files.values) }
+        for file in files where !file.isGuestMemfd {
+            try? file.journal(to: journal, settling: true)
+        }
     }
 }

@@ -9,8 +9,8 @@ extension MemoryStore {
     /// with the reason, and nothing changes. A record of a tenant that is gone is notFound: that
     /// tenant's removal was under way. The file comes back with its id, name, flags, seals,
     /// version, times, dirty log and attached consumers (their pins, their event sequence going on
-    /// after the journaled seq); a kvm consumer bound as a memslot comes back detached (reason
-    /// restart), its VM being gone. Its allocation, pins and consumers are booked into the tenant
+    /// after the journaled seq lease, Consumer+Lease); a kvm consumer bound as a memslot comes
+    /// back detached (reason restart), its VM being gone. Its allocation, pins and consumers are booked into the tenant
     /// as the kernel and the record say, whatever the limits now: the memory exists.
     package func restore(_ record: FileRecord, descriptor: FileDescriptor) throws(GuestMemError)
         -> FileSnapshot
@@ -34,14 +34,15 @@ extension MemoryStore {
         let file = ManagedFile(
             id: record.id, tenant: record.tenant, name: record.name, flags: record.flags, memfd: memfd,
             blockSize: status.blockSize, whileAllocating: whileAllocating, createdAt: record.createdAt)
-        let (attached, ended) = consumers(of: record, file)
+        let (attached, ended, awaiting) = consumers(of: record, file)
         var charge = Charge()
         try file.withState { (state) throws(GuestMemError) in
             state.serviceSeals.formUnion(record.seals.serviceSeals)
             (state.version, state.updatedAt, state.isExported) = (
                 record.version, record.updatedAt, record.isExported
             )
-            state.consumers.restore(attached, dirty: record.dirty, granularity: record.dirtyGranularity)
+            state.consumers.restore(
+                attached, awaitingLease: awaiting, dirty: record.dirty, granularity: record.dirtyGranularity)
             if !file.allocationIsLocked(state) {
                 charge.lockedBytes += attached.reduce(0) { $0 + $1.pins().reduce(0) { $0 + $1.range.length } }
             }
@@ -59,7 +60,8 @@ extension MemoryStore {
             }
             for consumer in ended { maps.keepDetached(consumer) }
         }
-        // What changed while gmemd was down (a holder's resize or seals, the bound consumers' end).
+        // What changed while gmemd was down (a holder's resize or seals, the bound consumers' end);
+        // then their readers see the bound consumers' `detached`.
         try journal(file)
         return snapshot
     }
@@ -88,22 +90,24 @@ extension MemoryStore {
     }
 
     /// The record's consumers, made again: those that go on, and those bound in a VM, which end
-    /// with `detached` (restart).
+    /// with `detached` (restart), `awaiting` a lease for it (Consumer+Lease).
     private func consumers(of record: FileRecord, _ file: ManagedFile) -> (
-        attached: [Consumer], ended: [Consumer]
+        attached: [Consumer], ended: [Consumer], awaiting: [Consumer]
     ) {
         var attached: [Consumer] = []
         var ended: [Consumer] = []
+        var awaiting: [Consumer] = []
         for entry in record.consumers {
             let consumer = Consumer(
-                restoring: entry, tenant: record.tenant, file: file, backlog: eventBacklog)
+                restoring: entry, tenant: record.tenant, file: file, backlog: eventBacklog,
+                isJournaled: journal != nil)
             if entry.wasBound {
-                _ = consumer.detach(.restart)
+                if consumer.detach(.restart)?.awaitsLease == true { awaiting.append(consumer) }
                 ended.append(consumer)
             } else {
                 attached.append(consumer)
             }
         }
-        return (attached, ended)
+        return (attached, ended, awaiting)
     }
 }

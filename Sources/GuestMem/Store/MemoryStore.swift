@@ -13,6 +13,10 @@ package final class MemoryStore: Sendable {
     package static let defaultHostReserveBytes: Int64 = 512 << 20
     /// Events kept per consumer for readers that lag: about 64 bytes each, so 1,024 cost 64 KiB.
     package static let defaultEventBacklog = 1024
+    /// How far past its newest seq a journaled consumer's seq lease reaches when renewed
+    /// (Consumer+Lease): one journal entry per consumer per this many events, and at most this
+    /// many seqs a crash can make a reader skip (each named by an overflow).
+    package static let seqLeaseAhead: UInt64 = 1024
 
     let host: HostMemory
     /// The fds files, VMs and downloads may hold together.

@@ -38,8 +38,8 @@ final class FileStateDirectory: FileJournal {
     private struct Appender {
         var fd: Int32
         var bytes: Int
-        /// Each live file's last whole line and the line since (without consumers) that updates
-        /// it, merged only to compact; and the consumers' revision last written.
+        /// Each live file's last whole line and the line since (without consumers or leases) that
+        /// updates it, merged only to compact; and the consumers' revision last written.
         var live: [FileID: (whole: StoredFile, update: StoredFile?, revision: UInt64)] = [:]
     }
 
@@ -84,7 +84,16 @@ final class FileStateDirectory: FileJournal {
                 let line = StoredFile(record, withConsumers: isWhole)
                 try append(JSONWriter.encode(line), &log)
                 log.live[record.id] =
-                    if isWhole { (line, nil, record.consumersRevision) } else {
+                    if isWhole {
+                        (line, nil, record.consumersRevision)
+                    } else if let (whole, update, _) = previous, line.seqLeases != nil {
+                        // Renewals accumulate, where a later line's other fields replace an earlier's:
+                        // folded into the whole line now (once per `MemoryStore.seqLeaseAhead` events).
+                        (
+                            (update.map { whole.updated(by: $0) } ?? whole).updated(by: line), nil,
+                            record.consumersRevision
+                        )
+                    } else {
                         (previous!.whole, line, record.consumersRevision)
                     }
                 try compactIfLarge(&log)

@@ -17,6 +17,7 @@ extension StoredFile: JSONWritable {
             json.member("last_seqs", ifPresent: lastSeqs)
             json.member("name", name)
             json.member("seals", seals)
+            json.member("seq_leases", ifPresent: seqLeases)
             json.member("size", size)
             json.member("tenant", tenant)
             json.member("updated_at_ns", updatedAtNs)
@@ -74,6 +75,15 @@ extension StoredPin: JSONWritable {
             json.member("length", length)
             json.member("offset", offset)
             json.member("order", order)
+        }
+    }
+}
+
+extension StoredLease: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.member("id", id)
+            json.member("seq", seq)
         }
     }
 }

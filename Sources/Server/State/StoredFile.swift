@@ -2,14 +2,17 @@ import GuestMem
 
 /// One memory file as the file journal keeps it (FileStateDirectory): Codable, lenient, and no
 /// wire DTO. A line with `consumers` is the whole record; a line without them (written while no
-/// consumer came, went or changed its pins) updates the rest and, through `last_seqs`, each
-/// consumer's newest seq in the order of the last whole line. Versioned like tenants.json (`format_major`, `format_minor`): a reader takes
+/// consumer came, went or changed its pins) updates the rest and, through `seq_leases`, the seq
+/// leases it renews (Consumer+Lease), by consumer id. Lines of format 1.0 carried `last_seqs`
+/// instead, each consumer's newest seq in the order of the last whole line; they are still read.
+/// A consumer's `last_seq` is its lease, so an older gmemd that reads it goes on after it too.
+/// Versioned like tenants.json (`format_major`, `format_minor`): a reader takes
 /// every record of the major it knows whatever its minor, and ignores keys it does not know, so
 /// a later minor may add optional fields (an idempotency key kept with the file that a create
 /// made, say) without an older gmemd failing to start on them.
 struct StoredFile: Codable {
     static let major = 1
-    static let minor = 0
+    static let minor = 1
 
     var formatMajor = major
     var formatMinor = minor
@@ -26,6 +29,7 @@ struct StoredFile: Codable {
     var exported: Bool
     var consumers: [StoredConsumer]?
     var lastSeqs: [UInt64]?
+    var seqLeases: [StoredLease]?
     var dirty: [StoredRange]
     /// Absent while the dirty log is exact (and in lines written before it could coarsen).
     var dirtyGranularity: Int64?
@@ -39,8 +43,10 @@ struct StoredFile: Codable {
         updatedAtNs = record.updatedAt.nanosecondsSinceEpoch
         if withConsumers {
             consumers = record.consumers.map(StoredConsumer.init)
-        } else {
-            lastSeqs = record.consumers.map(\.lastSeq)
+        } else if !record.leaseRenewals.isEmpty {
+            seqLeases = record.leaseRenewals.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                StoredLease(id: $0.key.rawValue, seq: $0.value)
+            }
         }
         dirty = record.dirty.map(StoredRange.init)
         dirtyGranularity = record.dirtyGranularity
@@ -55,7 +61,14 @@ struct StoredFile: Codable {
             for index in kept.indices { kept[index].lastSeq = seqs[index] }
             next.consumers = kept
         }
-        next.lastSeqs = nil
+        if var kept = next.consumers, let leases = update.seqLeases {
+            let index = Dictionary(uniqueKeysWithValues: kept.indices.map { (kept[$0].id, $0) })
+            for lease in leases {
+                if let at = index[lease.id] { kept[at].lastSeq = lease.seq }
+            }
+            next.consumers = kept
+        }
+        (next.lastSeqs, next.seqLeases) = (nil, nil)
         return next
     }
 
@@ -109,7 +122,13 @@ struct StoredRange: Codable {
     func range() throws -> ByteRange { try ByteRange(offset: offset, length: length) }
 }
 
-/// An attached consumer of a stored file.
+/// A seq lease a line renews: the consumer's id, and the seq a restart goes on after.
+struct StoredLease: Codable {
+    var id: String
+    var seq: UInt64
+}
+
+/// An attached consumer of a stored file. `last_seq` is its seq lease.
 struct StoredConsumer: Codable {
     var id: String
     var kind: String
@@ -133,7 +152,7 @@ struct StoredConsumer: Codable {
         )
         access = record.access.map { $0 == .readOnly ? "read_only" : "read_write" }
         (attachedAtNs, lastSeq, bound) = (
-            record.attachedAt.nanosecondsSinceEpoch, record.lastSeq, record.wasBound
+            record.attachedAt.nanosecondsSinceEpoch, record.seqLease, record.wasBound
         )
         pins = record.pins.map(StoredPin.init)
     }
@@ -148,7 +167,7 @@ struct StoredConsumer: Codable {
             isOpenEnded: openEnded, isExclusive: exclusive,
             access: access.map { $0 == "read_only" ? .readOnly : .readWrite },
             descriptorsHandedOut: handedOut,
-            attachedAt: Timestamp(nanosecondsSinceEpoch: attachedAtNs), lastSeq: lastSeq,
+            attachedAt: Timestamp(nanosecondsSinceEpoch: attachedAtNs), seqLease: lastSeq,
             pins: try pins.map { try $0.snapshot(of: consumerID) }, wasBound: bound)
     }
 }

@@ -10,14 +10,8 @@ import Testing
 /// listening socket at every start, so the port stays and clients queue in its backlog.
 @Suite(.timeLimit(.minutes(20)))
 struct FileDescriptorStoreTests {
-    static let script = URL(filePath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appending(path: "Scripts/service_manager.py")
-
     private func manager(_ arguments: [String], within limit: Duration) async throws -> Subprocess {
-        try await Subprocess.run(
-            "python3", [Self.script.path] + arguments + ["--gmemd", try GmemdBinary.url().path], within: limit
-        )
+        try await ServiceManagerScript.run(arguments, within: limit)
     }
 
     /// 50 kill -9s at random points of a stream of creates, writes, punches and deletes: after
@@ -54,10 +48,21 @@ struct FileDescriptorStoreTests {
     }
 
     /// A consumer with a pin, its seals, dirty log and usage read the same after a kill -9; its
-    /// events go on from the next seq, a reader from 0 is told by an overflow what it lost, and
-    /// a punch after the restart still revokes the pin.
+    /// events go on after its seq lease, past every seq a reader saw, a reader from its last seq or
+    /// from 0 is told by an overflow what it may have lost, and a punch after the restart still
+    /// revokes the pin.
     @Test func aConsumerItsPinAndItsEventSequenceSurviveAKill() async throws {
         let result = try await manager(["consumers"], within: .seconds(120))
         #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+    }
+
+    /// Four Server-Sent Events readers of a file with 32 consumers, punched without pause, across
+    /// ten kill -9s: each resumes with Last-Event-ID after every restart and is never refused; its
+    /// ids strictly increase (no seq is given to two events), every gap is an overflow naming
+    /// exactly the seqs skipped, and its stream ends with the consumer's `detached`.
+    @Test func eventReadersResumeAcrossKillsWithoutASeqUsedTwiceOrASilentGap() async throws {
+        let result = try await manager(["readers", "--kills", "10", "--seed", "1"], within: .seconds(600))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"kills\": 10"), "\(result.stdout)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import TestSupport
 import Testing
@@ -35,6 +36,18 @@ struct ServiceNotifyTests {
         try? await gmemd.stop()
     }
 
+    /// The watchdog follows the event loops: while the thread of one loop is held stopped (by
+    /// ptrace, the rest of gmemd running, as a loop stuck in a call would be), WATCHDOG=1 stops
+    /// and gmemd logs why; once that thread runs again, it comes back. The manager is
+    /// Tests/Scripts/service_manager.py. A test-only switch that froze a loop was not wanted: it
+    /// would test the switch; a stopped thread is the real condition the watchdog is there for.
+    @Test(.enabled(if: ThreadTracing.isPermitted, ThreadTracing.reason))
+    func aLoopHeldStoppedWithholdsWatchdogUntilItRunsAgain() async throws {
+        let result = try await ServiceManagerScript.run(["watchdog"], within: .seconds(120))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"fed_while_stopped\""), "\(result.stdout)")
+    }
+
     @Test func withoutWatchdogUsecOnlyReadyAndStoppingAreSent() async throws {
         let manager = try ServiceManagerSocket(abstract: false)
         let gmemd = try await Gmemd.start(environment: ["NOTIFY_SOCKET": manager.address])
@@ -48,4 +61,22 @@ struct ServiceNotifyTests {
         }
         try? await gmemd.stop()
     }
+}
+
+/// Whether this process may stop one thread of a child with ptrace(2) (PTRACE_SEIZE): Yama's
+/// ptrace_scope allows tracing descendants up to 1, and a seccomp filter may refuse ptrace
+/// outright, so a filtered process does not try.
+enum ThreadTracing {
+    static let reason: Comment =
+        "needs ptrace(2) of a child's thread: /proc/sys/kernel/yama/ptrace_scope above 1, or a seccomp filter"
+
+    static let isPermitted: Bool = {
+        let scope = (try? String(contentsOfFile: "/proc/sys/kernel/yama/ptrace_scope", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let filtered = status.split(separator: "\n").contains {
+            $0.hasPrefix("Seccomp:") && !$0.hasSuffix("\t0")
+        }
+        return (scope ?? 0) <= 1 && !filtered
+    }()
 }

@@ -1,0 +1,77 @@
+import Foundation
+import GuestMem
+import SystemPackage
+import Testing
+
+@testable import Server
+
+/// STATE_DIR/files/journal.log as a restarted gmemd reads it: a line between two whole records
+/// carries only the seq leases it renews, and every renewal counts, whichever line came last and
+/// after the log is compacted; lines of format 1.0, whose `last_seqs` listed every consumer's
+/// seq, still load.
+@Suite(.timeLimit(.minutes(1)))
+struct FileJournalLogTests {
+    let folder = FilePath(FileManager.default.temporaryDirectory.appending(path: "journal-\(UUID())").path)
+    let file = FileID.random()
+    let tenant = TenantID.random()
+    let consumers = [ConsumerID.random(), ConsumerID.random()]
+
+    private func record(version: UInt64, leases: [UInt64], renewing: [ConsumerID: UInt64] = [:]) -> FileRecord
+    {
+        let now = Timestamp.now()
+        let attached = zip(consumers, leases).map { id, lease in
+            ConsumerRecord(
+                id: id, kind: .generic, label: nil, range: try! ByteRange(offset: 0, length: 4096),
+                isOpenEnded: false, isExclusive: false, access: nil, descriptorsHandedOut: 0, attachedAt: now,
+                seqLease: lease, pins: [], wasBound: false)
+        }
+        return FileRecord(
+            id: file, tenant: tenant, name: "ram", flags: FileFlags(), seals: [], size: 4096,
+            version: version,
+            createdAt: now, updatedAt: now, inode: 7, isExported: false, consumers: attached,
+            consumersRevision: 1,
+            leaseRenewals: renewing, dirty: [])
+    }
+
+    private func journal() throws -> FileStateDirectory {
+        try FileStateDirectory(stateDirectory: folder, notifier: ServiceNotifier(environment: [:]))
+    }
+
+    @Test func everyRenewedLeaseOutlivesTheLinesAfterItAndACompaction() throws {
+        let first = try journal()
+        try first.changed(record(version: 1, leases: [0, 0]))
+        try first.changed(record(version: 2, leases: [1025, 0], renewing: [consumers[0]: 1025]))
+        try first.changed(record(version: 3, leases: [1025, 1030], renewing: [consumers[1]: 1030]))
+        try first.changed(record(version: 4, leases: [1025, 1030]))
+        let lines = try String(contentsOfFile: folder.appending("files/journal.log").string, encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.dropFirst().allSatisfy { !$0.contains("\"consumers\"") })
+        #expect(!lines[3].contains("seq_leases"))
+
+        let loaded = try journal().load()
+        #expect(loaded.unreadable.isEmpty)
+        #expect(loaded.records.map(\.version) == [4])
+        #expect(loaded.records.first?.consumers.map(\.seqLease) == [1025, 1030])
+        // load() compacted the log to that record: read again, it is the same.
+        #expect(try journal().load().records.first?.consumers.map(\.seqLease) == [1025, 1030])
+    }
+
+    @Test func aLogOfFormat1Point0WithLastSeqsStillLoads() throws {
+        var whole = StoredFile(record(version: 1, leases: [3, 4]))
+        whole.formatMinor = 0
+        var update = StoredFile(record(version: 2, leases: [3, 4]), withConsumers: false)
+        (update.formatMinor, update.lastSeqs) = (0, [9, 12])
+        try FileManager.default.createDirectory(
+            atPath: folder.appending("files").string, withIntermediateDirectories: true)
+        let log =
+            JSONWriter.encode(whole) + [UInt8(ascii: "\n")] + JSONWriter.encode(update) + [UInt8(ascii: "\n")]
+        try Data(log).write(to: URL(filePath: folder.appending("files/journal.log").string))
+
+        let loaded = try journal().load()
+
+        #expect(loaded.unreadable.isEmpty)
+        #expect(loaded.records.first?.version == 2)
+        #expect(loaded.records.first?.consumers.map(\.seqLease) == [9, 12])
+    }
+}
