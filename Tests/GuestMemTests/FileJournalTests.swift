@@ -214,6 +214,22 @@ struct FileJournalTests {
         #expect(batch.events.last?.kind == .detached(.delete))
     }
 
+    /// A guest_memfd cannot outlive its VM's process, so no descriptor of it is kept; but its
+    /// record is written when it is made (naming its VM), so that the next start reports it lost,
+    /// and goes when it is deleted.
+    @Test(.needsGuestMemfd)
+    func aGuestMemfdIsJournaledWhenMadeWithoutItsDescriptorAndForgottenWithIt() throws {
+        let store = try store()
+        let vm = try store.createVM(for: tenant)
+        let file = try store.createGuestMemfdFile(
+            for: tenant, name: "gmem0", size: 1 << 20, vm: vm.id, flags: .none)
+
+        #expect(journal.record(file.id)?.vm == vm.id)
+        #expect(journal.descriptor(file.id) == nil)
+        try store.deleteFile(file.id, of: tenant)
+        #expect(journal.record(file.id) == nil)
+    }
+
     /// A dirty log that coarsened past its cap comes back coarse, at its granularity: a restart
     /// never makes it claim to be exact.
     @Test func aCoarseDirtyLogIsRestoredCoarseAndCoveringTheSamePages() throws {

@@ -6,15 +6,21 @@ import SystemPackage
 /// same lock, so no write that comes after it brings a deleted file's record back. Readers see a
 /// consumer's events past its seq lease only once a line renewing it is written (Consumer+Lease).
 extension ManagedFile {
-    /// The record as it is now, renewing `renewals`; nil for a guest_memfd, which cannot outlive
-    /// the process that made its VM, and once deleted. Its cost does not grow with the consumers
-    /// while none comes, goes or changes its pins (`State.consumerRecords`).
+    /// The record as it is now, renewing `renewals`; nil once deleted. Its cost does not grow
+    /// with the consumers while none comes, goes or changes its pins (`State.consumerRecords`).
+    /// A guest_memfd's names its VM and no consumer (FileRecord.vm).
     func record(_ state: inout State, renewing renewals: [LeaseRenewal] = []) throws(GuestMemError)
         -> FileRecord?
     {
-        guard case .memfd(let flags) = backend, !state.isDeleted, let reader = state.reader else {
-            return nil
+        guard !state.isDeleted else { return nil }
+        if case .guestMemfd(let vm, let size, let flags) = backend {
+            return FileRecord(
+                id: id, tenant: tenant, name: name,
+                flags: FileFlags(allowSealing: false, mmap: flags.mmap, initShared: flags.initShared),
+                seals: state.serviceSeals, size: size, version: state.version, createdAt: createdAt,
+                updatedAt: state.updatedAt, inode: 0, isExported: false, consumers: [], dirty: [], vm: vm)
         }
+        guard case .memfd(let flags) = backend, let reader = state.reader else { return nil }
         let snapshot = try snapshot(state)
         let inode = try kernel("fstat") { () throws(Errno) in try reader.status().inode }
         let revision = state.consumers.revision
@@ -68,16 +74,22 @@ extension ManagedFile {
         }
     }
 
-    /// A new file, before anyone can see it: its memfd goes to be kept outside gmemd, then its
-    /// record is written.
+    /// A new file, before anyone can see it: a memfd goes to be kept outside gmemd, then its
+    /// record is written. A guest_memfd's record is written alone, and never again until it goes:
+    /// a restart can only report it lost.
     func keep(in journal: any FileJournal) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
-            let found = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, FileDescriptor)? in
-                guard let reader = state.reader, let made = try record(&state) else { return nil }
-                return (made, reader.fd)
+            let found = try state.withLock {
+                (state) throws(GuestMemError) -> (FileRecord, FileDescriptor?)? in
+                guard let made = try record(&state) else { return nil }
+                return (made, state.reader?.fd)
             }
             // Unpublished, the file cannot be deleted meanwhile: its fd stays open.
-            if let (record, descriptor) = found { try journal.kept(record, descriptor: descriptor) }
+            switch found {
+            case let (record, descriptor?)?: try journal.kept(record, descriptor: descriptor)
+            case let (record, nil)?: try journal.changed(record)
+            case nil: break
+            }
         }
     }
 
@@ -85,7 +97,6 @@ extension ManagedFile {
     /// consumers were waiting to show (the delete's `invalidate` and `detached`): no restart
     /// brings those consumers back to give their seqs again.
     func forget(in journal: any FileJournal) {
-        guard !isGuestMemfd else { return }
         journalLock.withLock { _ in
             journal.removed(id)
             let waiting = state.withLock { $0.consumers.takeAwaitingLease() }

@@ -33,13 +33,18 @@ package struct FileRecord: Hashable, Sendable {
     /// What the dirty log's ranges are multiples of once it coarsened past its cap (DirtyPages);
     /// nil while it is exact.
     package var dirtyGranularity: Int64?
+    /// A guest_memfd's VM; nil for a memfd. A guest_memfd cannot outlive the process that made
+    /// its VM (KVM answers EIO to any other): its record, written once at creation, is there only
+    /// so that the next start reports the file lost instead of forgetting it silently.
+    package var vm: VMID?
 
     package init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, seals: SealSet, size: Int64,
         version: UInt64, createdAt: Timestamp, updatedAt: Timestamp, inode: UInt64, isExported: Bool,
         consumers: [ConsumerRecord], consumersRevision: UInt64 = 0, leaseRenewals: [ConsumerID: UInt64] = [:],
-        dirty: [ByteRange], dirtyGranularity: Int64? = nil
+        dirty: [ByteRange], dirtyGranularity: Int64? = nil, vm: VMID? = nil
     ) {
+        self.vm = vm
         (self.consumersRevision, self.dirtyGranularity) = (consumersRevision, dirtyGranularity)
         self.leaseRenewals = leaseRenewals
         (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)

@@ -19,15 +19,15 @@ extension MemoryStore {
     }
 
     /// Makes a new file visible in the tenant's listing and books it; answers it as it was
-    /// before anyone else could see it. A new memfd file is `keeping`: its memfd and record are
-    /// kept first (a file taken back after a restart is kept already).
+    /// before anyone else could see it. A new file is `keeping`: its record (and a memfd's
+    /// descriptor) is kept first (a file taken back after a restart is kept already).
     func publish(_ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge, keeping: Bool = true)
         throws(GuestMemError) -> FileSnapshot
     {
         // Taken before anyone else can see the file, so it is the file as created.
         let snapshot = try file.snapshot()
         // Kept before it is seen: a restart never forgets a file a client could have heard of.
-        if keeping, let journal, !file.isGuestMemfd { try file.keep(in: journal) }
+        if keeping, let journal { try file.keep(in: journal) }
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }
             maps.files[file.id] = file

@@ -22,6 +22,7 @@ extension StoredFile: JSONWritable {
             json.member("tenant", tenant)
             json.member("updated_at_ns", updatedAtNs)
             json.member("version", version)
+            json.member("vm", ifPresent: vm)
         }
     }
 }

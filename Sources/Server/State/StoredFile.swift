@@ -33,6 +33,8 @@ struct StoredFile: Codable {
     var dirty: [StoredRange]
     /// Absent while the dirty log is exact (and in lines written before it could coarsen).
     var dirtyGranularity: Int64?
+    /// A guest_memfd's VM (FileRecord.vm); absent for a memfd.
+    var vm: String?
 
     init(_ record: FileRecord, withConsumers: Bool = true) {
         (id, tenant, name) = (record.id.rawValue, record.tenant.rawValue, record.name)
@@ -50,6 +52,7 @@ struct StoredFile: Codable {
         }
         dirty = record.dirty.map(StoredRange.init)
         dirtyGranularity = record.dirtyGranularity
+        vm = record.vm?.rawValue
     }
 
     /// The whole record after `update`, a line without consumers, is applied to this one.
@@ -79,12 +82,16 @@ struct StoredFile: Codable {
         guard let fileID = FileID(id), let tenantID = TenantID(tenant) else {
             throw Malformed(why: "'\(id)' of '\(tenant)' is not a file id of a tenant id")
         }
+        let vmID = try vm.map { (text) throws -> VMID in
+            guard let vm = VMID(text) else { throw Malformed(why: "'\(text)' is not a vm id") }
+            return vm
+        }
         return FileRecord(
             id: fileID, tenant: tenantID, name: name, flags: flags.flags, seals: try SealNames.set(seals),
             size: size, version: version, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs),
             updatedAt: Timestamp(nanosecondsSinceEpoch: updatedAtNs), inode: inode, isExported: exported,
             consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() },
-            dirtyGranularity: dirtyGranularity)
+            dirtyGranularity: dirtyGranularity, vm: vmID)
     }
 
     struct Malformed: Error, CustomStringConvertible {

@@ -15,7 +15,7 @@ struct RestoreReport: Sendable {
 /// Takes back, at start, the journaled memfd files whose descriptors came back (InheritedDescriptors):
 /// each is checked against its record (MemoryStore.restore). A record without its descriptor, or
 /// whose descriptor is not that file, is lost: logged, moved to `files/lost/` with the reason, and
-/// counted; never silently dropped. A record of a removed tenant is that removal's leftover and
+/// counted; never silently dropped. So is every guest_memfd's: it cannot outlive its VM's process. A record of a removed tenant is that removal's leftover and
 /// goes. A descriptor that no record names (stored by a gmemd that crashed before its record was
 /// written, so no client heard of it) is closed and dropped from the fd store.
 enum FileRestore {
@@ -30,6 +30,13 @@ enum FileRestore {
             report.lost.append(place)
         }
         for record in records {
+            if let vm = record.vm {
+                lose(
+                    record,
+                    "a guest_memfd of \(vm), which ended with the process that made it "
+                        + "(KVM answers EIO to any other), and its memory with it", files, &report)
+                continue
+            }
             guard let fd = descriptors.removeValue(forKey: record.id.rawValue) else {
                 lose(
                     record, "no descriptor of it came back (no service manager kept it, or it was stopped)",
