@@ -2,9 +2,11 @@
 """Plays systemd for gmemd on machines that run none: the sd_notify socket with its file
 descriptor store, and the sd_listen_fds(3) hand-back at each start, as the protocol defines them.
 
-- NOTIFY_SOCKET is a Unix datagram socket bound here. READY=1, STOPPING=1 and WATCHDOG=1 are
-  recorded; FDSTORE=1 with FDNAME=name keeps the SCM_RIGHTS descriptors that came with it under
-  that name; FDSTOREREMOVE=1 with FDNAME=name closes and forgets them.
+- NOTIFY_SOCKET is a Unix datagram socket bound here, read by a thread of its own in the order
+  the datagrams came. READY=1, STOPPING=1 and WATCHDOG=1 are recorded; FDSTORE=1 with
+  FDNAME=name keeps the SCM_RIGHTS descriptors that came with it under that name;
+  FDSTOREREMOVE=1 with FDNAME=name closes and forgets them; the descriptors of any other message
+  are closed once it is handled, which is what BARRIER=1's sender waits for.
 - Each start passes the listening sockets (socket activation) and then every stored descriptor
   from fd 3 on, with LISTEN_FDS, LISTEN_FDNAMES (colon-separated) and LISTEN_PID set to the
   process's own pid (through `sh -c 'LISTEN_PID=$$ exec ...'`, which keeps the pid).
@@ -18,6 +20,7 @@ Subcommands (each prints one JSON object on its last line and exits 0 when every
               twice, and every gap is an overflow naming exactly the seqs skipped.
   watchdog    with WATCHDOG_USEC set, WATCHDOG=1 comes while the event loops turn, stops while one
               loop's thread is held stopped (ptrace), and comes again once it runs.
+  barrier     a create does not answer before the manager handled its FDSTORE=1 (BARRIER=1).
   crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
               stored fds; after each restart every file whose creation was answered 201 exists with
               the content last acknowledged, nothing appears that no request asked for, gmemd holds
@@ -34,6 +37,7 @@ import random
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -73,6 +77,29 @@ class Manager:
             self.unix.listen(512)
         self.pid = None
         self.log = open(os.path.join(self.folder, "gmemd.log"), "ab")
+        # Orders the handling of datagrams (read and handled under it, one at a time).
+        self.lock = threading.RLock()
+        # Cleared, the reading thread stops reading: datagrams wait in the socket, as with a
+        # manager busy elsewhere.
+        self.reading = threading.Event()
+        self.reading.set()
+        # Set while the reading thread waits for `reading`.
+        self.parked = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            if not self.reading.is_set():
+                self.parked.set()
+                self.reading.wait()
+                self.parked.clear()
+            self._drain(0.2)
+
+    def pending_bytes(self):
+        """The size of the next datagram waiting unread on the notify socket (SIOCINQ), 0 for none."""
+        import fcntl
+        import termios
+        return struct.unpack("i", fcntl.ioctl(self.notify.fileno(), termios.FIONREAD, b"\0" * 4))[0]
 
     def _drain(self, timeout):
         """Takes every datagram waiting on the notify socket, waiting up to `timeout` s for the
@@ -83,23 +110,33 @@ class Manager:
             if not ready:
                 return
             timeout = 0
-            fds = array.array("i")
+            with self.lock:
+                if not self._handle_one():
+                    return
+
+    def _handle_one(self):
+        """Reads and handles the next datagram, if one is there; false if none was."""
+        fds = array.array("i")
+        try:
             data, ancdata, _, _ = self.notify.recvmsg(
-                4096, socket.CMSG_SPACE(253 * fds.itemsize), socket.MSG_CMSG_CLOEXEC)
-            for level, kind, payload in ancdata:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
-            fields = dict(line.split("=", 1) for line in data.decode().split("\n") if "=" in line)
-            if fields.get("FDSTORE") == "1":
-                self.store.setdefault(fields.get("FDNAME", "stored"), []).extend(fds)
-            else:
-                for fd in fds:
-                    os.close(fd)
-            if fields.get("FDSTOREREMOVE") == "1":
-                for fd in self.store.pop(fields.get("FDNAME", ""), []):
-                    os.close(fd)
-            self.messages.append(fields)
-            self.arrivals.append(time.monotonic())
+                4096, socket.CMSG_SPACE(253 * fds.itemsize), socket.MSG_CMSG_CLOEXEC | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        for level, kind, payload in ancdata:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+        fields = dict(line.split("=", 1) for line in data.decode().split("\n") if "=" in line)
+        if fields.get("FDSTORE") == "1":
+            self.store.setdefault(fields.get("FDNAME", "stored"), []).extend(fds)
+        else:
+            for fd in fds:
+                os.close(fd)
+        if fields.get("FDSTOREREMOVE") == "1":
+            for fd in self.store.pop(fields.get("FDNAME", ""), []):
+                os.close(fd)
+        self.messages.append(fields)
+        self.arrivals.append(time.monotonic())
+        return True
 
     def wait_for(self, key, since, timeout=60):
         """The index of the first message after `since` that has `key`=1, waiting up to `timeout` s."""
@@ -115,7 +152,8 @@ class Manager:
 
     def stored_names(self):
         self._drain(0)
-        return {name: len(fds) for name, fds in self.store.items()}
+        with self.lock:
+            return {name: len(fds) for name, fds in self.store.items()}
 
     def start(self, extra=(), environment=None):
         """Starts gmemd with the listeners and the stored fds, and `environment` added to its
@@ -124,12 +162,13 @@ class Manager:
         since = len(self.messages)
         passed = [self.tcp.fileno()] + ([self.unix.fileno()] if self.unix else [])
         names = ["http"] + (["unix"] if self.unix else [])
-        for name, fds in self.store.items():
-            for fd in fds:
-                passed.append(fd)
-                names.append(name)
-        # Out of the way of the targets 3.. first, so that no dup2 overwrites a source.
-        high = [os.dup(fd) for fd in passed]
+        with self.lock:
+            for name, fds in self.store.items():
+                for fd in fds:
+                    passed.append(fd)
+                    names.append(name)
+            # Out of the way of the targets 3.. first, so that no dup2 overwrites a source.
+            high = [os.dup(fd) for fd in passed]
         moved = [fcntl_dup_above(fd, 1000) for fd in high]
         for fd in high:
             os.close(fd)
@@ -650,6 +689,55 @@ def watchdog(arguments):
         manager.stop()
 
 
+def barrier(arguments):
+    """A create answers only once the manager has handled its FDSTORE=1: gmemd follows it with
+    BARRIER=1 and waits (sd_notify_barrier(3)). The manager stops reading; a create's FDSTORE=1
+    arrives and waits unread, and the create does not answer; the manager reads again, and the
+    create answers 201 after the manager handled its BARRIER=1, with the file's memfd in the store.
+    Without the wait, a manager that handled the FDSTORE=1 only after gmemd died could not tell
+    whose it was, and a file answered 201 would be lost to that crash."""
+    with managed(arguments, "barrier") as (manager, state):
+        client = new_tenant(manager, state, "barrier")
+        manager.reading.clear()
+        if not manager.parked.wait(10):
+            raise AssertionError("the manager's reading thread did not stop within 10 s")
+        answer = {}
+
+        def create():
+            answer["reply"] = client.call("POST", "/v1/files", {"name": "ram", "size": 4096})
+            answer["at"] = time.monotonic()
+
+        thread = threading.Thread(target=create)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while manager.pending_bytes() == 0:
+            if time.monotonic() > deadline:
+                raise AssertionError("no FDSTORE=1 came within 30 s of the create")
+            time.sleep(0.01)
+        thread.join(1.0)
+        if not thread.is_alive():
+            raise AssertionError(f"the create answered {answer['reply']} while its FDSTORE=1 lay unread")
+        manager.reading.set()
+        thread.join(30)
+        status, data = answer["reply"]
+        if status != 201:
+            raise AssertionError(f"the create answered {status} {data[:200]!r}")
+        fid = json.loads(data)["id"]
+        with manager.lock:
+            handled = list(zip(manager.messages, manager.arrivals))
+        stored = [index for index, (fields, _) in enumerate(handled)
+                  if fields.get("FDSTORE") == "1" and fields.get("FDNAME") == fid]
+        barriers = [index for index, (fields, _) in enumerate(handled) if fields.get("BARRIER") == "1"]
+        if len(stored) != 1 or not any(index > stored[0] for index in barriers):
+            raise AssertionError(f"the manager handled {[fields for fields, _ in handled]}")
+        barrier_at = handled[next(index for index in barriers if index > stored[0])][1]
+        if answer["at"] < barrier_at:
+            raise AssertionError("the create answered before the manager handled its BARRIER=1")
+        if manager.stored_names().get(fid) != 1:
+            raise AssertionError(f"the store holds {manager.stored_names()}, not {fid}'s memfd")
+        print(json.dumps({"file": fid, "barriers": len(barriers)}))
+
+
 def vms(arguments):
     """A VM cannot cross a restart (KVM answers EIO to any process but its maker's): after a
     kill -9 the VM is gone (404), the memfd file it bound as a memslot is kept with its content,
@@ -798,7 +886,7 @@ def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     scenarios = {"crash-loop": crash_loop, "consumers": consumers, "readers": readers, "watchdog": watchdog,
-                 "vms": vms, "qemu": qemu}
+                 "barrier": barrier, "vms": vms, "qemu": qemu}
     # Those that kill gmemd at random points: how often, from which seed, at most how long apart.
     killing = {"crash-loop": (50, 0.4), "readers": (10, 0.5)}
     for name in scenarios:

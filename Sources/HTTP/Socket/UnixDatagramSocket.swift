@@ -63,4 +63,26 @@ package final class UnixDatagramSocket: Sendable {
             }
         }
     }
+
+    /// Sends `message` with one end of a new socket pair and waits up to `timeout` milliseconds
+    /// until the receiver closed its copy (the other end then reads end of file), as
+    /// sd_notify_barrier(3) does with a pipe: a receiver that handles datagrams in order has then
+    /// handled every one sent before this. The corresponding C calls are `socketpair`, `sendmsg`
+    /// and `poll`.
+    package func sendAwaitingReceipt(_ message: [UInt8], timeout: Int32 = 5000) throws(Errno) {
+        var ends: [Int32] = [-1, -1]
+        _ = try syscall("socketpair") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends)
+        }
+        defer { _ = close(ends[0]) }
+        do {
+            try send(message, descriptors: [ends[1]], timeout: timeout)
+        } catch {
+            _ = close(ends[1])
+            throw error
+        }
+        _ = close(ends[1])
+        var watch = pollfd(fd: ends[0], events: Int16(POLLIN), revents: 0)
+        guard try syscall("poll", { poll(&watch, 1, timeout) }) == 1 else { throw .timedOut }
+    }
 }

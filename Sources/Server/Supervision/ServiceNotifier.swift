@@ -58,9 +58,14 @@ final class ServiceNotifier: Sendable {
     /// its own copy across gmemd's restarts and passes it back at the next start
     /// (InheritedDescriptors). The caller keeps `descriptor`. Unlike the other messages, a failure
     /// is the caller's to handle: a memfd the store did not take would not survive a crash.
+    /// Returns once the manager has handled it (`BARRIER=1`, sd_notify_barrier(3)): a manager
+    /// that reads a datagram only after its sender died may not know whose it was (systemd
+    /// attributes it by the sender's pid) and drop the descriptor, and the create it answers for
+    /// would then be lost to a crash right after its 201.
     func store(_ descriptor: Int32, name: String) throws(Errno) {
         guard let socket else { return }
         try socket.send(Array("FDSTORE=1\nFDNAME=\(name)".utf8), descriptors: [descriptor])
+        try socket.sendAwaitingReceipt(Array("BARRIER=1".utf8))
     }
 
     /// Drops what the store keeps under `name` (`FDSTOREREMOVE=1`).

@@ -25,6 +25,15 @@ struct FileDescriptorStoreTests {
         #expect(result.stdout.contains("\"kills\": 50"), "\(result.stdout)")
     }
 
+    /// A create answers only once the manager has handled its FDSTORE=1 (BARRIER=1 after it): while
+    /// the manager reads nothing the create waits, and once it reads, the create answers 201 after
+    /// the manager handled the barrier, the file's memfd in its store.
+    @Test func aCreateAnswersOnlyOnceTheManagerHandledItsStore() async throws {
+        let result = try await manager(["barrier"], within: .seconds(120))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"barriers\": 1"), "\(result.stdout)")
+    }
+
     /// What a restart does to KVM objects: the VM is gone (404), the memfd file it bound keeps
     /// its content, and the consumer of the memslot ends with `detached` (reason restart) while
     /// the file's other consumer stays attached.
