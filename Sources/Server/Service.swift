@@ -42,7 +42,9 @@ struct Service {
             journal: files, onMemoryExhausted: Log.budgetExhausted)
         for line in ServedReport(memory.features).lines { Log.info(line) }
         var inherited = InheritedDescriptors.take()
-        let restored = FileRestore.run(&inherited.named, files: files, memory: memory, notifier: notifier)
+        let idempotencyKeys = IdempotencyKeys()
+        let restored = FileRestore.run(
+            &inherited.named, files: files, memory: memory, keys: idempotencyKeys, notifier: notifier)
         if let headroom = try? memory.memoryHeadroom() {
             Log.info(
                 "memory: limit \(headroom.limitBytes) bytes from \(headroom.source), reserve \(headroom.reserveBytes)"
@@ -56,7 +58,7 @@ struct Service {
                 restart: restored),
             eventHeartbeat: .milliseconds(Int64((options.sseHeartbeat * 1000).rounded())),
             journal: files.flusher, maxJSONBytes: options.maxJsonBytes,
-            streams: StreamQuota(limit: options.maxStreamsPerTenant))
+            streams: StreamQuota(limit: options.maxStreamsPerTenant), idempotencyKeys: idempotencyKeys)
         self.memory = memory
         server = try operations.makeServer(
             options: options, routes: routes, maxConnections: plan.connections, inherited: inherited.listeners

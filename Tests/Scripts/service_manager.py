@@ -21,6 +21,8 @@ Subcommands (each prints one JSON object on its last line and exits 0 when every
   watchdog    with WATCHDOG_USEC set, WATCHDOG=1 comes while the event loops turn, is withheld while
               one loop's thread is held stopped (ptrace), and comes again once it runs.
   barrier     a create does not answer before the manager handled its FDSTORE=1 (BARRIER=1).
+  idempotency a file, a consumer and a pin made with an Idempotency-Key are answered again, and not
+              made again, when retried after a kill -9.
   crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
               stored fds; after each restart every file whose creation was answered 201 exists with
               the content last acknowledged, nothing appears that no request asked for, gmemd holds
@@ -257,12 +259,20 @@ class Client:
         return self.target
 
     def call(self, method, path, body=None, raw=None, timeout=30):
+        status, _, data = self.exchange(method, path, body, raw, timeout)
+        return status, data
+
+    def exchange(self, method, path, body=None, raw=None, timeout=30, key=None):
+        """The status, the response's header fields (a Message) and its body; `key` is sent as
+        the Idempotency-Key, a Structured Field String."""
         connection = (UnixHTTPConnection(self.target, timeout) if isinstance(self.target, str)
                       else http.client.HTTPConnection("127.0.0.1", self.target, timeout=timeout))
         headers = {"Authorization": f"Bearer {self.token}", "Connection": "close"}
+        if key is not None:
+            headers["Idempotency-Key"] = f'"{key}"'
         payload = raw
         if body is not None:
-            payload = json.dumps(body).encode()
+            payload = json.dumps(body, sort_keys=True).encode()
             headers["Content-Type"] = "application/json"
         if payload is not None and raw is not None:
             headers["Content-Type"] = "application/octet-stream"
@@ -270,7 +280,7 @@ class Client:
         response = connection.getresponse()
         data = response.read()
         connection.close()
-        return response.status, data
+        return response.status, response.headers, data
 
 
 @contextlib.contextmanager
@@ -747,13 +757,59 @@ def barrier(arguments):
         print(json.dumps({"file": fid, "barriers": len(barriers)}))
 
 
+def idempotency(arguments):
+    """Creates sent with an Idempotency-Key keep their keys across a kill -9: a memfd file, a
+    consumer and its pin, each retried after the restart with the same request, get the first
+    answer again (Idempotent-Replayed: true) and nothing new is made; the key with another body is
+    422; the key of a consumer detached before the kill makes a new consumer."""
+    with managed(arguments, "idempotency") as (manager, state):
+        client = new_tenant(manager, state, "idempotency")
+
+        def create(path, body, key):
+            status, headers, data = client.exchange("POST", path, body, key=key)
+            assert status == 201 and headers.get("Idempotent-Replayed") is None, (status, data)
+            return data
+
+        file = create("/v1/files", {"name": "ram", "size": 1 << 20}, "file-1")
+        fid = json.loads(file)["id"]
+        consumers = f"/v1/files/{fid}/consumers"
+        consumer = create(consumers, {"kind": "vfio", "offset": 0, "length": 65536}, "consumer-1")
+        cid = json.loads(consumer)["id"]
+        pin = create(f"/v1/consumers/{cid}/pins", {"offset": 0, "length": 4096, "allocate": True}, "pin-1")
+        detached = json.loads(create(consumers, {"kind": "generic"}, "detached-1"))["id"]
+        status, _ = client.call("DELETE", f"/v1/consumers/{detached}")
+        assert status == 204, status
+        made = [("/v1/files", {"name": "ram", "size": 1 << 20}, "file-1", file),
+                (consumers, {"kind": "vfio", "offset": 0, "length": 65536}, "consumer-1", consumer),
+                (f"/v1/consumers/{cid}/pins", {"offset": 0, "length": 4096, "allocate": True}, "pin-1", pin)]
+        manager.kill()
+        manager.start()
+        for path, body, key, first in made:
+            status, headers, data = client.exchange("POST", path, body, key=key)
+            if (status, headers.get("Idempotent-Replayed"), data) != (201, "true", first):
+                raise AssertionError(f"the retry of {path} with key {key} after the restart answered "
+                                     f"{status} {headers.get('Idempotent-Replayed')} {data!r}, not {first!r}")
+        status, _, data = client.exchange("POST", "/v1/files", {"name": "ram", "size": 2 << 20}, key="file-1")
+        if status != 422 or json.loads(data).get("type") != "urn:gmemd:problem:idempotency-key-reused":
+            raise AssertionError(f"the file's key with another body answered {status} {data!r}, not 422")
+        status, headers, data = client.exchange("POST", consumers, {"kind": "generic"}, key="detached-1")
+        if status != 201 or headers.get("Idempotent-Replayed") is not None or json.loads(data)["id"] == detached:
+            raise AssertionError(f"the detached consumer's key made {status} {data!r}, not a new consumer")
+        files = [f["id"] for f in json.loads(client.call("GET", "/v1/files")[1])["items"]]
+        attached = [c["id"] for c in json.loads(client.call("GET", consumers)[1])["items"]]
+        pins = [p["id"] for p in json.loads(client.call("GET", f"/v1/consumers/{cid}/pins")[1])["items"]]
+        if files != [fid] or attached[:1] != [cid] or len(attached) != 2 or pins != [json.loads(pin)["id"]]:
+            raise AssertionError(f"after the retries: files {files}, consumers {attached}, pins {pins}")
+        print(json.dumps({"file": fid, "consumer": cid, "replayed": len(made)}))
+
+
 def vms(arguments):
     """A VM cannot cross a restart (KVM answers EIO to any process but its maker's): after a
     kill -9 the VM is gone (404), the memfd file it bound as a memslot is kept with its content,
     and the kvm consumer of that memslot is detached with reason restart."""
     with managed(arguments, "vms") as (manager, state):
         client = new_tenant(manager, state, "vms")
-        status, data = client.call("POST", "/v1/vms", {"name": "guest"})
+        status, _, data = client.exchange("POST", "/v1/vms", {"name": "guest"}, key="vm-1")
         assert status == 201, (status, data)
         vm = json.loads(data)["id"]
         status, data = client.call("POST", "/v1/files", {"name": "ram", "size": 1 << 21})
@@ -769,6 +825,11 @@ def vms(arguments):
         manager.start()
         status, _ = client.call("GET", f"/v1/vms/{vm}")
         assert status == 404, f"the VM answers {status} after the restart, not 404"
+        # A VM's key ends with it: a retry is not told of a VM that is gone, it makes a new one.
+        status, headers, data = client.exchange("POST", "/v1/vms", {"name": "guest"}, key="vm-1")
+        if status != 201 or headers.get("Idempotent-Replayed") is not None or json.loads(data)["id"] == vm:
+            raise AssertionError(f"the VM's key after the restart answered {status} {data!r}, not a new VM")
+        client.call("DELETE", f"/v1/vms/{json.loads(data)['id']}")
         status, data = client.call("GET", f"/v1/files/{fid}/content?")
         assert status == 200 and data.startswith(b"guest ram"), (status, data[:20])
         status, data = client.call("GET", f"/v1/consumers/{bound}/events?after=0")
@@ -895,7 +956,7 @@ def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     scenarios = {"crash-loop": crash_loop, "consumers": consumers, "readers": readers, "watchdog": watchdog,
-                 "barrier": barrier, "vms": vms, "qemu": qemu}
+                 "barrier": barrier, "vms": vms, "qemu": qemu, "idempotency": idempotency}
     # Those that kill gmemd at random points: how often, from which seed, at most how long apart.
     killing = {"crash-loop": (50, 0.4), "readers": (10, 0.5)}
     for name in scenarios:

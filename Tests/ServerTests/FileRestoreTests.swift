@@ -27,7 +27,8 @@ struct FileRestoreTests {
             stateDirectory: folder, notifier: ServiceNotifier(environment: [:]))
         var descriptors: [String: Int32] = [:]
         let report = FileRestore.run(
-            &descriptors, files: started, memory: MemoryStore(), notifier: ServiceNotifier(environment: [:]))
+            &descriptors, files: started, memory: MemoryStore(), keys: IdempotencyKeys(),
+            notifier: ServiceNotifier(environment: [:]))
 
         #expect(report.restored == 0)
         #expect(report.lost == [file.rawValue])

@@ -91,6 +91,47 @@ struct IdempotencyKeysTests {
             Self.isReplay(keys.claim(IdempotencyKey(value: "other"), by: .admin, fingerprint: "f", now: now)))
     }
 
+    @Test func anAnswerWhoseObjectIsGoneIsForgottenAndItsKeyIsFree() {
+        let keys = IdempotencyKeys()
+        let key = IdempotencyKey(value: "k")
+        let file = CreatedObject.file(.random())
+        guard case .proceed(let claim) = keys.claim(key, by: Self.tenant, fingerprint: "a", now: Self.start)
+        else {
+            Issue.record("the first claim was refused")
+            return
+        }
+        keys.finish(claim, remembering: Self.answer, of: file)
+
+        let whileThere = keys.claim(key, by: Self.tenant, fingerprint: "a", now: Self.start) { $0 == file }
+        let gone = keys.claim(key, by: Self.tenant, fingerprint: "b", now: Self.start) { _ in false }
+
+        #expect(Self.isReplay(whileThere))
+        #expect(Self.isProceed(gone))
+    }
+
+    @Test func receiptsARestartFoundAreReplayedToTheirTenantOnly() throws {
+        let keys = IdempotencyKeys()
+        let tenantID = TenantID("ten_0123456789abcdefghjkmnpqrs")!
+        let receipt = CreationReceipt(
+            key: "k", fingerprint: "a", answer: Self.answer.bytes, createdAt: Self.start)
+
+        keys.remember([ObjectReceipt(.consumer(.random()), receipt)], of: tenantID)
+
+        let replayed = keys.claim(
+            IdempotencyKey(value: "k"), by: Self.tenant, fingerprint: "a", now: Self.start)
+        guard case .replay(let answer) = replayed else {
+            Issue.record("not replayed: \(replayed)")
+            return
+        }
+        #expect(answer == Self.answer)
+        #expect(
+            Self.isReused(
+                keys.claim(IdempotencyKey(value: "k"), by: Self.tenant, fingerprint: "b", now: Self.start)))
+        #expect(
+            Self.isProceed(
+                keys.claim(IdempotencyKey(value: "k"), by: .admin, fingerprint: "a", now: Self.start)))
+    }
+
     private static func isProceed(_ verdict: IdempotencyKeys.Verdict) -> Bool {
         if case .proceed = verdict { true } else { false }
     }

@@ -53,35 +53,66 @@ extension ManagedFile {
     /// consumer's lease comes down to its newest seq instead (a clean stop's last line).
     func journal(to journal: any FileJournal, settling: Bool = false) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
-            let taken = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, [LeaseRenewal])? in
-                guard !state.isDeleted else { return nil }
-                let renewals = settling ? state.consumers.settleLeases() : state.consumers.takeLeaseRenewals()
-                if settling, renewals.isEmpty { return nil }
-                guard let now = try record(&state, renewing: renewals) else {
-                    state.consumers.awaitLease(renewals.map(\.consumer))
-                    return nil
-                }
-                return (now, renewals)
-            }
-            guard let (now, renewals) = taken else { return }
-            do throws(GuestMemError) {
-                try journal.changed(now)
-            } catch {
-                state.withLock { $0.consumers.awaitLease(renewals.map(\.consumer)) }
-                throw error
-            }
-            for renewal in renewals { renewal.consumer.grant(renewal.lease) }
+            try write(to: journal, settling: settling)
         }
     }
 
+    /// Runs `change` with the journal lock held, then writes the record as it is now (as
+    /// `journal(to:)` does) with the receipt `made` gives for what the change created: no record
+    /// of this file, the change's or another's, shows that object without its receipt. If the
+    /// write fails, `unsaved` gets the change's result (to close a descriptor that must not leave).
+    func journal<R: Sendable>(
+        to journal: any FileJournal, after change: () throws(GuestMemError) -> R,
+        receipt made: (R) -> ObjectReceipt?, unsaved: (R) -> Void
+    ) throws(GuestMemError) -> R {
+        try journalLock.withLock { _ throws(GuestMemError) -> R in
+            let result = try change()
+            do throws(GuestMemError) {
+                try write(to: journal, receipts: made(result).map { [$0] } ?? [])
+            } catch {
+                unsaved(result)
+                throw error
+            }
+            return result
+        }
+    }
+
+    /// The write of `journal(to:)`, with `journalLock` held; the record carries `receipts`.
+    private func write(to journal: any FileJournal, settling: Bool = false, receipts: [ObjectReceipt] = [])
+        throws(GuestMemError)
+    {
+        let taken = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, [LeaseRenewal])? in
+            guard !state.isDeleted else { return nil }
+            let renewals = settling ? state.consumers.settleLeases() : state.consumers.takeLeaseRenewals()
+            if settling, renewals.isEmpty { return nil }
+            guard let now = try record(&state, renewing: renewals) else {
+                state.consumers.awaitLease(renewals.map(\.consumer))
+                return nil
+            }
+            return (now, renewals)
+        }
+        guard let (record, renewals) = taken else { return }
+        var now = record
+        now.receipts = receipts
+        do throws(GuestMemError) {
+            try journal.changed(now)
+        } catch {
+            state.withLock { $0.consumers.awaitLease(renewals.map(\.consumer)) }
+            throw error
+        }
+        for renewal in renewals { renewal.consumer.grant(renewal.lease) }
+    }
+
     /// A new file, before anyone can see it: a memfd goes to be kept outside gmemd, then its
-    /// record is written. A guest_memfd's record is written alone, and never again until it goes:
-    /// a restart can only report it lost.
-    func keep(in journal: any FileJournal) throws(GuestMemError) {
+    /// record is written, with `receipt` when a request with an idempotency key made it. A
+    /// guest_memfd's record is written alone, and never again until it goes: a restart can only
+    /// report it lost.
+    func keep(in journal: any FileJournal, receipt: ObjectReceipt? = nil) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
             let found = try state.withLock {
                 (state) throws(GuestMemError) -> (FileRecord, FileDescriptor?)? in
-                guard let made = try record(&state) else { return nil }
+                guard var made = try record(&state) else { return nil }
+                made.receipts = receipt.map { [$0] } ?? []
                 return (made, state.reader?.fd)
             }
             // Unpublished, the file cannot be deleted meanwhile: its fd stays open.

@@ -37,6 +37,10 @@ package struct FileRecord: Hashable, Sendable {
     /// its VM (KVM answers EIO to any other): its record, written once at creation, is there only
     /// so that the next start reports the file lost instead of forgetting it silently.
     package var vm: VMID?
+    /// Receipts of objects in this record that a request with an idempotency key made. Written:
+    /// those the change being journaled made, in the same record, so that no record shows the
+    /// object without them. Read back at a restart: every one the journal kept.
+    package var receipts: [ObjectReceipt] = []
 
     package init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, seals: SealSet, size: Int64,
@@ -50,6 +54,18 @@ package struct FileRecord: Hashable, Sendable {
         (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)
         (self.size, self.version, self.createdAt, self.updatedAt) = (size, version, createdAt, updatedAt)
         (self.inode, self.isExported, self.consumers, self.dirty) = (inode, isExported, consumers, dirty)
+    }
+
+    /// Whether `object` is in this record and goes on after a restart: the file, an attached
+    /// consumer not bound in a VM (which ends with the process), or a live pin of one.
+    package func holds(_ object: CreatedObject) -> Bool {
+        switch object {
+        case .file(let file): file == id
+        case .consumer(let consumer): consumers.contains { $0.id == consumer && !$0.wasBound }
+        case .pin(let pin, let consumer):
+            consumers.contains { $0.id == consumer && !$0.wasBound && $0.pins.contains { $0.id == pin } }
+        case .vm: false
+        }
     }
 }
 

@@ -12,7 +12,7 @@ import Synchronization
 /// | rank | lock | held across | taken under it |
 /// |---|---|---|---|
 /// | `tenantChanges` | `TenantDirectory.changes` | the tenant journal's save (write, fsync, rename) | the directory's table, a tenant's state, the store's maps: one at a time |
-/// | `fileJournal` | `ManagedFile.journalLock` | the file journal's write of this file's record (write, fsync, rename) | its state lock, to take the record |
+/// | `fileJournal` | `ManagedFile.journalLock` | the file journal's write of this file's record (write, fsync, rename); for a create with an idempotency receipt, the change too (MemoryStore.creating) | its state lock, to take the record; in such a create, whatever that change takes |
 /// | `vm` | `HeldVM.state` | KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2 (quick) | a file's operation lock, to bind and attach in one step |
 /// | `fileOperation` | `ManagedFile.operation` | the file's slow syscalls: fallocate (~0.25 s a GiB), ftruncate, pread/pwrite, F_ADD_SEALS, mmap | its state lock |
 /// | `fileState` | `ManagedFile.state` | assignments, fstat, F_GET_SEALS: what a read needs | consumers' locks, to record events and pins |

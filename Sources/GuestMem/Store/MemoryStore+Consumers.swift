@@ -8,16 +8,21 @@ extension MemoryStore {
     /// Attaches a consumer to a file, counted against the tenant's `maxConsumers` (EDQUOT past
     /// it). Its range must be whole pages of the file (EINVAL); see `ConsumerTable.attach` for
     /// what refuses it. A kvm consumer with a binding also gets a memslot (MemoryStore+KVMConsumers).
-    package func attach(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
-        throws(GuestMemError) -> ConsumerSnapshot
-    {
-        try changing(fileID, of: tenantID) { (tenant, file) throws(GuestMemError) in
-            try attach(request, to: file, of: tenant)
+    /// `receipt` makes the receipt of a request with an idempotency key from the new consumer,
+    /// journaled with it.
+    package func attach(
+        _ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID,
+        receipt: ((ConsumerSnapshot) -> CreationReceipt?)? = nil
+    ) throws(GuestMemError) -> ConsumerSnapshot {
+        let (tenant, file) = try lookup(fileID, of: tenantID)
+        return try creating(in: file, receipt: Self.naming(receipt) { .consumer($0.id) }) {
+            () throws(GuestMemError) in try attach(request, to: file, of: tenant).snapshot()
         }
     }
 
-    private func attach(_ request: ConsumerRequest, to file: ManagedFile, of tenant: Tenant)
-        throws(GuestMemError) -> ConsumerSnapshot
+    /// Attaches a consumer to `file`, unjournaled: the caller journals the file.
+    func attach(_ request: ConsumerRequest, to file: ManagedFile, of tenant: Tenant)
+        throws(GuestMemError) -> Consumer
     {
         let tenantID = tenant.id
         let range = try Self.range(of: request, unit: file.allocationUnit)
@@ -53,7 +58,7 @@ extension MemoryStore {
             maps.consumers[consumer.id] = consumer
             maps.tenants[tenantID]?.consumerIDs.insert(consumer.id)
         }
-        return consumer.snapshot()
+        return consumer
     }
 
     /// Sets aside the locked bytes the memslot of `range` will cost the kernel

@@ -7,20 +7,30 @@ extension MemoryStore {
     /// Attaches a process consumer and opens its first descriptor, in one step: if the
     /// descriptor cannot be opened, the consumer is detached again. A guest_memfd file and an
     /// inaccessible one are refused with EPERM (the kernel's answer for their content), before
-    /// anything changes; everything else as `attach`.
-    package func attachProcess(_ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID)
-        throws(GuestMemError) -> (ConsumerSnapshot, FileDescriptor)
-    {
+    /// anything changes; everything else as `attach`. The consumer and its first descriptor are
+    /// journaled in one record, with the receipt `receipt` makes (as for `attach`).
+    package func attachProcess(
+        _ request: ConsumerRequest, to fileID: FileID, of tenantID: TenantID,
+        receipt: ((ConsumerSnapshot) -> CreationReceipt?)? = nil
+    ) throws(GuestMemError) -> (ConsumerSnapshot, FileDescriptor) {
         guard request.kind == .process else {
             throw .invalid("only a process consumer receives a descriptor", errno: .invalidArgument)
         }
-        let file = try lookup(fileID, of: tenantID).1
+        let (tenant, file) = try lookup(fileID, of: tenantID)
         try file.withState { (state) throws(GuestMemError) in try ManagedFile.requireExportable(state, file) }
-        let consumer = try attach(request, to: fileID, of: tenantID)
+        var attached: ConsumerID?
         do {
-            return try handOutDescriptor(consumer.id, of: tenantID)
+            return try creating(
+                in: file, receipt: Self.naming(receipt) { .consumer($0.id) }.map { made in { made($0.0) } },
+                unsaved: { try? $0.1.close() }
+            ) { () throws(GuestMemError) -> (ConsumerSnapshot, FileDescriptor) in
+                let consumer = try attach(request, to: file, of: tenant)
+                attached = consumer.id
+                let fd = try file.openDescriptor(request.access, for: consumer)
+                return (consumer.snapshot(), fd)
+            }
         } catch {
-            try? detach(consumer.id, of: tenantID)
+            if let attached { try? detach(attached, of: tenantID) }
             throw error
         }
     }
@@ -48,10 +58,12 @@ extension MemoryStore {
     /// Takes in a memfd a process made, as a file of `tenantID` from now on: its size, seals
     /// and allocation as the kernel reports them, counted against the tenant's limits, which
     /// refuse it (nothing changed, the descriptor closed) when it does not fit. Anything but a
-    /// memfd open for reading and writing is refused with EINVAL and the reason.
-    package func adoptFile(for tenantID: TenantID, name: String, descriptor: FileDescriptor)
-        throws(GuestMemError) -> FileSnapshot
-    {
+    /// memfd open for reading and writing is refused with EINVAL and the reason. `receipt` as
+    /// for `createFile`.
+    package func adoptFile(
+        for tenantID: TenantID, name: String, descriptor: FileDescriptor,
+        receipt: ((FileSnapshot) -> CreationReceipt?)? = nil
+    ) throws(GuestMemError) -> FileSnapshot {
         let claim: DescriptorClaim
         do {
             claim = try descriptors.claim(for: "adopt")
@@ -79,7 +91,7 @@ extension MemoryStore {
             blockSize: status.blockSize, whileAllocating: whileAllocating)
         try file.withState { (state) throws(GuestMemError) in state.isExported = true }
         try file.recountExported(&charge)
-        return try publish(file, of: tenantID, &charge)
+        return try publish(file, of: tenantID, &charge, receipt: receipt)
     }
 
     /// Books what holders of exported descriptors of `tenantID`'s files allocated or freed since

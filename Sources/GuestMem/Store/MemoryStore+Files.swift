@@ -2,9 +2,11 @@ extension MemoryStore {
     /// Creates a memfd for `tenantID`, counted against its `maxFiles` (EDQUOT past it). A
     /// hugetlb file where no huge page pool exists is refused here as unsupported (ENODEV): the
     /// kernel would create it and then fail every allocation (kernel-semantics.md §1g). A
-    /// guest_memfd is made on a VM, by `createGuestMemfdFile`.
+    /// guest_memfd is made on a VM, by `createGuestMemfdFile`. `receipt` makes the receipt of a
+    /// request with an idempotency key from the new file, journaled with it.
     package func createFile(
-        for tenantID: TenantID, name: String, size: Int64, flags: FileFlags = FileFlags()
+        for tenantID: TenantID, name: String, size: Int64, flags: FileFlags = FileFlags(),
+        receipt: ((FileSnapshot) -> CreationReceipt?)? = nil
     ) throws(GuestMemError) -> FileSnapshot {
         let tenant = try tenant(tenantID)
         try features.require(.memfd)
@@ -15,19 +17,23 @@ extension MemoryStore {
         let file = try ManagedFile.createMemfd(
             id: .random(), tenant: tenantID, name: name, size: size, flags: flags,
             claim: try descriptors.claim(for: "memfd_create"), whileAllocating: whileAllocating)
-        return try publish(file, of: tenantID, &charge)
+        return try publish(file, of: tenantID, &charge, receipt: receipt)
     }
 
     /// Makes a new file visible in the tenant's listing and books it; answers it as it was
     /// before anyone else could see it. A new file is `keeping`: its record (and a memfd's
-    /// descriptor) is kept first (a file taken back after a restart is kept already).
-    func publish(_ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge, keeping: Bool = true)
-        throws(GuestMemError) -> FileSnapshot
-    {
+    /// descriptor) is kept first (a file taken back after a restart is kept already), with the
+    /// receipt `receipt` makes of that answer.
+    func publish(
+        _ file: ManagedFile, of tenantID: TenantID, _ charge: inout Charge, keeping: Bool = true,
+        receipt: ((FileSnapshot) -> CreationReceipt?)? = nil
+    ) throws(GuestMemError) -> FileSnapshot {
         // Taken before anyone else can see the file, so it is the file as created.
         let snapshot = try file.snapshot()
         // Kept before it is seen: a restart never forgets a file a client could have heard of.
-        if keeping, let journal { try file.keep(in: journal) }
+        if keeping, let journal {
+            try file.keep(in: journal, receipt: Self.naming(receipt) { .file($0.id) }?(snapshot))
+        }
         try maps.withLock { (maps) throws(GuestMemError) in
             guard maps.tenants[tenantID] != nil else { throw .notFound("no tenant \(tenantID)") }
             maps.files[file.id] = file

@@ -7,15 +7,7 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, _ change: (Tenant, ManagedFile) throws(GuestMemError) -> R
     ) throws(GuestMemError) -> R {
         let (tenant, file) = try lookup(id, of: tenantID)
-        let result: R
-        do {
-            result = try change(tenant, file)
-        } catch {
-            try? journalIfAwaited(file)
-            throw error
-        }
-        try journal(file)
-        return result
+        return try journaling(file) { () throws(GuestMemError) in try change(tenant, file) }
     }
 
     /// Runs `change` on the consumer `id` of `tenantID`, then journals its file.
@@ -23,21 +15,33 @@ extension MemoryStore {
         consumer id: ConsumerID, of tenantID: TenantID, _ change: (Consumer) throws(GuestMemError) -> R
     ) throws(GuestMemError) -> R {
         let consumer = try lookup(id, of: tenantID)
+        return try journaling(consumer.file) { () throws(GuestMemError) in try change(consumer) }
+    }
+
+    /// Runs `change` on `file`, then journals it; `unsaved` gets the result if that write fails.
+    func journaling<R>(
+        _ file: ManagedFile, unsaved: (R) -> Void = { _ in }, _ change: () throws(GuestMemError) -> R
+    ) throws(GuestMemError) -> R {
         let result: R
         do {
-            result = try change(consumer)
+            result = try change()
         } catch {
-            try? journalIfAwaited(consumer.file)
+            try? journalIfAwaited(file)
             throw error
         }
-        try journal(consumer.file)
+        do {
+            try journal(file)
+        } catch {
+            unsaved(result)
+            throw error
+        }
         return result
     }
 
     /// A refused change changed nothing a record holds, but one refused late (a pin whose
     /// allocation was done when its consumer turned out detached) may have recorded events: their
     /// readers see them once a line renews their leases.
-    private func journalIfAwaited(_ file: ManagedFile) throws(GuestMemError) {
+    func journalIfAwaited(_ file: ManagedFile) throws(GuestMemError) {
         if file.state.withLock({ $0.consumers.isAwaitingLease }) { try journal(file) }
     }
 

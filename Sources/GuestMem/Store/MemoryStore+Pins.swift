@@ -1,13 +1,17 @@
 extension MemoryStore {
     /// Pins `range` for a consumer (get_lock_pfn); see `ManagedFile.pin` for the rules. The
     /// tenant's headroom is reserved first: the allocation's worst case in bytes, the pin's
-    /// length in locked bytes; the file's lock then takes what the pin really needs.
-    package func pin(_ range: ByteRange, allocate: Bool, for id: ConsumerID, of tenantID: TenantID)
-        throws(GuestMemError) -> PinSnapshot
-    {
-        try changing(consumer: id, of: tenantID) { (consumer) throws(GuestMemError) in
+    /// length in locked bytes; the file's lock then takes what the pin really needs. `receipt`
+    /// makes the receipt of a request with an idempotency key from the new pin, journaled with it.
+    package func pin(
+        _ range: ByteRange, allocate: Bool, for id: ConsumerID, of tenantID: TenantID,
+        receipt: ((PinSnapshot) -> CreationReceipt?)? = nil
+    ) throws(GuestMemError) -> PinSnapshot {
+        let consumer = try lookup(id, of: tenantID)
+        let file = consumer.file
+        return try creating(in: file, receipt: Self.naming(receipt) { .pin($0.id, of: id) }) {
+            () throws(GuestMemError) -> PinSnapshot in
             let tenant = try tenant(tenantID)
-            let file = consumer.file
             let reservation = tenant.reserve(
                 upToBytes: allocate ? file.worstCase(range) : 0, upToLockedBytes: range.length)
             var charge = Charge()

@@ -2,15 +2,18 @@ import GuestMem
 import HTTP
 import Synchronization
 
-/// Idempotency-Key requests under way, and the answers to finished ones whose object keeps no
-/// receipt of its own. Keys are scoped to their caller (the admin, or one tenant): the same key
-/// from two callers is two keys, and no caller sees another's answers.
+/// Idempotency-Key requests under way, and the answers to finished ones of a tenant's creating
+/// routes. Keys are scoped to their caller (the admin, or one tenant): the same key from two
+/// callers is two keys, and no caller sees another's answers.
 ///
-/// A key counts for `lifetime` after its request began. A tenant keeps its receipt in
-/// tenants.json, in the write that creates it, so that it outlives gmemd; the answers kept here
-/// go with gmemd, as what they created does (README), at most `perCaller` per caller and `total`
-/// in all, the oldest forgotten first. Only answers that created something are kept: a refused
-/// request changed nothing, and its retry is judged afresh.
+/// A key counts for `lifetime` after its request began, and only while the object its request
+/// created exists: the answer would name something that is gone, so the key is forgotten and a
+/// retry is a new request. A tenant keeps its receipt in tenants.json, in the write that creates
+/// it. A memfd file, its consumers and pins keep theirs in the file journal, in the line that
+/// first shows them, and a restart gives them back here (`remember`); a VM's and a guest_memfd
+/// file's go with gmemd, as those objects do (README). At most `perCaller` answers per caller and
+/// `total` in all are kept, the oldest forgotten first. Only answers that created something are
+/// kept: a refused request changed nothing, and its retry is judged afresh.
 ///
 /// Locking: one Mutex, held for dictionary work only, never across a route's work. A request
 /// claims its key before it starts; a second request with the key meanwhile is told so (409).
@@ -41,6 +44,8 @@ final class IdempotencyKeys: Sendable {
         let fingerprint: String
         let answer: StoredAnswer
         let at: Timestamp
+        /// What the answer names; nil for a tenant's, kept with the tenant and not here.
+        let object: CreatedObject?
     }
 
     private struct State {
@@ -59,39 +64,66 @@ final class IdempotencyKeys: Sendable {
                 - attoseconds / 1_000_000_000)
     }
 
-    /// Claims `key` for a request with `fingerprint`, unless it is under way or answered.
-    func claim(_ key: IdempotencyKey, by caller: Caller, fingerprint: String, now: Timestamp = .now())
-        -> Verdict
-    {
+    /// Claims `key` for a request with `fingerprint`, unless it is under way or answered. An
+    /// answer whose object `exists` no longer finds is forgotten first.
+    func claim(
+        _ key: IdempotencyKey, by caller: Caller, fingerprint: String, now: Timestamp = .now(),
+        exists: (CreatedObject) -> Bool = { _ in true }
+    ) -> Verdict {
         let scoped = Scoped(caller: caller, key: key)
         return state.withLock { state in
             if let claimed = state.underWay[scoped] { return claimed == fingerprint ? .underWay : .reused }
             if let kept = state.answers[scoped], kept.at > Self.cutoff(at: now) {
-                return kept.fingerprint == fingerprint ? .replay(kept.answer) : .reused
+                if kept.object.map(exists) ?? true {
+                    return kept.fingerprint == fingerprint ? .replay(kept.answer) : .reused
+                }
+                Self.forget(scoped, in: &state)
             }
             state.underWay[scoped] = fingerprint
             return .proceed(IdempotencyClaim(scoped: scoped, fingerprint: fingerprint, startedAt: now))
         }
     }
 
-    /// Ends `claim`: its key is free again, and `answer`, when given, is what a retry gets.
-    func finish(_ claim: IdempotencyClaim, remembering answer: StoredAnswer? = nil) {
+    /// Ends `claim`: its key is free again, and `answer`, when given, is what a retry gets while
+    /// `object`, which it names, exists.
+    func finish(
+        _ claim: IdempotencyClaim, remembering answer: StoredAnswer? = nil, of object: CreatedObject? = nil
+    ) {
         state.withLock { state in
             state.underWay[claim.scoped] = nil
             guard let answer else { return }
-            let scoped = claim.scoped
-            if state.answers.updateValue(
-                Remembered(fingerprint: claim.fingerprint, answer: answer, at: claim.startedAt),
-                forKey: scoped)
-                == nil
-            {
-                state.counts[scoped.caller, default: 0] += 1
-            }
-            if state.counts[scoped.caller, default: 0] > Self.perCaller {
-                Self.forgetOldest(in: &state) { $0.caller == scoped.caller }
-            }
-            if state.answers.count > Self.total { Self.forgetOldest(in: &state) { _ in true } }
+            Self.keep(
+                Remembered(
+                    fingerprint: claim.fingerprint, answer: answer, at: claim.startedAt, object: object),
+                for: claim.scoped, in: &state)
         }
+    }
+
+    /// Keeps the receipts a restart found in the file journal for `tenant`'s objects; one whose
+    /// answer cannot be read is left out (its retry makes anew what it names, which is gone).
+    func remember(_ receipts: [ObjectReceipt], of tenant: TenantID) {
+        state.withLock { state in
+            for kept in receipts {
+                guard let answer = try? StoredAnswer(bytes: kept.receipt.answer) else { continue }
+                Self.keep(
+                    Remembered(
+                        fingerprint: kept.receipt.fingerprint, answer: answer, at: kept.receipt.createdAt,
+                        object: kept.object),
+                    for: Scoped(caller: .tenant(tenant), key: IdempotencyKey(value: kept.receipt.key)),
+                    in: &state)
+            }
+        }
+    }
+
+    /// Keeps `remembered` for `scoped`, within `perCaller` and `total`.
+    private static func keep(_ remembered: Remembered, for scoped: Scoped, in state: inout State) {
+        if state.answers.updateValue(remembered, forKey: scoped) == nil {
+            state.counts[scoped.caller, default: 0] += 1
+        }
+        if state.counts[scoped.caller, default: 0] > perCaller {
+            forgetOldest(in: &state) { $0.caller == scoped.caller }
+        }
+        if state.answers.count > total { forgetOldest(in: &state) { _ in true } }
     }
 
     /// Drops the oldest answer among those `matching` picks. A scan: it runs only past a bound,
@@ -102,9 +134,13 @@ final class IdempotencyKeys: Sendable {
             found = (scoped, kept.at)
         }
         guard let oldest = found?.scoped else { return }
-        state.answers[oldest] = nil
-        state.counts[oldest.caller, default: 1] -= 1
-        if state.counts[oldest.caller] == 0 { state.counts[oldest.caller] = nil }
+        forget(oldest, in: &state)
+    }
+
+    private static func forget(_ scoped: Scoped, in state: inout State) {
+        guard state.answers.removeValue(forKey: scoped) != nil else { return }
+        state.counts[scoped.caller, default: 1] -= 1
+        if state.counts[scoped.caller] == 0 { state.counts[scoped.caller] = nil }
     }
 }
 

@@ -13,19 +13,23 @@ extension Routes {
         router.add(.post, "/v1/consumers/{cid}/fd", tenantWork(handOutDescriptor))
     }
 
-    private func attachConsumer(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
+    private func attachConsumer(_ request: Request, _ tenant: TenantID, _ claim: IdempotencyClaim?)
+        throws(Problem) -> Creation
+    {
         let id = try request.pathID("fid", FileID.init, "file")
         let asked = try request.decodeJSON(AttachConsumerBody.self).request()
-        if asked.kind == .process { return try attachProcess(asked, to: id, of: tenant, request) }
-        let consumer = try domain { () throws(GuestMemError) in try memory.attach(asked, to: id, of: tenant) }
-        return .json(ConsumerView(consumer), status: .created, headers: Self.location(of: consumer))
+        if asked.kind == .process { return try attachProcess(asked, to: id, of: tenant, request, claim) }
+        let consumer = try domain { () throws(GuestMemError) in
+            try memory.attach(asked, to: id, of: tenant, receipt: claim.receipt(Self.attached))
+        }
+        return Creation(Self.attached(consumer), .consumer(consumer.id))
     }
 
-    /// `Location` of a consumer just attached.
-    static func location(of consumer: ConsumerSnapshot) -> HTTPHeaders {
+    /// A consumer just attached: 201, the consumer and its Location.
+    static func attached(_ consumer: ConsumerSnapshot) -> Response {
         var headers = HTTPHeaders()
         headers.add("Location", "/v1/consumers/\(consumer.id.rawValue)")
-        return headers
+        return .json(ConsumerView(consumer), status: .created, headers: headers)
     }
 
     private func listConsumers(_ request: Request) throws(Problem) -> Response {

@@ -6,16 +6,17 @@ import SystemPackage
 /// with its response, an adopted memfd comes in with its request. Over TCP or TLS these requests
 /// are 422: only a Unix-domain connection can carry a descriptor.
 extension Routes {
-    /// `POST /v1/files/{fid}/consumers` with kind process: 201, the consumer, and one descriptor.
-    func attachProcess(_ asked: ConsumerRequest, to id: FileID, of tenant: TenantID, _ request: Request)
-        throws(Problem) -> Response
-    {
+    /// `POST /v1/files/{fid}/consumers` with kind process: 201, the consumer, and one descriptor
+    /// (which a replay does not bring).
+    func attachProcess(
+        _ asked: ConsumerRequest, to id: FileID, of tenant: TenantID, _ request: Request,
+        _ claim: IdempotencyClaim?
+    ) throws(Problem) -> Creation {
         try Self.requireUnixListener(request)
         let (consumer, fd) = try domain { () throws(GuestMemError) in
-            try memory.attachProcess(asked, to: id, of: tenant)
+            try memory.attachProcess(asked, to: id, of: tenant, receipt: claim.receipt(Self.attached))
         }
-        return Self.handing(
-            fd, .json(ConsumerView(consumer), status: .created, headers: Self.location(of: consumer)))
+        return Creation(Self.handing(fd, Self.attached(consumer)), .consumer(consumer.id))
     }
 
     /// `POST /v1/consumers/{cid}/fd`: 200, the consumer, and another descriptor.
@@ -29,9 +30,9 @@ extension Routes {
     }
 
     /// `POST /v1/files` with `adopt`: the one memfd the request brought becomes a file.
-    func adoptFile(_ body: CreateFileBody, _ request: Request, for tenant: TenantID) throws(Problem)
-        -> Response
-    {
+    func adoptFile(
+        _ body: CreateFileBody, _ request: Request, for tenant: TenantID, _ claim: IdempotencyClaim?
+    ) throws(Problem) -> Creation {
         try Self.requireUnixListener(request)
         guard body.size == nil, body.backend == nil, body.vm == nil, body.flags == nil else {
             throw .unprocessable(
@@ -45,11 +46,11 @@ extension Routes {
             )
         }
         let file = try domain { () throws(GuestMemError) in
-            try memory.adoptFile(for: tenant, name: body.name, descriptor: FileDescriptor(rawValue: fds[0]))
+            try memory.adoptFile(
+                for: tenant, name: body.name, descriptor: FileDescriptor(rawValue: fds[0]),
+                receipt: claim.receipt(Self.created))
         }
-        var headers = file.etagHeaders
-        headers.add("Location", "/v1/files/\(file.id.rawValue)")
-        return .json(FileView(file), status: .created, headers: headers)
+        return Creation(Self.created(file), .file(file.id))
     }
 
     static func requireUnixListener(_ request: Request) throws(Problem) {

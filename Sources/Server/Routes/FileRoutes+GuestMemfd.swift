@@ -4,8 +4,9 @@ import HTTP
 /// The guest_memfd side of `/v1/files`: creation on a VM, and content, which is read through
 /// the file's mapping because a guest_memfd cannot be pread or sent with sendfile(2).
 extension Routes {
-    /// `POST /v1/files` with backend guest_memfd: KVM_CREATE_GUEST_MEMFD on the tenant's VM.
-    func createGuestMemfdFile(_ body: CreateFileBody, for tenant: TenantID) throws(Problem) -> Response {
+    /// `POST /v1/files` with backend guest_memfd: KVM_CREATE_GUEST_MEMFD on the tenant's VM. No
+    /// journal keeps it, so its Idempotency-Key is kept in memory only, as the file is.
+    func createGuestMemfdFile(_ body: CreateFileBody, for tenant: TenantID) throws(Problem) -> Creation {
         let flags = try (body.flags ?? FlagsBody()).guestMemfdFlags()
         try domain { () throws(GuestMemError) in try memory.features.require(flags) }
         guard let raw = body.vm else { throw .unprocessable("backend guest_memfd needs a vm") }
@@ -15,9 +16,7 @@ extension Routes {
             try memory.createGuestMemfdFile(
                 for: tenant, name: body.name, size: size, vm: vm, flags: flags)
         }
-        var headers = file.etagHeaders
-        headers.add("Location", "/v1/files/\(file.id.rawValue)")
-        return .json(FileView(file), status: .created, headers: headers)
+        return Creation(Self.created(file), .file(file.id))
     }
 
     /// `GET /v1/files/{fid}/content` of a guest_memfd: one byte Range or the whole file, copied

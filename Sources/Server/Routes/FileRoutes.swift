@@ -14,9 +14,11 @@ extension Routes {
         router.add(.delete, "/v1/files/{fid}", tenantWork(deleteFile))
     }
 
-    private func createFile(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
+    private func createFile(_ request: Request, _ tenant: TenantID, _ claim: IdempotencyClaim?)
+        throws(Problem) -> Creation
+    {
         let body = try request.decodeJSON(CreateFileBody.self)
-        if body.adopt { return try adoptFile(body, request, for: tenant) }
+        if body.adopt { return try adoptFile(body, request, for: tenant, claim) }
         switch Backend(wireName: body.backend ?? Backend.memfd.wireName) {
         case .memfd: break
         case .guestMemfd: return try createGuestMemfdFile(body, for: tenant)
@@ -26,8 +28,14 @@ extension Routes {
         let flags = try (body.flags ?? FlagsBody()).memfdFlags()
         let size = try body.requiredSize()
         let file = try domain { () throws(GuestMemError) in
-            try memory.createFile(for: tenant, name: body.name, size: size, flags: flags)
+            try memory.createFile(
+                for: tenant, name: body.name, size: size, flags: flags, receipt: claim.receipt(Self.created))
         }
+        return Creation(Self.created(file), .file(file.id))
+    }
+
+    /// A new file's answer: 201, the file, its ETag and Location.
+    static func created(_ file: FileSnapshot) -> Response {
         var headers = file.etagHeaders
         headers.add("Location", "/v1/files/\(file.id.rawValue)")
         return .json(FileView(file), status: .created, headers: headers)

@@ -15,15 +15,24 @@ extension Routes {
         router.add(.get, "/v1/files/{fid}/dirty", tenantWork(dirtyLog))
     }
 
-    private func pin(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
+    private func pin(_ request: Request, _ tenant: TenantID, _ claim: IdempotencyClaim?) throws(Problem)
+        -> Creation
+    {
         let id = try request.pathID("cid", ConsumerID.init, "consumer")
         let body = try request.decodeJSON(PinBody.self)
         let pin = try domain { () throws(GuestMemError) in
             let range = try ByteRange(offset: body.offset, length: body.length)
-            return try memory.pin(range, allocate: body.allocate ?? false, for: id, of: tenant)
+            return try memory.pin(
+                range, allocate: body.allocate ?? false, for: id, of: tenant,
+                receipt: claim.receipt(Self.pinned))
         }
+        return Creation(Self.pinned(pin), .pin(pin.id, of: id))
+    }
+
+    /// A pin just made: 201, the pin and its Location.
+    static func pinned(_ pin: PinSnapshot) -> Response {
         var headers = HTTPHeaders()
-        headers.add("Location", "/v1/consumers/\(id.rawValue)/pins/\(pin.id.rawValue)")
+        headers.add("Location", "/v1/consumers/\(pin.consumerID.rawValue)/pins/\(pin.id.rawValue)")
         return .json(PinView(pin), status: .created, headers: headers)
     }
 

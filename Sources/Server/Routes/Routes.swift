@@ -17,8 +17,9 @@ struct Routes: Sendable {
     var maxJSONBytes = 1 << 20
     /// Event streams, long-polls and downloads each tenant may have open (`--max-streams-per-tenant`).
     var streams = StreamQuota(limit: 64)
-    /// Idempotency-Key requests under way, and the answers kept for their retries.
-    let idempotencyKeys = IdempotencyKeys()
+    /// Idempotency-Key requests under way, and the answers kept for their retries (with those a
+    /// restart found in the file journal).
+    var idempotencyKeys = IdempotencyKeys()
 
     func router() -> Router {
         var router = Router()

@@ -32,7 +32,7 @@ extension Routes {
             let response = Response.json(view, status: .created, headers: headers)
             record.receipt = claim?.receipt(of: response)
             try domain { () throws(GuestMemError) in try memory.createTenant(record) }
-            return response
+            return Creation(response, nil)
         }
     }
 

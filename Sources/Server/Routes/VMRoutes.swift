@@ -13,12 +13,16 @@ extension Routes {
         router.add(.delete, "/v1/vms/{vmid}", tenantWork(deleteVM))
     }
 
-    private func createVM(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {
+    /// A VM ends with gmemd, and so does its Idempotency-Key: after a restart the key is unknown
+    /// and a retry makes a new VM (README).
+    private func createVM(_ request: Request, _ tenant: TenantID, _: IdempotencyClaim?) throws(Problem)
+        -> Creation
+    {
         let body = request.body.isEmpty ? CreateVMBody() : try request.decodeJSON(CreateVMBody.self)
         let vm = try domain { () throws(GuestMemError) in try memory.createVM(for: tenant, name: body.name) }
         var headers = HTTPHeaders()
         headers.add("Location", "/v1/vms/\(vm.id.rawValue)")
-        return .json(VMView(vm), status: .created, headers: headers)
+        return Creation(.json(VMView(vm), status: .created, headers: headers), .vm(vm.id))
     }
 
     private func listVMs(_ request: Request, _ tenant: TenantID) throws(Problem) -> Response {

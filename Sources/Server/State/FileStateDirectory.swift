@@ -23,6 +23,10 @@ import SystemPackage
 /// closes, never a record without memory. Records of files that could not be taken back at a
 /// start go to `files/lost/<id>.json`, with `<id>.reason` beside them.
 ///
+/// The line of a create sent with an Idempotency-Key carries its receipt (StoredFile.receipts),
+/// so no line shows the new object without it. The log keeps each receipt while its object is in
+/// the file's record and its key counts, and gives them back with the records at a start.
+///
 /// Locking: `log` orders the appends of every file and is held across one write and its flush.
 final class FileStateDirectory: FileJournal {
     /// The log is compacted once it is past this and past `compactionFactor` times the live lines.
@@ -41,6 +45,9 @@ final class FileStateDirectory: FileJournal {
         /// Each live file's last whole line and the line since (without consumers or leases) that
         /// updates it, merged only to compact; and the consumers' revision last written.
         var live: [FileID: (whole: StoredFile, update: StoredFile?, revision: UInt64)] = [:]
+        /// Each live file's idempotency receipts, from the lines that brought them: a compaction
+        /// writes those whose object is still in the record and whose key still counts.
+        var receipts: [FileID: [StoredReceipt]] = [:]
     }
 
     init(stateDirectory: FilePath, notifier: ServiceNotifier) throws {
@@ -83,6 +90,7 @@ final class FileStateDirectory: FileJournal {
                 let isWhole = previous == nil || previous?.revision != record.consumersRevision
                 let line = StoredFile(record, withConsumers: isWhole)
                 try append(JSONWriter.encode(line), &log)
+                if let made = line.receipts { log.receipts[record.id, default: []] += made }
                 log.live[record.id] =
                     if isWhole {
                         (line, nil, record.consumersRevision)
@@ -119,17 +127,20 @@ final class FileStateDirectory: FileJournal {
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         if bytes.last != UInt8(ascii: "\n"), !lines.isEmpty { lines.removeLast() }
         var latest: [String: StoredFile] = [:]
+        var receipts: [String: [StoredReceipt]] = [:]
         var unreadable: [(name: String, why: String)] = []
         let decoder = JSONCoding.decoder()
         for (number, line) in lines.enumerated() {
             let data = Data(line)
             if let removal = try? decoder.decode(StoredRemoval.self, from: data) {
                 latest[removal.removed] = nil
+                receipts[removal.removed] = nil
                 continue
             }
             do {
                 let file = try decoder.decode(StoredFile.self, from: data)
                 latest[file.id] = latest[file.id].map { $0.updated(by: file) } ?? file
+                receipts[file.id, default: []] += file.receipts ?? []
             } catch {
                 unreadable.append(("journal.log line \(number + 1)", "\(error)"))
             }
@@ -137,17 +148,32 @@ final class FileStateDirectory: FileJournal {
         var records: [FileRecord] = []
         for file in latest.values.sorted(by: { $0.id < $1.id }) {
             do {
-                records.append(try file.record())
+                var record = try file.record()
+                record.receipts = Self.receiptsKept(receipts[file.id] ?? [], of: record)
+                records.append(record)
             } catch {
                 unreadable.append(("journal.log record of \(file.id)", "\(error)"))
             }
         }
         log.withLock { log in
             log.live = [:]
-            for record in records { log.live[record.id] = (StoredFile(record), nil, .max) }
+            log.receipts = [:]
+            for record in records {
+                log.live[record.id] = (StoredFile(record), nil, .max)
+                log.receipts[record.id] = record.receipts.compactMap { StoredReceipt($0) }
+            }
             try? compact(&log)
         }
         return (records, unreadable)
+    }
+
+    /// Those of `receipts` whose object `record` holds and whose key still counts
+    /// (IdempotencyKeys.lifetime): a deleted object's receipt goes with it.
+    static func receiptsKept(_ receipts: [StoredReceipt], of record: FileRecord) -> [ObjectReceipt] {
+        let cutoff = IdempotencyKeys.cutoff(at: .now())
+        return receipts.compactMap { $0.kept(with: record.id) }.filter {
+            $0.receipt.createdAt > cutoff && record.holds($0.object)
+        }
     }
 
     /// Keeps the record of a file that was not taken back in `files/lost/`, with the reason, and
@@ -164,6 +190,7 @@ final class FileStateDirectory: FileJournal {
     private func forget(_ id: FileID, _ log: inout Appender) throws(Errno) {
         try append(JSONWriter.encode(StoredRemoval(removed: id.rawValue)), &log)
         log.live[id] = nil
+        log.receipts[id] = nil
         try compactIfLarge(&log)
     }
 
@@ -193,7 +220,13 @@ final class FileStateDirectory: FileJournal {
         var bytes: [UInt8] = []
         for id in log.live.keys {
             guard let (whole, update, revision) = log.live[id] else { continue }
-            let file = update.map { whole.updated(by: $0) } ?? whole
+            var file = update.map { whole.updated(by: $0) } ?? whole
+            file.receipts = nil
+            if let receipts = log.receipts[id], let record = try? file.record() {
+                let kept = Self.receiptsKept(receipts, of: record).compactMap { StoredReceipt($0) }
+                log.receipts[id] = kept
+                file.receipts = kept.isEmpty ? nil : kept
+            }
             log.live[id] = (file, nil, revision)
             bytes += JSONWriter.encode(file)
             bytes.append(UInt8(ascii: "\n"))

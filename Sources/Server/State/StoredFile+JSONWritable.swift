@@ -16,6 +16,7 @@ extension StoredFile: JSONWritable {
             json.member("inode", inode)
             json.member("last_seqs", ifPresent: lastSeqs)
             json.member("name", name)
+            json.member("receipts", ifPresent: receipts)
             json.member("seals", seals)
             json.member("seq_leases", ifPresent: seqLeases)
             json.member("size", size)

@@ -8,11 +8,13 @@ import GuestMem
 /// A consumer's `last_seq` is its lease, so an older gmemd that reads it goes on after it too.
 /// Versioned like tenants.json (`format_major`, `format_minor`): a reader takes
 /// every record of the major it knows whatever its minor, and ignores keys it does not know, so
-/// a later minor may add optional fields (an idempotency key kept with the file that a create
-/// made, say) without an older gmemd failing to start on them.
+/// a later minor may add optional fields without an older gmemd failing to start on them.
+/// Minor 1 added `seq_leases`; minor 2 `receipts`: on a line, the idempotency receipts of what
+/// the change it records created (the file, a consumer, a pin); the journal keeps them while
+/// their objects last.
 struct StoredFile: Codable {
     static let major = 1
-    static let minor = 1
+    static let minor = 2
 
     var formatMajor = major
     var formatMinor = minor
@@ -35,6 +37,8 @@ struct StoredFile: Codable {
     var dirtyGranularity: Int64?
     /// A guest_memfd's VM (FileRecord.vm); absent for a memfd.
     var vm: String?
+    /// Absent on lines whose change created nothing under an Idempotency-Key.
+    var receipts: [StoredReceipt]?
 
     init(_ record: FileRecord, withConsumers: Bool = true) {
         (id, tenant, name) = (record.id.rawValue, record.tenant.rawValue, record.name)
@@ -53,6 +57,8 @@ struct StoredFile: Codable {
         dirty = record.dirty.map(StoredRange.init)
         dirtyGranularity = record.dirtyGranularity
         vm = record.vm?.rawValue
+        let receipts = record.receipts.compactMap { StoredReceipt($0) }
+        self.receipts = receipts.isEmpty ? nil : receipts
     }
 
     /// The whole record after `update`, a line without consumers, is applied to this one.

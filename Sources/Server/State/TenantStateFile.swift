@@ -140,27 +140,3 @@ private struct StoredLimits: PartialLimits, Codable {
     var maxConsumers: Int?
     var maxVms: Int?
 }
-
-/// A tenant's CreationReceipt in tenants.json, its answer written out as JSON, not as bytes.
-private struct StoredReceipt: Codable {
-    var key: String
-    var fingerprint: String
-    /// Nanoseconds since the epoch: the key's lifetime is counted from here, to the nanosecond.
-    var createdAtNs: Int64
-    var answer: StoredAnswer
-
-    /// nil for a receipt whose answer this gmemd did not write, which it cannot replay anyway.
-    init?(_ receipt: CreationReceipt) {
-        guard let answer = try? StoredAnswer(bytes: receipt.answer) else { return nil }
-        key = receipt.key
-        fingerprint = receipt.fingerprint
-        createdAtNs = receipt.createdAt.nanosecondsSinceEpoch
-        self.answer = answer
-    }
-
-    var receipt: CreationReceipt {
-        CreationReceipt(
-            key: key, fingerprint: fingerprint, answer: answer.bytes,
-            createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs))
-    }
-}

@@ -17,11 +17,13 @@ struct RestoreReport: Sendable {
 /// whose descriptor is not that file, is lost: logged, moved to `files/lost/` with the reason, and
 /// counted; never silently dropped. So is every guest_memfd's: it cannot outlive its VM's process. A record of a removed tenant is that removal's leftover and
 /// goes. A descriptor that no record names (stored by a gmemd that crashed before its record was
-/// written, so no client heard of it) is closed and dropped from the fd store.
+/// written, so no client heard of it) is closed and dropped from the fd store. The idempotency
+/// receipts kept with a file taken back go to `keys`, so a retry of the request that made the
+/// file, a consumer or a pin gets its answer again.
 enum FileRestore {
     static func run(
         _ descriptors: inout [String: Int32], files: FileStateDirectory, memory: MemoryStore,
-        notifier: ServiceNotifier
+        keys: IdempotencyKeys, notifier: ServiceNotifier
     ) -> RestoreReport {
         var report = RestoreReport()
         let (records, unreadable) = files.load()
@@ -45,6 +47,7 @@ enum FileRestore {
             }
             do {
                 _ = try memory.restore(record, descriptor: FileDescriptor(rawValue: fd))
+                keys.remember(record.receipts, of: record.tenant)
                 report.restored += 1
             } catch .notFound {
                 Log.info("file \(record.id): its tenant \(record.tenant) was removed; the file goes with it")

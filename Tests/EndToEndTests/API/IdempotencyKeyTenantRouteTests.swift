@@ -4,7 +4,9 @@ import Testing
 
 /// A tenant's creating POSTs (files, consumers, pins) with an `Idempotency-Key`: a retry gets the
 /// first answer again and makes nothing more; the key with another body is 422; keys are each
-/// tenant's own. These answers are kept in memory (README).
+/// tenant's own; once what the key made is gone, a retry makes it anew. That the keys of memfd
+/// files, consumers and pins outlive a kill -9 is FileDescriptorStoreTests' (they need the
+/// service manager to keep the memfds).
 @Suite(.timeLimit(.minutes(5)))
 struct IdempotencyKeyTenantRouteTests {
     @Test func aFileCreatedWithAKeyIsAnsweredAgainAndMadeOnce() async throws {
@@ -80,6 +82,39 @@ struct IdempotencyKeyTenantRouteTests {
         #expect(pin.status == 201)
         expectReplay(pinAgain, of: pin)
         #expect(try await tenant.count("/v1/consumers/\(cid)/pins") == 1)
+    }
+
+    /// The key counts while its object exists: a retry after the file was deleted is not told of
+    /// a file that is gone, it makes one (README, "Lifetime").
+    @Test func aRetryAfterItsFileWasDeletedMakesANewFile() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let key = Self.key()
+        let first = try await tenant.post("/v1/files", ["name": "f", "size": 4096], key: key)
+        let id = try #require(first.json?["id"] as? String)
+        _ = try await tenant.client.delete("/v1/files/\(id)").expecting(204, "delete")
+
+        let retry = try await tenant.post("/v1/files", ["name": "f", "size": 4096], key: key)
+
+        #expect(retry.status == 201)
+        #expect(retry.header("Idempotent-Replayed") == nil)
+        #expect(retry.json?["id"] as? String != id)
+        #expect(try await tenant.count("/v1/files") == 1)
+    }
+
+    @Test func aRetryAfterItsConsumerDetachedAttachesANewOne() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let file = try await tenant.createFile(size: 16 * 4096)
+        let key = Self.key()
+        let first = try await tenant.post(file.path + "/consumers", ["kind": "generic"], key: key)
+        let id = try #require(first.json?["id"] as? String)
+        _ = try await tenant.client.delete("/v1/consumers/\(id)").expecting(204, "detach")
+
+        let retry = try await tenant.post(file.path + "/consumers", ["kind": "generic"], key: key)
+
+        #expect(retry.status == 201)
+        #expect(retry.header("Idempotent-Replayed") == nil)
+        #expect(retry.json?["id"] as? String != id)
+        #expect(try await tenant.count(file.path + "/consumers") == 1)
     }
 
     private static func key() -> String { "\"\(UUID().uuidString)\"" }

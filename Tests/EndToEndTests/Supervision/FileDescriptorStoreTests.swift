@@ -34,9 +34,19 @@ struct FileDescriptorStoreTests {
         #expect(result.stdout.contains("\"barriers\": 1"), "\(result.stdout)")
     }
 
-    /// What a restart does to KVM objects: the VM is gone (404), the memfd file it bound keeps
-    /// its content, and the consumer of the memslot ends with `detached` (reason restart) while
-    /// the file's other consumer stays attached.
+    /// The acceptance: the same Idempotency-Key replayed after a kill -9 returns the
+    /// original object. A memfd file, a consumer and a pin made with keys are each answered again
+    /// (the first 201, Idempotent-Replayed: true) and made once; the file's key with another body
+    /// is 422; a consumer detached before the kill leaves its key free, and a retry makes another.
+    @Test func keysOfAFileAConsumerAndAPinReplayTheirObjectsAfterAKill() async throws {
+        let result = try await manager(["idempotency"], within: .seconds(120))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+    }
+
+    /// What a restart does to KVM objects: the VM is gone (404), and its Idempotency-Key with it
+    /// (a retry makes a new VM), the memfd file it bound keeps its content, and the consumer of
+    /// the memslot ends with `detached` (reason restart) while the file's other consumer stays
+    /// attached.
     @Test(.needsKVM)
     func aVMEndsWithItsProcessAndItsMemslotConsumerIsDetachedByTheRestart() async throws {
         let result = try await manager(["vms"], within: .seconds(120))
