@@ -16,9 +16,11 @@ struct BodyBudgetTests {
         router.add(
             .post, "/echo",
             .staged { _ in
-                .work(owner: "client") { request in
-                    Response(
-                        status: .ok, contentType: "text/plain", bytes: Array("\(request.body.count)".utf8))
+                .work(owner: "client") { request, reply in
+                    reply.send(
+                        Response(
+                            status: .ok, contentType: "text/plain", bytes: Array("\(request.body.count)".utf8)
+                        ))
                 }
             })
         return router

@@ -34,8 +34,8 @@ struct LiveCompressionTests {
         router.add(
             .post, "/echo",
             .staged { _ in
-                .work(owner: "client") { request in
-                    Response(status: .ok, contentType: "text/plain", bytes: request.body)
+                .work(owner: "client") { request, reply in
+                    reply.send(Response(status: .ok, contentType: "text/plain", bytes: request.body))
                 }
             })
         if let file {

@@ -106,9 +106,9 @@ struct LiveWorkerTests {
             router.add(
                 .post, "/hold",
                 .staged { [self] request in
-                    .work(owner: request.headers["X-Owner"] ?? "") { _ in
+                    .work(owner: request.headers["X-Owner"] ?? "") { _, reply in
                         _ = self.release.wait(timeout: .now() + .seconds(30))
-                        return Response(status: .ok)
+                        reply.send(Response(status: .ok))
                     }
                 })
             router.add(
@@ -117,9 +117,9 @@ struct LiveWorkerTests {
                     guard let owner = request.headers["X-Owner"] else {
                         return .answer(Response(status: .unauthorized))
                     }
-                    return .work(owner: owner) { request in
+                    return .work(owner: owner) { request, reply in
                         self.ran.withLock { $0.append(owner) }
-                        return Response(status: .ok, contentType: "text/plain", bytes: request.body)
+                        reply.send(Response(status: .ok, contentType: "text/plain", bytes: request.body))
                     }
                 })
             return router

@@ -60,30 +60,29 @@ extension Connection {
     }
 
     /// Runs `run` on a worker thread in `owner`'s share, or answers 503 when the owner's queue
-    /// is full. A gzip body is inflated there first (a large one takes milliseconds), up to the
+    /// is full. Its answer comes through the inbox whenever `run` sends it: the worker is free
+    /// once `run` returns. A gzip body is inflated there first (a large one takes milliseconds), up to the
     /// body limit: a bomb gets 413 once its output passes the limit, not an exhausted memory. Its
     /// output counts against the body budget as it grows (503 once the budget is out).
     private func work(
-        for owner: String, isBounded: Bool, _ run: @escaping @Sendable (Request) -> Response,
+        for owner: String, isBounded: Bool, _ run: @escaping @Sendable (Request, Reply) -> Void,
         _ request: Request,
         _ context: ResponseContext, isCoded: Bool
     ) {
         // Set before the job is queued; its answer comes through the inbox, read on this thread.
         state = .awaitingResponse(context)
-        let (inbox, id, limit) = (loop.inbox, id, loop.limits.maxBodyBytes)
+        let (reply, limit) = (Reply(inbox: loop.inbox, id: id), loop.limits.maxBodyBytes)
         let isQueued = loop.workers.submit(owner: owner, isBounded: isBounded) {
-            guard isCoded else { return inbox.post(.response(id, run(request))) }
+            guard isCoded else { return run(request, reply) }
             var request = request
-            let response: Response
             do throws(RequestError) {
                 request.body = try Gzip.inflate(
                     request.body, limit: limit, reservation: request.bodyReservation)
-                request.headers.remove("Content-Encoding")
-                response = run(request)
             } catch {
-                response = error.response
+                return reply.send(error.response)
             }
-            inbox.post(.response(id, response))
+            request.headers.remove("Content-Encoding")
+            run(request, reply)
         }
         guard !isQueued else { return }
         // RFC 9110 §15.6.4: the server is overloaded for this caller; §10.2.3: when to come back.

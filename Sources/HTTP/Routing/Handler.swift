@@ -20,9 +20,10 @@ package enum Stage: Sendable {
     /// The answer, now.
     case answer(Response)
     /// Blocking work for `owner` (a tenant): runs on a worker thread with the request's body
-    /// inflated; refused with 503 and `Retry-After` when the owner's queue is full and
-    /// `isBounded` (an operator's work waits its turn, however long its queue).
-    case work(owner: String, isBounded: Bool = true, @Sendable (Request) -> Response)
+    /// inflated, and answers through its `Reply`, then or later; refused with 503 and
+    /// `Retry-After` when the owner's queue is full and `isBounded` (an operator's work waits its
+    /// turn, however long its queue).
+    case work(owner: String, isBounded: Bool = true, @Sendable (Request, Reply) -> Void)
     /// Waiting that suspends (a long-poll with nothing to say yet): runs as a task.
     case wait(@Sendable () async -> Response)
 }

@@ -35,7 +35,7 @@ final class FileStateDirectory: FileJournal {
 
     let directory: FilePath
     let notifier: ServiceNotifier
-    /// Flushes what is appended; requests wait on it (Routes.offLoop).
+    /// Flushes what is appended; answers of changes wait for it (Routes.durably).
     let flusher: JournalFlusher
     private let log: Mutex<Appender>
 

@@ -129,6 +129,33 @@ struct WorkerShareTests {
         }
     }
 
+    /// A change's answer waits for the journal's flush, its worker does not: with one worker,
+    /// 64 connections punching one file at once get every answer, and each punch moved the
+    /// file's version exactly once.
+    @Test func sixtyFourConnectionsPunchingThroughOneWorkerAreAllAnsweredEachChangeOnce() async throws {
+        try await Gmemd.withInstance(Self.oneWorker) { gmemd in
+            let tenant = try await Self.newTenant(gmemd)
+            let file = try Self.createFile(size: 1 << 20, tenant, gmemd)
+            let before = try Self.send("GET", "/v1/files/\(file)", tenant, gmemd).readReply()
+            let body = #"{"mode":"punch_hole","offset":0,"length":4096}"#
+            let punch = Requests.post(
+                "/v1/files/\(file)/fallocate",
+                fields: [
+                    "Authorization: Bearer \(tenant.token)", "Content-Type: application/json",
+                    "Content-Length: \(body.utf8.count)",
+                ], body: body)
+            let load = KeepAliveLoad(connections: 64, requestsEach: 4, request: punch)
+
+            let outcome = try await load.run(port: gmemd.port) { $0.status == 200 }
+            let after = try Self.send("GET", "/v1/files/\(file)", tenant, gmemd).readReply()
+
+            #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+            #expect(outcome.answered == 64 * 4)
+            let versions = [before, after].map { $0.json?["version"] as? Int }
+            #expect(versions[0].map { $0 + 64 * 4 } == versions[1])
+        }
+    }
+
     /// 128 MiB of zeros gzip to ~128 KiB: sent without a token it is 401 from its head and no
     /// worker job starts (nothing inflates it); with a tenant's token the same body starts one.
     @Test func anUnauthenticatedGzipBodyGetsNoWorkerTime() async throws {
