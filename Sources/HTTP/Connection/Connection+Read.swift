@@ -127,12 +127,20 @@ extension Connection {
 
     /// Asks the loop's judge about the head whose body is arriving. A refusal is answered at once
     /// and the connection closes with the body unread: lingering discards what the client still
-    /// sends, so a refused request costs its head, never its body.
+    /// sends, so a refused request costs its head, never its body. A limit the judge sets holds
+    /// the body to it (`RequestParser.limitBody`).
     private func admitPendingHead() -> Bool {
         guard let judge = loop.headJudge, let head = parser.pendingHead,
-            case .found(_, _, let pattern) = loop.router.match(head.method, path: head.path),
-            case .refuse(let response) = judge(head, pattern)
+            case .found(_, _, let pattern) = loop.router.match(head.method, path: head.path)
         else { return true }
+        let response: Response
+        switch judge(head, pattern) {
+        case .admit: return true
+        case .admitUpTo(let bytes):
+            parser.limitBody(to: bytes)
+            return true
+        case .refuse(let refusal): response = refusal
+        }
         trace = RequestTrace(method: head.method, start: loop.now)
         trace.route = pattern
         let context = ResponseContext(

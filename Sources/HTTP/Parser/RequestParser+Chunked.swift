@@ -30,7 +30,7 @@ extension RequestParser {
         guard afterSpace == rest.count || rest[afterSpace] == UInt8(ascii: ";"),
             rest.allSatisfy(ASCII.isFieldValueByte)
         else { return (.reject(.badRequest("invalid chunk extension")), 0) }
-        guard size <= limits.maxBodyBytes - body.count else { return (.reject(.contentTooLarge), 0) }
+        guard size <= bodyLimit - body.count else { return (.reject(.contentTooLarge), 0) }
         state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
         return (.progress, next)
     }

@@ -39,8 +39,20 @@ package struct RequestParser: Sendable {
     var acceptsGzip = false
     var contentCoding = ContentCoding.identity
     var body: [UInt8] = []
+    /// The most body bytes the request being read may bring: `limits.maxBodyBytes`, or less
+    /// when its route takes less (`limitBody`).
+    var bodyLimit: Int
 
-    package init(limits: ParserLimits = ParserLimits()) { self.limits = limits }
+    package init(limits: ParserLimits = ParserLimits()) {
+        self.limits = limits
+        bodyLimit = limits.maxBodyBytes
+    }
+
+    /// Holds the body of the request whose head was just returned to `bytes`, if that is less
+    /// than the server's limit: a chunk that would pass it is refused (413), and the next
+    /// request has the server's limit again. A Content-Length past it is for the caller to
+    /// refuse from the head.
+    package mutating func limitBody(to bytes: Int) { bodyLimit = min(bodyLimit, bytes) }
 
     /// The head of the request whose body is arriving, once `.head` was returned.
     package var pendingHead: Request? { request }
@@ -113,6 +125,7 @@ package struct RequestParser: Sendable {
             request: finished, keepAlive: keepAlive, acceptsGzip: acceptsGzip, contentCoding: contentCoding)
         request = nil
         state = .head
+        bodyLimit = limits.maxBodyBytes
         (scanned, lineStart, requestLineEnd) = (0, 0, -1)
         return parsed
     }

@@ -2,6 +2,10 @@
 package enum HeadVerdict: Sendable {
     /// Read the body, then route the request.
     case admit
+    /// Read a body of at most `bytes` (less than the server's `maxBodyBytes`), then route the
+    /// request. A chunked body is 413 as soon as it passes them, and the connection closes with
+    /// the rest unread: a body no route takes costs its limit, not its size.
+    case admitUpTo(Int)
     /// Answer with this (a 401, say) and close: the body is never read or kept.
     case refuse(Response)
 }

@@ -68,6 +68,27 @@ struct JSONBodyLimitTests {
         #expect(reply.status == 413, "\(reply.text)")
         #expect(try await tenant.file(file.id).seals.isEmpty)
     }
+
+    /// Chunked, nothing announces its size: it is refused once it passes --max-json-bytes (1 MiB),
+    /// while the client, having sent 2 MiB of its 64, waits. Read whole, it would never be answered.
+    @Test func chunkedSealsBodyIs413OncePastTheJSONLimitNotAtItsEnd() async throws {
+        let tenant = try await Gmemd.api.newTenant()
+        let file = try await tenant.createFile(size: 4096)
+        let connection = try RawConnection(port: tenant.client.gmemd.port)
+        let chunk = #"{"seals":["# + String(repeating: #""grow","#, count: (1 << 20) / 7 - 2)
+        try connection.send(
+            "POST \(file.path)/seals HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(tenant.client.token ?? "")\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in 0..<2 {
+            try? connection.send(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n")
+        }
+
+        let reply = try connection.readReply()
+
+        #expect(reply.status == 413, "\(reply.text)")
+        #expect(reply.problem?.type == "urn:gmemd:problem:too-large")
+        #expect(try await tenant.file(file.id).seals.isEmpty)
+    }
 }
 
 /// Each route takes the JSON its schema can need and no more (`JSONLimits`): a longer array, a
