@@ -28,6 +28,7 @@ extension ManagedFile {
         try requireVersion(versions)
         try punchForDelete(force: force, &backing, &charge)
         let span = Self.span(from: 0, to: max(try backing.status().size, backing.allocatedEnd))
+        defer { state.awaitReaders() }
         return try withState { (state) throws(GuestMemError) -> [Consumer] in
             let detached = state.consumers.detachAll(
                 invalidating: span, pinsAreLocked: !allocationIsLocked(state), charge: &charge)

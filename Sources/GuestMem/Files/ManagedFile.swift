@@ -12,7 +12,9 @@ import SystemPackage
 ///   holds when it acts, and changes happen one at a time, in the order consumers hear them.
 /// - `state` guards what reads need and is held only for assignments and calls that never
 ///   block (fstat, F_GET_SEALS on the memfd's fd, which the deletion takes away under it before
-///   the memfd closes). Reads take it alone, so they answer while a fallocate runs, on the loop.
+///   the memfd closes). Reads take it alone, so they answer while a fallocate runs, on the loop;
+///   a GET of a file whose descriptor never left takes not even that, but what its last hold
+///   published (FileStateLock).
 /// A detach, an unpin and the dirty log change only `state`: they touch no kernel object.
 final class ManagedFile: Sendable {
     let id: FileID
@@ -25,7 +27,7 @@ final class ManagedFile: Sendable {
     /// The bytes the kernel allocates at a time: the page size, or the huge page size.
     let allocationUnit: Int64
     let operation: RankedMutex<FileBacking?>
-    let state: RankedMutex<State>
+    let state: FileStateLock
     /// Orders the writes of this file's journal record (ManagedFile+Record): held across one
     /// write, taken with no other lock held.
     let journalLock = RankedMutex(.fileJournal, ())
@@ -79,8 +81,7 @@ final class ManagedFile: Sendable {
             // Not mappable: inaccessible by nature (design.md §2, "Seals").
             case .guestMemfd(_, _, let flags): flags.isMappable ? [] : .inaccessible
             }
-        state = RankedMutex(
-            .fileState,
+        state = FileStateLock(
             State(
                 reader: reader, serviceSeals: seals, updatedAt: now,
                 consumers: ConsumerTable(pageSize: pageSize)))
@@ -110,15 +111,33 @@ final class ManagedFile: Sendable {
         try state.withLock { (state) throws(GuestMemError) in try snapshot(state) }
     }
 
+    /// The file as it is now, taking no lock, or nil when its descriptor left gmemd: a read of
+    /// that one books what the holders allocated, under the state lock (`recountExported`).
+    /// The kernel's figures are read now, as under the lock; the rest is what the last hold of
+    /// the state lock left, which every change holds it to make.
+    func snapshotWithoutLock() throws(GuestMemError) -> FileSnapshot? {
+        try state.reading { (published) throws(GuestMemError) -> FileSnapshot? in
+            published.isExported && !published.isDeleted ? nil : try snapshot(published)
+        }
+    }
+
     /// `known` is what an fstat under the operation lock just read, so as not to read it again.
     func snapshot(_ state: borrowing State, knowing known: (size: Int64, allocatedBytes: Int64)? = nil)
         throws(GuestMemError) -> FileSnapshot
     {
+        try snapshot(FileStateLock.Published(state), knowing: known)
+    }
+
+    /// The file from what a read needs of its state, and the kernel's answers for a memfd; its
+    /// fd must stay open meanwhile (under the state lock, or in `FileStateLock.reading`).
+    private func snapshot(
+        _ state: FileStateLock.Published, knowing known: (size: Int64, allocatedBytes: Int64)? = nil
+    ) throws(GuestMemError) -> FileSnapshot {
         guard !state.isDeleted else { throw .notFound("no file \(id)") }
         switch backend {
         case .memfd(let flags):
             // Present while the file is: set at creation, taken away only with isDeleted.
-            let reader = state.reader!
+            let reader = MemfdReader(fd: FileDescriptor(rawValue: state.descriptor!))
             let (size, allocatedBytes): (Int64, Int64)
             if let known {
                 (size, allocatedBytes) = known

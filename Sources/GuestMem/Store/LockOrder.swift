@@ -23,6 +23,7 @@ import Synchronization
 ///
 /// Reads (a file's snapshot, its seals, consumers and dirty log, listings, usage) take only
 /// `fileState` and leaves, never `fileOperation`: they do not wait behind a running fallocate.
+/// A GET of a file and a listing take not even `fileState` (FileStateLock publishes what they read).
 enum LockRank: Int, CaseIterable, Sendable {
     case tenantChanges, fileJournal, vm, fileOperation, fileState, consumer, tenant, storeMaps, tenantTable
 

@@ -44,9 +44,11 @@ extension MemoryStore {
     }
 
     /// One file of `tenantID`. An exported file's allocation is booked as the kernel reports it
-    /// now, so its `allocatedBytes` and the tenant's usage agree. Waits for no running operation.
+    /// now, so its `allocatedBytes` and the tenant's usage agree. Waits for no running operation,
+    /// and takes no lock of the file's unless it was exported.
     package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
         let (tenant, file) = try lookup(id, of: tenantID)
+        if let snapshot = try file.snapshotWithoutLock() { return snapshot }
         var charge = Charge()
         defer { tenant.settle(charge) }
         try file.recountExported(&charge)
@@ -71,7 +73,7 @@ extension MemoryStore {
             return (page.ids.compactMap { maps.files[$0] }, page.hasMore)
         }
         // A file deleted since the page was cut is left out, not reported as an error.
-        let items = page.compactMap { try? $0.snapshot() }
+        let items = page.compactMap { file in try? file.snapshotWithoutLock() ?? file.snapshot() }
         return (items, hasMore ? page.last?.id : nil)
     }
 
