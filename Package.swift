@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "CKVM"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The one lock type (PthreadMutex): a leaf HTTP, GuestMem, Server and the tests share, as
+        // neither HTTP nor GuestMem may import the other.
+        .target(name: "Locking", swiftSettings: strict),
         .target(
             name: "Posix",
             dependencies: [.product(name: "SystemPackage", package: "swift-system")],
@@ -35,7 +38,7 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Posix", "CSocket", "COpenSSL", "CZlib",
+                "Posix", "Locking", "CSocket", "COpenSSL", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
@@ -43,14 +46,15 @@ let package = Package(
         .target(
             name: "GuestMem",
             dependencies: [
-                "Posix", "CKernel", "CKVM", .product(name: "SystemPackage", package: "swift-system"),
+                "Posix", "Locking", "CKernel", "CKVM",
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "Server",
             dependencies: [
-                "HTTP", "GuestMem", "Posix", "COpenSSL",
+                "HTTP", "GuestMem", "Posix", "Locking", "COpenSSL",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,16 +66,19 @@ let package = Package(
         // What more than one test target needs: the gmemd process harness, raw clients, bounded
         // waits, seeded randomness, host facts.
         .target(
-            name: "TestSupport", dependencies: ["GuestMem"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(
-            name: "HTTPTests", dependencies: ["HTTP", "Posix", "CSocket", "TestSupport"],
+            name: "TestSupport", dependencies: ["GuestMem", "Locking"], path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(
-            name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "TestSupport"], swiftSettings: strict),
+            name: "HTTPTests", dependencies: ["HTTP", "Posix", "Locking", "CSocket", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "Locking", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP"], swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Posix", "GuestMem", "TestSupport"], swiftSettings: strict),
+            name: "EndToEndTests", dependencies: ["Posix", "Locking", "GuestMem", "TestSupport"],
+            swiftSettings: strict),
         // Drives the real gmemd through the client swift-openapi-generator makes from openapi.yaml
         // (a link to the root's, so there is one contract) with its default configuration.
         .testTarget(

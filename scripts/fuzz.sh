@@ -32,6 +32,12 @@ http_sources=(
     Sources/HTTP/Compression/ContentCoding.swift Sources/HTTP/Serializer/ProblemType.swift
     Sources/HTTP/Descriptors/*.swift Sources/HTTP/Server/BodyBudget.swift Sources/HTTP/Serializer/ProblemResponse.swift
 )
+# PassedDescriptors locks with PthreadMutex: the Locking module first, as a module of its own.
+if wanted parser || wanted query; then
+    swiftc -parse-as-library -sanitize=fuzzer,address -O -module-name Locking -package-name gmemd \
+        -emit-module -emit-module-path "$out/Locking.swiftmodule" -c Sources/Locking/*.swift -o "$out/Locking.o"
+    http_sources+=(-I "$out" "$out/Locking.o")
+fi
 build parser HTTPFuzz Fuzz/Parser/ParserFuzz.swift "${http_sources[@]}"
 build query QueryFuzz Fuzz/Query/QueryFuzz.swift "${http_sources[@]}"
 build range RangeFuzz Fuzz/Range/RangeFuzz.swift Sources/Server/Routes/RangeHeader.swift
@@ -46,7 +52,7 @@ if wanted json; then
     package_name=$(grep -o -- '"-module-name","GuestMem",[^]]*"-package-name","[^"]*"' "$debug.yaml" \
         | head -1 | sed 's/.*"-package-name","\([^"]*\)"/\1/')
     # The objects gmemd was linked from (a module's folder may hold stale ones), less Server's.
-    mapfile -t objects < <(grep -E '/(Posix|GuestMem|HTTP|SystemPackage|CSystem|CKernel|CKVM|CSocket)\.build/' \
+    mapfile -t objects < <(grep -E '/(Posix|Locking|GuestMem|HTTP|SystemPackage|CSystem|CKernel|CKVM|CSocket)\.build/' \
         "$debug/gmemd.product/Objects.LinkFileList" | tr -d "'")
     maps=()
     for module in CKernel CKVM CSocket; do maps+=(-Xcc -fmodule-map-file="$debug/$module.build/module.modulemap"); done

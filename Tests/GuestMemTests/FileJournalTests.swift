@@ -1,4 +1,5 @@
 import GuestMem
+import Locking
 import Synchronization
 import SystemPackage
 import TestSupport
@@ -15,7 +16,9 @@ struct FileJournalTests {
     /// A journal that keeps what it was given: each file's latest record, and a dup of every
     /// memfd kept (what a service manager's fd store would hold).
     final class RecordingJournal: FileJournal {
-        let state = Mutex<(records: [FileID: FileRecord], descriptors: [FileID: Int32], removed: [FileID])>(
+        let state = PthreadMutex<
+            (records: [FileID: FileRecord], descriptors: [FileID: Int32], removed: [FileID])
+        >(
             ([:], [:], []))
         /// While set, every change's line fails, as a full disk would fail it.
         let refuses = Atomic<Bool>(false)

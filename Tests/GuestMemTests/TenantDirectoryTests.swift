@@ -1,5 +1,5 @@
 import GuestMem
-import Synchronization
+import Locking
 import Testing
 
 /// The tenant directory saves a change before it takes effect: a change its journal refused
@@ -108,7 +108,7 @@ struct TenantDirectoryTests {
 
 /// Keeps what it is given, or refuses it, as told: the journal's side of the contract.
 private final class Journal: TenantJournal, Sendable {
-    private let state = Mutex((refuses: false, saved: [[TenantRecord]]()))
+    private let state = PthreadMutex((refuses: false, saved: [[TenantRecord]]()))
 
     var refuses: Bool {
         get { state.withLock { $0.refuses } }

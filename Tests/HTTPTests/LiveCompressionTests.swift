@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -162,7 +162,7 @@ struct LiveCompressionTests {
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ObserverTests {
     @Test func eachRequestIsReportedOnceWithItsPatternStatusBytesAndId() async throws {
-        let seen = Mutex<[CompletedRequest]>([])
+        let seen = PthreadMutex<[CompletedRequest]>([])
         let live = try LiveServer(LiveServerTests.router()) { configuration in
             configuration.requestObserver = { request in seen.withLock { $0.append(request) } }
         }

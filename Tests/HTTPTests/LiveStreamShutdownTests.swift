@@ -1,5 +1,5 @@
 import HTTP
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -9,7 +9,7 @@ import Testing
 struct LiveStreamShutdownTests {
     @Test func shutdownEndsAnOpenStreamAtOnceAndTellsItsProducerTheClientIsGone() async throws {
         let (streaming, resume, finished) = (Gate(), Gate(), Gate())
-        let laterWrite = Mutex<Bool?>(nil)
+        let laterWrite = PthreadMutex<Bool?>(nil)
         var router = Router()
         router.add(
             .get, "/events",

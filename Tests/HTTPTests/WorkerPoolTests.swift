@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -94,7 +94,7 @@ struct FairQueueTests {
 struct LiveWorkerTests {
     /// What the jobs did, in order, and a job that holds the only worker until released.
     final class Jobs: Sendable {
-        let ran = Mutex<[String]>([])
+        let ran = PthreadMutex<[String]>([])
         let release = DispatchSemaphore(value: 0)
 
         /// The owners of the notes that ran, in the order they ran.

@@ -1,11 +1,11 @@
 package import Foundation
-import Synchronization
+import Locking
 
 /// The gmemd processes and state directories this test run started. Swift Testing has no
 /// end-of-run hook, so an `atexit` handler kills what is left: the shared instance, and any
 /// throw-away instance whose test failed before stopping it.
 package enum Leftovers {
-    private static let started = Mutex<[Int32: String]>([:])
+    private static let started = PthreadMutex<[Int32: String]>([:])
     private static let hook: Void = { atexit { Leftovers.cleanUp() } }()
 
     package static func register(pid: Int32, stateDirectory: URL) {

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A value that arrives once from another thread (a port read from stderr, a process's exit),
 /// awaited with an upper bound so that a server that never answers fails the test instead of
@@ -8,7 +8,7 @@ package final class OneShot<Value: Sendable>: Sendable {
         case waiting([CheckedContinuation<Value, any Error>])
         case done(Result<Value, any Error>)
     }
-    private let state = Mutex(State.waiting([]))
+    private let state = PthreadMutex(State.waiting([]))
 
     package init() {}
 

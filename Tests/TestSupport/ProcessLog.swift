@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Everything a gmemd process writes to stdout and stderr, read on a thread of its own from the
 /// start to the end so that a chatty server never blocks on a full pipe. It also watches for the
@@ -8,7 +8,7 @@ import Synchronization
 package final class ProcessLog: Sendable {
     package let port = OneShot<Int>()
     package let unixPath = OneShot<String>()
-    private let text = Mutex("")
+    private let text = PthreadMutex("")
 
     /// Starts draining the pipe's read end `fd`, which it then owns; the thread ends, closing it,
     /// when the process has exited and so closed the write end.

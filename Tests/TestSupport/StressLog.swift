@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 /// A consumer as a stress test logs it: its id, the file it is attached to and the bytes of it
@@ -37,7 +38,7 @@ package final class StressLog<Consumer: StressConsumer, Event: Sendable>: Sendab
     }
 
     private let clock = Atomic<Int>(0)
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
 
     package init() {}
 

@@ -1,9 +1,9 @@
-import Synchronization
+import Locking
 
 /// Runs bodies one at a time, in the order they asked, across every suite and test target of the
 /// run: `.serialized` orders the tests of one suite only.
 package final class TurnTaking: Sendable {
-    private let state = Mutex<(isBusy: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = PthreadMutex<(isBusy: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
     package init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
     import Glibc
@@ -69,14 +69,14 @@ enum HeldRanks {
     }
 }
 
-/// A `Mutex` with its place in `LockRank`'s order, checked on every take in debug builds.
+/// A `PthreadMutex` with its place in `LockRank`'s order, checked on every take in debug builds.
 struct RankedMutex<Value: ~Copyable>: ~Copyable, Sendable {
     let rank: LockRank
-    private let mutex: Mutex<Value>
+    private let mutex: PthreadMutex<Value>
 
     init(_ rank: LockRank, _ value: consuming sending Value) {
         self.rank = rank
-        mutex = Mutex(value)
+        mutex = PthreadMutex(value)
     }
 
     borrowing func withLock<Result: ~Copyable, E: Error>(

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 package import SystemPackage
 
 /// KVM as gmemd found it at start: the open system fd and its capabilities, or why there is
@@ -9,17 +9,17 @@ package final class KVMDevice: Sendable {
     package let status: Result<KVMCapabilities, KVMUnavailable>
     /// The system fd VMs are created from; nil when unavailable. Behind a lock only because a
     /// `~Copyable` value has no other way into a `Sendable` class: KVM_CREATE_VM is quick.
-    private let host: Mutex<KVMHost?>
+    private let host: PthreadMutex<KVMHost?>
 
     /// Opens `devicePath` (/dev/kvm unless a test points elsewhere) and probes it.
     package init(devicePath: FilePath = "/dev/kvm") {
         do throws(KVMUnavailable) {
             let opened = try KVMHost(devicePath: devicePath)
             status = .success(opened.capabilities)
-            host = Mutex(opened)
+            host = PthreadMutex(opened)
         } catch {
             status = .failure(error)
-            host = Mutex(nil)
+            host = PthreadMutex(nil)
         }
     }
 

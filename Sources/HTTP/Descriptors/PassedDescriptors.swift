@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// File descriptors passed over a Unix-domain socket as SCM_RIGHTS: those a request brought, or
 /// those a response hands out. It owns them: each is closed exactly once, by whoever takes it, or
@@ -9,10 +9,10 @@ package final class PassedDescriptors: Sendable {
     /// The most descriptors one request may bring; more are closed unread (README, openapi.yaml).
     package static let maxPerRequest = 4
 
-    private let fds: Mutex<[Int32]>
+    private let fds: PthreadMutex<[Int32]>
 
     /// Takes ownership of `fds`.
-    package init(_ fds: [Int32]) { self.fds = Mutex(fds) }
+    package init(_ fds: [Int32]) { self.fds = PthreadMutex(fds) }
 
     /// How many are still held.
     package var count: Int { fds.withLock { $0.count } }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import SystemPackage
 
 /// The only way into a loop from another thread: a queue guarded by a Mutex and woken by an
@@ -13,7 +13,7 @@ final class Inbox: Sendable {
         var isClosed = false
     }
 
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
     /// Lives as long as the inbox, so a post racing the loop's exit never writes a closed or
     /// reused fd.
     let wakeup: EventFD

@@ -1,4 +1,5 @@
 import Glibc
+import Locking
 import Synchronization
 package import SystemPackage
 
@@ -17,7 +18,7 @@ package final class HTTPServer: Sendable {
     private let bodyBudget: BodyBudget
     /// The threads blocking work runs on, shared by every loop.
     private let workers: WorkerPool
-    private let phase = Mutex(Phase.ready)
+    private let phase = PthreadMutex(Phase.ready)
     private let isHandingOver = Atomic(false)
     private let lastProbe = Atomic<UInt64>(0)
 

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// Threads gmemd owns for blocking work: long kernel calls (fallocate of a GiB takes ~230 ms),
 /// large content I/O, decoding large JSON and inflating gzip bodies. Never the event loops,
@@ -18,7 +18,7 @@ package final class WorkerPool: Sendable {
     package let queueDepth: Int
     /// How much lower than the event loops the workers run (a nice increment).
     private let niceness: Int32
-    private let state: Mutex<State>
+    private let state: PthreadMutex<State>
     private let wakeup = Semaphore()
 
     private struct State: ~Copyable {
@@ -32,7 +32,7 @@ package final class WorkerPool: Sendable {
     package init(threads: Int, share: Int, depth: Int, niceness: Int32 = 0) {
         precondition(threads > 0, "at least one worker thread")
         (threadCount, queueDepth, self.niceness) = (threads, depth, niceness)
-        state = Mutex(State(queue: FairQueue(share: min(share, threads), depth: depth)))
+        state = PthreadMutex(State(queue: FairQueue(share: min(share, threads), depth: depth)))
     }
 
     /// Starts the threads. The corresponding C call is `pthread_create`.

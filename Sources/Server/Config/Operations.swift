@@ -1,6 +1,6 @@
 import Foundation
 import HTTP
-import Synchronization
+import Locking
 import SystemPackage
 
 /// The operations side of one running gmemd: request logs and metrics observe the server, TLS
@@ -10,8 +10,8 @@ final class Operations: Sendable {
     let telemetry: Telemetry
     private let requestLog: RequestLog
     /// The API server, once made: its connection count is read when metrics are scraped.
-    private let server = Mutex<HTTPServer?>(nil)
-    private let metricsServer = Mutex<HTTPServer?>(nil)
+    private let server = PthreadMutex<HTTPServer?>(nil)
+    private let metricsServer = PthreadMutex<HTTPServer?>(nil)
 
     /// Installs the log handler and the metrics backend; call before anything logs.
     init(options: Gmemd) {

@@ -1,6 +1,6 @@
 import GuestMem
 import HTTP
-import Synchronization
+import Locking
 
 /// Idempotency-Key requests under way, and the answers to finished ones of a tenant's creating
 /// routes. Keys are scoped to their caller (the admin, or one tenant): the same key from two
@@ -54,7 +54,7 @@ final class IdempotencyKeys: Sendable {
         var counts: [Caller: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
 
     /// The earliest start of a request whose key still counts at `now`.
     static func cutoff(at now: Timestamp) -> Timestamp {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Where log lines go: stderr, through one buffer. A request line (info and below) waits in the
 /// buffer for at most `flushInterval` or until `flushBytes` have gathered, so that 100k requests
@@ -11,7 +11,7 @@ final class LogSink: Sendable {
     static let flushBytes = 64 * 1024
     static let flushInterval: Duration = .milliseconds(100)
 
-    private let pending = Mutex<[UInt8]>([])
+    private let pending = PthreadMutex<[UInt8]>([])
 
     private init() {}
 

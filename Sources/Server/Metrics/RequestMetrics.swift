@@ -1,5 +1,6 @@
 import Glibc
 import HTTP
+import Locking
 import Synchronization
 
 /// Requests by route pattern, method and status (`gmemd_http_requests_total`) and their latency
@@ -22,7 +23,7 @@ final class RequestMetrics: Sendable {
     ]
 
     let stripeCount: Int
-    private let series = Mutex<[SeriesKey: Series]>([:])
+    private let series = PthreadMutex<[SeriesKey: Series]>([:])
     private let nextStripe = Atomic<Int>(0)
     /// The pthread key of each thread's `SeriesCache`; the thread's exit releases it.
     private let cacheKey: pthread_key_t

@@ -1,7 +1,7 @@
 import CoreMetrics
 import GuestMem
 import HTTP
-import Synchronization
+import Locking
 
 /// What a scrape reads from the running service: the HTTP server's budgets (nil before it is
 /// made), and each tenant's usage.
@@ -28,7 +28,7 @@ struct ScrapeSources: Sendable {
 /// `gmemd_worker_jobs_started_total` and `gmemd_worker_jobs_refused_total` (503s).
 final class ScrapeGauges: Sendable {
     private let factory: any MetricsFactory
-    private let exported = Mutex(Exported())
+    private let exported = PthreadMutex(Exported())
 
     private struct Exported {
         /// Tenants whose gauges exist, so that those gone since the last scrape can be removed.

@@ -1,4 +1,5 @@
 import GuestMem
+import Locking
 import Synchronization
 
 /// How many long responses one tenant may have open at once (`--max-streams-per-tenant`):
@@ -8,7 +9,7 @@ import Synchronization
 /// cap the tenant gets 403 `quota` (EDQUOT), as for its other limits.
 final class StreamQuota: Sendable {
     let limit: Int
-    private let open = Mutex<[TenantID: Int]>([:])
+    private let open = PthreadMutex<[TenantID: Int]>([:])
 
     init(limit: Int) { self.limit = limit }
 

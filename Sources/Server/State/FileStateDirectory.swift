@@ -1,5 +1,6 @@
 import Foundation
 import GuestMem
+import Locking
 import Posix
 import Synchronization
 import SystemPackage
@@ -37,7 +38,7 @@ final class FileStateDirectory: FileJournal {
     let notifier: ServiceNotifier
     /// Flushes what is appended; answers of changes wait for it (Routes.durably).
     let flusher: JournalFlusher
-    private let log: Mutex<Appender>
+    private let log: PthreadMutex<Appender>
 
     private struct Appender {
         var fd: Int32
@@ -61,7 +62,7 @@ final class FileStateDirectory: FileJournal {
         guard fd >= 0 else { throw Errno(rawValue: errno) }
         var status = stat()
         fstat(fd, &status)
-        log = Mutex(Appender(fd: fd, bytes: Int(status.st_size)))
+        log = PthreadMutex(Appender(fd: fd, bytes: Int(status.st_size)))
         flusher = JournalFlusher(descriptor: dup(fd))
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -13,7 +13,7 @@ struct FileRaceTests {
 
     /// What the workers sent and were answered.
     final class Answers: Sendable {
-        private let state = Mutex<(statuses: [String], consumers: [String])>(([], []))
+        private let state = PthreadMutex<(statuses: [String], consumers: [String])>(([], []))
 
         func record(_ what: String, _ reply: HTTPReply) {
             let consumer = what == "attach" && reply.status == 201 ? reply.json?["id"] as? String : nil

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import TestSupport
 
 /// One Server-Sent Events message as a client parses it (WHATWG HTML §9.2.6): the fields of one
@@ -29,7 +29,7 @@ final class EventStreamReader: Sendable {
         var waiter: OneShot<Void>?
     }
 
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
 
     /// Bytes the client received.
     func feed(_ bytes: some Sequence<UInt8>) {
