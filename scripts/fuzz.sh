@@ -35,7 +35,7 @@ http_sources=(
 # PassedDescriptors locks with PthreadMutex: the Locking module first, as a module of its own.
 if wanted parser || wanted query; then
     swiftc -parse-as-library -sanitize=fuzzer,address -O -module-name Locking -package-name gmemd \
-        -emit-module -emit-module-path "$out/Locking.swiftmodule" -c Sources/Locking/*.swift -o "$out/Locking.o"
+        -wmo -emit-module -emit-module-path "$out/Locking.swiftmodule" -c Sources/Locking/*.swift -o "$out/Locking.o"
     http_sources+=(-I "$out" "$out/Locking.o")
 fi
 build parser HTTPFuzz Fuzz/Parser/ParserFuzz.swift "${http_sources[@]}"
