@@ -1,5 +1,5 @@
 import GuestMem
-import Synchronization
+import Locking
 import SystemPackage
 import Testing
 
@@ -14,7 +14,7 @@ import Testing
 struct FileJournalReceiptTests {
     /// A journal that keeps every record it was given, in order.
     final class Lines: FileJournal {
-        let records = Mutex<[FileRecord]>([])
+        let records = PthreadMutex<[FileRecord]>([])
 
         func kept(_ record: FileRecord, descriptor: FileDescriptor) throws(GuestMemError) {
             records.withLock { $0.append(record) }
