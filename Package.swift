@@ -75,7 +75,8 @@ let package = Package(
             name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "Locking", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP"], swiftSettings: strict),
+            name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP", "Locking"],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Posix", "Locking", "GuestMem", "TestSupport"],
             swiftSettings: strict),

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import GuestMem
-import Synchronization
+import Locking
 import Testing
 
 /// A GET of a file whose descriptor never left gmemd takes no lock: it reads what the last
@@ -35,7 +35,7 @@ struct LockFreeReadTests {
         for round in 0..<20 {
             let fixture = try Fixture()
             let file = try fixture.create(size: 64 << 10, name: "round\(round)")
-            let seen = Mutex<(files: Int, notFound: Int, wrong: [String])>((0, 0, []))
+            let seen = PthreadMutex<(files: Int, notFound: Int, wrong: [String])>((0, 0, []))
             let started = DispatchSemaphore(value: 0)
             let group = DispatchGroup()
             for _ in 0..<4 {

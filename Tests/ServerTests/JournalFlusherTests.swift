@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HTTP
+import Locking
 import Synchronization
 import Testing
 
@@ -28,7 +29,7 @@ struct JournalFlusherTests {
 
     /// The answers given so far, in order.
     final class Answers: Sendable {
-        private let given = Mutex<[Int]>([])
+        private let given = PthreadMutex<[Int]>([])
         private let arrived = DispatchSemaphore(value: 0)
 
         var all: [Int] { given.withLock { $0 } }
