@@ -46,6 +46,8 @@ import tempfile
 import threading
 import time
 
+import qmp as qmp_session  # beside this script, which Python puts first on sys.path
+
 
 class Manager:
     """The service manager's side: the notify socket, the fd store, the listeners, the child."""
@@ -848,31 +850,7 @@ def vms(arguments):
 
 def qmp(path, command):
     """One human-monitor command on QEMU's QMP socket (waits up to 20 s for it); its output."""
-    deadline = time.monotonic() + 20
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(20)
-        try:
-            sock.connect(path)
-            break
-        except OSError:
-            sock.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    with sock, sock.makefile("rw") as stream:
-        json.loads(stream.readline())
-
-        def call(name, arguments=None):
-            stream.write(json.dumps({"execute": name, **({"arguments": arguments} if arguments else {})}) + "\n")
-            stream.flush()
-            while True:
-                answer = json.loads(stream.readline())
-                if "return" in answer or "error" in answer:
-                    return answer
-
-        call("qmp_capabilities")
-        return call("human-monitor-command", {"command-line": command}).get("return", "")
+    return qmp_session.human_monitor(path, [command])[0] or ""
 
 
 def guest_bytes(monitor, address, count):
