@@ -41,4 +41,14 @@ extension MemoryStore {
         try recountExported(of: id)
         return try tenant(id).usage
     }
+
+    /// A listed tenant's usage, or nil when it was removed since the list was taken: a listing
+    /// that raced a removal leaves that tenant out rather than failing whole.
+    package func usageIfPresent(of id: TenantID) throws(GuestMemError) -> TenantUsage? {
+        do {
+            return try usage(of: id)
+        } catch .notFound {
+            return nil
+        }
+    }
 }

@@ -41,7 +41,10 @@ extension Routes {
         let cursor = try request.pageCursor(TenantID.init, "tenant")
         let page = memory.tenants.page(after: cursor, limit: try request.pageLimit())
         var items: [TenantView] = []
-        for record in page.records { items.append(try view(of: record)) }
+        for record in page.records {
+            let usage = try domain { () throws(GuestMemError) in try memory.usageIfPresent(of: record.id) }
+            if let usage { items.append(view(of: record, usage: usage)) }
+        }
         return .json(Page(items: items, nextCursor: page.next?.rawValue))
     }
 
