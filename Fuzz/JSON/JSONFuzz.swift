@@ -7,7 +7,9 @@ import HTTP
 /// `swift build` made). The first byte of an input picks the route, the rest is its body, decoded
 /// as the route decodes it (`Request.decodeJSON`) and checked as the route checks it before the
 /// domain sees it. It must end in a value or in a problem a body can cause (400, 413, 415, 422),
-/// never a trap or another status; the same bytes must end the same way twice; and a body the
+/// never a trap or another status; the same bytes must end the same way twice; where the flat
+/// decoder (FlatJSONDecoder) answers for a body, JSONDecoder must decode it to the same value;
+/// and a body the
 /// JSONLimits scan lets through must not be deeper, or hold a longer array, than its limits say,
 /// as JSONSerialization reads it.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,6 +20,7 @@ func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let first = route.outcome(of: body)
     let second = route.outcome(of: body)
     require(first == second, "\(route): the same body ended two ways: \(first), then \(second)")
+    route.requireFlatDecoderAgrees(on: body)
     if case .refused(let status, let detail) = first {
         require([400, 413, 415, 422].contains(status), "\(route): \(status) \(detail)")
     }
@@ -113,6 +116,29 @@ enum BodyRoute: CaseIterable {
             if request.body.isEmpty { return "unnamed" }
             return "\(String(describing: try request.decodeJSON(CreateVMBody.self).name))"
         }
+    }
+
+    /// Where FlatJSONDecoder answers for `body`, JSONDecoder decodes it to the same value.
+    func requireFlatDecoderAgrees(on body: [UInt8]) {
+        switch self {
+        case .createTenant: agree(CreateTenantBody.self, body)
+        case .updateTenant: agree(UpdateTenantBody.self, body)
+        case .createFile: agree(CreateFileBody.self, body)
+        case .resizeFile: agree(ResizeFileBody.self, body)
+        case .addSeals: agree(AddSealsBody.self, body)
+        case .fallocate: agree(FallocateBody.self, body)
+        case .attach: agree(AttachConsumerBody.self, body)
+        case .pin: agree(PinBody.self, body)
+        case .createVM: agree(CreateVMBody.self, body)
+        }
+    }
+
+    private func agree<T: JSONBody>(_: T.Type, _ body: [UInt8]) {
+        guard let flat = FlatJSONDecoder.decode(T.self, from: body) else { return }
+        let foundation = Result { () throws(Problem) in try Request.decodeWithFoundation(T.self, from: body) }
+        require(
+            "\(foundation)" == "\(Result<T, Problem>.success(flat))",
+            "\(self): the flat decoder read \(flat), JSONDecoder \(foundation)")
     }
 
     private func range(_ offset: Int64, _ length: Int64) throws(Problem) -> ByteRange {

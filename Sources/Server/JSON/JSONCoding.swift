@@ -38,6 +38,7 @@ extension Decoder {
     /// Keys are judged in name order, as `allKeys` comes in an order that changes from one run
     /// to the next: the same body always gets the same answer (a fuzz finding, issue 14 item 6).
     func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+        if let flat = self as? FlatJSONDecoder { return try flat.requireKnownKeys(Keys.self) }
         let known = Set(Keys.allCases.map(\.stringValue))
         let object = try container(keyedBy: AnyKey.self)
         let keys = object.allKeys.sorted { $0.stringValue < $1.stringValue }

@@ -11,6 +11,13 @@ extension Request {
         }
         guard !body.isEmpty else { throw .badRequest("a JSON body is required") }
         try T.jsonLimits.check(body)
+        if let value = FlatJSONDecoder.decode(T.self, from: body) { return value }
+        return try Self.decodeWithFoundation(T.self, from: body)
+    }
+
+    /// `body` decoded by JSONDecoder, whose errors (DecodingError, or a Problem a DTO threw) are
+    /// what the wire says of a bad body; the refusals of `FlatJSONDecoder` come here too.
+    static func decodeWithFoundation<T: Decodable>(_: T.Type, from body: [UInt8]) throws(Problem) -> T {
         do {
             return try JSONCoding.decoder().decode(T.self, from: Data(body))
         } catch let error as DecodingError {
