@@ -89,7 +89,7 @@ struct Service {
         server.run()
         // No request is left to change a file: the next gmemd goes on from each consumer's newest
         // seq rather than after its lease.
-        memory.settleEventLeases()
+        memory.settleLeases()
         if upgrade.wasRequested {
             upgrade.reexec(listeners: server.listenerDescriptors, files: memory.memfdDescriptors())
         }

@@ -23,6 +23,9 @@ Subcommands (each prints one JSON object on its last line and exits 0 when every
   barrier     a create does not answer before the manager handled its FDSTORE=1 (BARRIER=1).
   idempotency a file, a consumer and a pin made with an Idempotency-Key are answered again, and not
               made again, when retried after a kill -9.
+  versions    punches answered without a journal line of their own: after a kill -9 the file's ETag
+              is none handed out before and If-Match with any old one is 412; after a clean stop
+              the ETag is exactly the last one.
   crash-loop  mutating requests on several files, kill -9 at random points, relaunch with the
               stored fds; after each restart every file whose creation was answered 201 exists with
               the content last acknowledged, nothing appears that no request asked for, gmemd holds
@@ -264,12 +267,12 @@ class Client:
         status, _, data = self.exchange(method, path, body, raw, timeout)
         return status, data
 
-    def exchange(self, method, path, body=None, raw=None, timeout=30, key=None):
+    def exchange(self, method, path, body=None, raw=None, timeout=30, key=None, headers=None):
         """The status, the response's header fields (a Message) and its body; `key` is sent as
-        the Idempotency-Key, a Structured Field String."""
+        the Idempotency-Key, a Structured Field String, beside the fields of `headers`."""
         connection = (UnixHTTPConnection(self.target, timeout) if isinstance(self.target, str)
                       else http.client.HTTPConnection("127.0.0.1", self.target, timeout=timeout))
-        headers = {"Authorization": f"Bearer {self.token}", "Connection": "close"}
+        headers = dict(headers or {}, Authorization=f"Bearer {self.token}", Connection="close")
         if key is not None:
             headers["Idempotency-Key"] = f'"{key}"'
         payload = raw
@@ -428,11 +431,12 @@ def crash_loop(arguments):
 
 
 def without_seqs(status, data):
-    """An answer with every `last_seq` taken out: after a kill -9 a consumer goes on after its
-    seq lease, past its newest seq."""
+    """An answer with every `last_seq` and `updated_at` taken out: after a kill -9 a consumer goes
+    on after its seq lease, past its newest seq, and a file after its version lease, at the
+    restart's time."""
     def strip(value):
         if isinstance(value, dict):
-            return {key: strip(item) for key, item in value.items() if key != "last_seq"}
+            return {key: strip(item) for key, item in value.items() if key not in ("last_seq", "updated_at")}
         if isinstance(value, list):
             return [strip(item) for item in value]
         return value
@@ -471,6 +475,10 @@ def consumers(arguments):
             now = client.call("GET", path)
             if without_seqs(*now) != without_seqs(status, data):
                 raise AssertionError(f"{path} was {status} {data!r}, is {now[0]} {now[1]!r} after the restart")
+        updated = [json.loads(answer)["updated_at"] for _, answer in (before[f"/v1/files/{fid}"],
+                                                                      client.call("GET", f"/v1/files/{fid}"))]
+        if updated[1] < updated[0]:
+            raise AssertionError(f"the file's updated_at went back from {updated[0]} to {updated[1]}")
         last = events[-1]["seq"]
         lease = json.loads(client.call("GET", f"/v1/consumers/{cid}")[1])["last_seq"]
         if lease <= last:
@@ -805,6 +813,49 @@ def idempotency(arguments):
         print(json.dumps({"file": fid, "consumer": cid, "replayed": len(made)}))
 
 
+def versions(arguments):
+    """Punches answer without a journal line of their own while the file's version lease lasts
+    (ManagedFile+VersionLease). After a kill -9 the file's ETag is none handed out before, and a
+    punch with If-Match of any old one is 412; a clean stop settles the lease, so after it the
+    ETag is exactly the last one and If-Match with it applies."""
+    with managed(arguments, "versions") as (manager, state):
+        client = new_tenant(manager, state, "versions")
+        status, headers, data = client.exchange("POST", "/v1/files", {"name": "ram", "size": 1 << 20})
+        assert status == 201, (status, data)
+        fid = json.loads(data)["id"]
+        tags = [headers["ETag"]]
+        punch = {"mode": "punch_hole", "offset": 0, "length": 4096}
+        for _ in range(50):
+            status, headers, data = client.exchange("POST", f"/v1/files/{fid}/fallocate", punch)
+            assert status == 200, (status, data)
+            tags.append(headers["ETag"])
+        manager.kill()
+        manager.start()
+        status, headers, data = client.exchange("GET", f"/v1/files/{fid}")
+        assert status == 200, (status, data)
+        resumed = headers["ETag"]
+        if resumed in tags:
+            raise AssertionError(f"after the kill the file's ETag {resumed} is one handed out before it")
+        for tag in tags:
+            status, _, data = client.exchange("POST", f"/v1/files/{fid}/fallocate", punch, headers={"If-Match": tag})
+            if status != 412:
+                raise AssertionError(f"a punch with the old ETag {tag} answered {status} {data!r}, not 412")
+        status, headers, data = client.exchange("POST", f"/v1/files/{fid}/fallocate", punch,
+                                                headers={"If-Match": resumed})
+        assert status == 200, (status, data)
+        last = headers["ETag"]
+        manager.stop()
+        manager.start()
+        status, headers, data = client.exchange("GET", f"/v1/files/{fid}")
+        if (status, headers["ETag"]) != (200, last):
+            raise AssertionError(f"after a clean stop the file answered {status} with ETag {headers['ETag']}, "
+                                 f"not {last}")
+        status, _, data = client.exchange("POST", f"/v1/files/{fid}/fallocate", punch, headers={"If-Match": last})
+        if status != 200:
+            raise AssertionError(f"a punch with the last ETag {last} after a clean stop answered {status} {data!r}")
+        print(json.dumps({"file": fid, "etags": len(tags), "resumed": resumed, "settled": last}))
+
+
 def vms(arguments):
     """A VM cannot cross a restart (KVM answers EIO to any process but its maker's): after a
     kill -9 the VM is gone (404), the memfd file it bound as a memslot is kept with its content,
@@ -934,7 +985,8 @@ def main():
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     scenarios = {"crash-loop": crash_loop, "consumers": consumers, "readers": readers, "watchdog": watchdog,
-                 "barrier": barrier, "vms": vms, "qemu": qemu, "idempotency": idempotency}
+                 "barrier": barrier, "vms": vms, "qemu": qemu, "idempotency": idempotency,
+                 "versions": versions}
     # Those that kill gmemd at random points: how often, from which seed, at most how long apart.
     killing = {"crash-loop": (50, 0.4), "readers": (10, 0.5)}
     for name in scenarios:

@@ -57,6 +57,27 @@ struct FileJournalLogTests {
         #expect(try journal().load().records.first?.consumers.map(\.seqLease) == [1025, 1030])
     }
 
+    /// A line written while versions were leased says the version a restart resumes at, one
+    /// past the lease, and the restart takes its own time; a settled line (a clean stop) is exact.
+    @Test func aLeasedVersionLoadsPastItsLeaseAndASettledOneExactly() throws {
+        var leased = record(version: 5, leases: [0, 0])
+        leased.versionLease = 1029
+        let first = try journal()
+        try first.changed(leased)
+        let beforeLoad = Timestamp.now()
+
+        let crashed = try #require(try journal().load().records.first)
+
+        #expect((crashed.version, crashed.versionLease) == (1030, 1030))
+        #expect(crashed.updatedAt >= beforeLoad)
+
+        var settled = record(version: 7, leases: [0, 0])
+        settled.versionLease = 7
+        try journal().changed(settled)
+        let stopped = try #require(try journal().load().records.first)
+        #expect((stopped.version, stopped.updatedAt) == (7, settled.updatedAt))
+    }
+
     @Test func aLogOfFormat1Point0WithLastSeqsStillLoads() throws {
         var whole = StoredFile(record(version: 1, leases: [3, 4]))
         whole.formatMinor = 0

@@ -14,6 +14,9 @@ struct DirtyPages {
     private(set) var ranges = IntervalSet()
     /// What every range is a multiple of: the page size while the log is exact.
     private(set) var granule: Int64
+    /// Moves on with every change of the log: what the journal wrote of it is current while
+    /// this is what it was then.
+    private(set) var revision: UInt64 = 0
 
     init(pageSize: Int64, maxRanges: Int = defaultMaxRanges) {
         precondition(pageSize > 0 && maxRanges > 0, "a dirty log holds at least one range of pages")
@@ -25,6 +28,7 @@ struct DirtyPages {
 
     /// Marks the pages `range` touches dirty.
     mutating func insert(_ range: ByteRange) {
+        revision += 1
         ranges.insert(range.roundedOut(to: granule))
         if ranges.count > maxRanges { coarsen() }
     }
@@ -37,6 +41,7 @@ struct DirtyPages {
 
     /// Empties the log and makes it exact again.
     mutating func removeAll() {
+        revision += 1
         ranges = IntervalSet()
         granule = pageSize
     }

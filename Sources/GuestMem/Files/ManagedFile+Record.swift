@@ -50,10 +50,15 @@ extension ManagedFile {
 
     /// Writes the record as it is now, after a change and before that change answers, renewing
     /// the leases its events wait for; then readers see those events. With `settling`, every
-    /// consumer's lease comes down to its newest seq instead (a clean stop's last line).
-    func journal(to journal: any FileJournal, settling: Bool = false) throws(GuestMemError) {
+    /// consumer's lease comes down to its newest seq instead, and the version lease to the
+    /// version (a clean stop's last line). With `versionOnly`, for a change that altered nothing
+    /// of the record but the version and update time, no line is written when the last one holds
+    /// all the rest (ManagedFile+VersionLease).
+    func journal(to journal: any FileJournal, settling: Bool = false, versionOnly: Bool = false)
+        throws(GuestMemError)
+    {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
-            try write(to: journal, settling: settling)
+            try write(to: journal, settling: settling, versionOnly: versionOnly)
         }
     }
 
@@ -77,28 +82,54 @@ extension ManagedFile {
         }
     }
 
-    /// The write of `journal(to:)`, with `journalLock` held; the record carries `receipts`.
-    private func write(to journal: any FileJournal, settling: Bool = false, receipts: [ObjectReceipt] = [])
-        throws(GuestMemError)
-    {
-        let taken = try state.withLock { (state) throws(GuestMemError) -> (FileRecord, [LeaseRenewal])? in
+    /// The write of `journal(to:)`, with `journalLock` held; the record carries `receipts`. With
+    /// `reserving`, it reserves a version (`reserveVersion`), writing a line only when the lease
+    /// has no room left for it.
+    func write(
+        to journal: any FileJournal, settling: Bool = false, versionOnly: Bool = false,
+        reserving: Bool = false,
+        receipts: [ObjectReceipt] = []
+    ) throws(GuestMemError) {
+        let taken = try state.withLock {
+            (state) throws(GuestMemError) -> (FileRecord, [LeaseRenewal], RecordMark)? in
+            if reserving {
+                if Self.reserveUnderLease(&state) { return nil }
+                state.versionsReserved += 1
+            }
             guard !state.isDeleted else { return nil }
+            let mark = RecordMark(state)
+            if versionOnly, !state.consumers.isAwaitingLease, state.journaledMark == mark {
+                return nil
+            }
             let renewals = settling ? state.consumers.settleLeases() : state.consumers.takeLeaseRenewals()
-            if settling, renewals.isEmpty { return nil }
-            guard let now = try record(&state, renewing: renewals) else {
+            if settling, renewals.isEmpty, state.versionLease == Self.nextVersionLease(state, settling: true)
+            {
+                return nil
+            }
+            guard var now = try record(&state, renewing: renewals) else {
                 state.consumers.awaitLease(renewals.map(\.consumer))
                 return nil
             }
-            return (now, renewals)
+            now.versionLease = Self.nextVersionLease(state, settling: settling)
+            return (now, renewals, mark)
         }
-        guard let (record, renewals) = taken else { return }
+        guard let (record, renewals, mark) = taken else { return }
         var now = record
         now.receipts = receipts
         do throws(GuestMemError) {
             try journal.changed(now)
         } catch {
-            state.withLock { $0.consumers.awaitLease(renewals.map(\.consumer)) }
+            state.withLock {
+                $0.consumers.awaitLease(renewals.map(\.consumer))
+                $0.journaledMark = nil
+                if reserving { $0.versionsReserved -= 1 }
+            }
             throw error
+        }
+        state.withLock { state in
+            state.journaledMark = mark
+            // A settling line brings the lease down: no change runs any more.
+            state.versionLease = settling ? record.versionLease : max(state.versionLease, record.versionLease)
         }
         for renewal in renewals { renewal.consumer.grant(renewal.lease) }
     }
@@ -110,16 +141,20 @@ extension ManagedFile {
     func keep(in journal: any FileJournal, receipt: ObjectReceipt? = nil) throws(GuestMemError) {
         try journalLock.withLock { _ throws(GuestMemError) -> Void in
             let found = try state.withLock {
-                (state) throws(GuestMemError) -> (FileRecord, FileDescriptor?)? in
+                (state) throws(GuestMemError) -> (FileRecord, FileDescriptor?, RecordMark)? in
                 guard var made = try record(&state) else { return nil }
                 made.receipts = receipt.map { [$0] } ?? []
-                return (made, state.reader?.fd)
+                if !isGuestMemfd { made.versionLease = Self.nextVersionLease(state, settling: false) }
+                return (made, state.reader?.fd, RecordMark(state))
             }
             // Unpublished, the file cannot be deleted meanwhile: its fd stays open.
             switch found {
-            case let (record, descriptor?)?: try journal.kept(record, descriptor: descriptor)
-            case let (record, nil)?: try journal.changed(record)
-            case nil: break
+            case let (record, descriptor?, _)?: try journal.kept(record, descriptor: descriptor)
+            case let (record, nil, _)?: try journal.changed(record)
+            case nil: return
+            }
+            if let (record, _, mark) = found {
+                state.withLock { ($0.versionLease, $0.journaledMark) = (record.versionLease, mark) }
             }
         }
     }

@@ -61,6 +61,14 @@ final class ManagedFile: Sendable {
         /// was taken at: while that revision holds, a record reuses it (with the leases renewed
         /// since) instead of visiting every consumer's lock.
         var consumerRecords: (revision: UInt64, records: [ConsumerRecord])?
+        /// The version lease the journal holds, and the changes under way that may each take one
+        /// version before their line (ManagedFile+VersionLease): `version + versionsReserved`
+        /// never passes the lease. 0 until the first line.
+        var versionLease: UInt64 = 0
+        var versionsReserved: UInt64 = 0
+        /// What the last line held of the record's other parts; nil before the first line and
+        /// after a line failed.
+        var journaledMark: RecordMark?
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
     }
 

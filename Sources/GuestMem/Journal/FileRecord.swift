@@ -12,6 +12,10 @@ package struct FileRecord: Hashable, Sendable {
     package var seals: SealSet
     package var size: Int64
     package var version: UInt64
+    /// The version lease (ManagedFile+VersionLease): versions up to it may have been shown
+    /// since this record was taken, so a restart after a crash resumes past it. The version
+    /// itself when settled (a clean stop), and in a record read back.
+    package var versionLease: UInt64
     package var createdAt: Timestamp
     package var updatedAt: Timestamp
     /// st_ino of the memfd: a descriptor of another inode is another file.
@@ -53,8 +57,16 @@ package struct FileRecord: Hashable, Sendable {
         self.leaseRenewals = leaseRenewals
         (self.id, self.tenant, self.name, self.flags, self.seals) = (id, tenant, name, flags, seals)
         (self.size, self.version, self.createdAt, self.updatedAt) = (size, version, createdAt, updatedAt)
+        versionLease = version
         (self.inode, self.isExported, self.consumers, self.dirty) = (inode, isExported, consumers, dirty)
     }
+
+    /// Whether versions past this record's may have been shown since it was taken: a restart
+    /// then goes on at `resumedVersion`, and takes its own time as the update time.
+    package var isVersionLeased: Bool { versionLease > version }
+
+    /// The version a restart goes on from: past the lease, where no client was ever shown one.
+    package var resumedVersion: UInt64 { isVersionLeased ? versionLease + 1 : version }
 
     /// Whether `object` is in this record and goes on after a restart: the file, an attached
     /// consumer not bound in a VM (which ends with the process), or a live pin of one.

@@ -21,7 +21,10 @@ extension MemoryStore {
         _ id: FileID, of tenantID: TenantID, mode: FallocateMode, range: ByteRange,
         expecting versions: Set<UInt64>? = nil
     ) throws(GuestMemError) -> FileSnapshot {
-        try changing(id, of: tenantID) { (tenant, file) throws(GuestMemError) in
+        // A punch changes only the allocation (the kernel's) of what a record holds, unless it
+        // revokes a pin: it writes a journal line only when the version lease runs out.
+        try changing(id, of: tenantID, versionOnly: mode == .punchHole) {
+            (tenant, file) throws(GuestMemError) in
             let worstCase = mode == .punchHole ? 0 : file.worstCase(range)
             return try allocating(worstCase, in: file, of: tenant) {
                 (reservation, charge) throws(GuestMemError) in

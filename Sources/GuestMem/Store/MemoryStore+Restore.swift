@@ -8,7 +8,8 @@ extension MemoryStore {
     /// the journaled size and kernel seals; else it is refused (invalid, the descriptor closed)
     /// with the reason, and nothing changes. A record of a tenant that is gone is notFound: that
     /// tenant's removal was under way. The file comes back with its id, name, flags, seals,
-    /// version, times, dirty log and attached consumers (their pins, their event sequence going on
+    /// version (past its lease, at the restart's time, unless a clean stop settled the lease:
+    /// ManagedFile+VersionLease), times, dirty log and attached consumers (their pins, their event sequence going on
     /// after the journaled seq lease, Consumer+Lease); a kvm consumer bound as a memslot comes
     /// back detached (reason restart), its VM being gone. Its allocation, pins and consumers are booked into the tenant
     /// as the kernel and the record say, whatever the limits now: the memory exists.
@@ -39,7 +40,7 @@ extension MemoryStore {
         try file.withState { (state) throws(GuestMemError) in
             state.serviceSeals.formUnion(record.seals.serviceSeals)
             (state.version, state.updatedAt, state.isExported) = (
-                record.version, record.updatedAt, record.isExported
+                record.resumedVersion, record.isVersionLeased ? .now() : record.updatedAt, record.isExported
             )
             state.consumers.restore(
                 attached, awaitingLease: awaiting, dirty: record.dirty, granularity: record.dirtyGranularity)

@@ -23,6 +23,7 @@ extension StoredFile: JSONWritable {
             json.member("tenant", tenant)
             json.member("updated_at_ns", updatedAtNs)
             json.member("version", version)
+            json.member("version_leased", ifPresent: versionLeased)
             json.member("vm", ifPresent: vm)
         }
     }

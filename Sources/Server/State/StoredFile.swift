@@ -11,10 +11,14 @@ import GuestMem
 /// a later minor may add optional fields without an older gmemd failing to start on them.
 /// Minor 1 added `seq_leases`; minor 2 `receipts`: on a line, the idempotency receipts of what
 /// the change it records created (the file, a consumer, a pin); the journal keeps them while
-/// their objects last.
+/// their objects last. Minor 3 added `version_leased`: the line's `version` is then not the
+/// file's version when it was written but the one a restart resumes at, one past the version
+/// lease (ManagedFile+VersionLease), as versions up to the lease may have been shown without a
+/// line; a restart takes its own time as the update time. An older gmemd reads the same
+/// `version`, and so never lets an ETag it did not hand out match either.
 struct StoredFile: Codable {
     static let major = 1
-    static let minor = 2
+    static let minor = 3
 
     var formatMajor = major
     var formatMinor = minor
@@ -25,6 +29,8 @@ struct StoredFile: Codable {
     var seals: [String]
     var size: Int64
     var version: UInt64
+    /// True on a line whose `version` resumes past a version lease; absent on a settled one.
+    var versionLeased: Bool?
     var createdAtNs: Int64
     var updatedAtNs: Int64
     var inode: UInt64
@@ -44,7 +50,9 @@ struct StoredFile: Codable {
         (id, tenant, name) = (record.id.rawValue, record.tenant.rawValue, record.name)
         flags = StoredFlags(record.flags)
         seals = SealNames.names(record.seals)
-        (size, version, inode, exported) = (record.size, record.version, record.inode, record.isExported)
+        (size, inode, exported) = (record.size, record.inode, record.isExported)
+        version = record.resumedVersion
+        versionLeased = record.isVersionLeased ? true : nil
         createdAtNs = record.createdAt.nanosecondsSinceEpoch
         updatedAtNs = record.updatedAt.nanosecondsSinceEpoch
         if withConsumers {
@@ -95,7 +103,8 @@ struct StoredFile: Codable {
         return FileRecord(
             id: fileID, tenant: tenantID, name: name, flags: flags.flags, seals: try SealNames.set(seals),
             size: size, version: version, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs),
-            updatedAt: Timestamp(nanosecondsSinceEpoch: updatedAtNs), inode: inode, isExported: exported,
+            updatedAt: versionLeased == true ? .now() : Timestamp(nanosecondsSinceEpoch: updatedAtNs),
+            inode: inode, isExported: exported,
             consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() },
             dirtyGranularity: dirtyGranularity, vm: vmID)
     }

@@ -75,6 +75,15 @@ struct FileDescriptorStoreTests {
         #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
     }
 
+    /// Punches answer without a journal line of their own while the file's version lease lasts:
+    /// after a kill -9 the file's ETag is none handed out before it and If-Match with any of
+    /// those is 412; after a clean stop the ETag is exactly the last one.
+    @Test func noETagHandedOutBeforeAKillMatchesAfterItAndACleanStopKeepsTheLast() async throws {
+        let result = try await manager(["versions"], within: .seconds(120))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"etags\": 51"), "\(result.stdout)")
+    }
+
     /// Four Server-Sent Events readers of a file with 32 consumers, punched without pause, across
     /// ten kill -9s: each resumes with Last-Event-ID after every restart and is never refused; its
     /// ids strictly increase (no seq is given to two events), every gap is an overflow naming
