@@ -5,6 +5,10 @@ import Testing
 
 @testable import Server
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// STATE_DIR/files/journal.log as a restarted gmemd reads it: a line between two whole records
 /// carries only the seq leases it renews, and every renewal counts, whichever line came last and
 /// after the log is compacted; lines of format 1.0, whose `last_seqs` listed every consumer's
@@ -76,6 +80,30 @@ struct FileJournalLogTests {
         try journal().changed(settled)
         let stopped = try #require(try journal().load().records.first)
         #expect((stopped.version, stopped.updatedAt) == (7, settled.updatedAt))
+    }
+
+    /// Records far larger than the 512 bytes the trigger once assumed (dirty logs of 10,000
+    /// ranges): once the log is compacted it is not compacted again until it has grown to
+    /// several times that, where it was compacted at every change.
+    @Test func aLogOfLargeRecordsIsNotCompactedAtEveryChange() throws {
+        let log = try journal()
+        let dirty = (0..<10_000).map { try! ByteRange(offset: Int64($0) * 8192, length: 4096) }
+        let files = (0..<14).map { _ in FileID.random() }
+        var inodes: Set<UInt64> = []
+        for version: UInt64 in 1...2 {
+            for id in files {
+                var large = record(version: version, leases: [0, 0])
+                (large.id, large.dirty) = (id, dirty)
+                try log.changed(large)
+                var status = stat()
+                #expect(stat(folder.appending("files/journal.log").string, &status) == 0)
+                inodes.insert(UInt64(status.st_ino))
+            }
+        }
+
+        // The first log, and the one its single compaction left.
+        #expect(inodes.count == 2)
+        #expect(try journal().load().records.count == 14)
     }
 
     @Test func aLogOfFormat1Point0WithLastSeqsStillLoads() throws {

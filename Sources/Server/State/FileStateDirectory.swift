@@ -30,7 +30,11 @@ import SystemPackage
 ///
 /// Locking: `log` orders the appends of every file and is held across one write and its flush.
 final class FileStateDirectory: FileJournal {
-    /// The log is compacted once it is past this and past `compactionFactor` times the live lines.
+    /// The log is compacted once it is past this and past `compactionFactor` times what the
+    /// last compaction left (the live records then): each compaction then follows at least
+    /// three times its own size of appended lines, however large the records are. (Measured
+    /// against an estimate of 512 bytes a record, a log of larger records stayed past the
+    /// trigger after it was compacted, and was compacted again at every change.)
     static let compactionBytes = 4 << 20
     static let compactionFactor = 4
 
@@ -43,6 +47,8 @@ final class FileStateDirectory: FileJournal {
     private struct Appender {
         var fd: Int32
         var bytes: Int
+        /// What the last compaction wrote (0 before the first).
+        var compactedBytes = 0
         /// Each live file's last whole line and the line since (without consumers or leases) that
         /// updates it, merged only to compact; and the consumers' revision last written.
         var live: [FileID: (whole: StoredFile, update: StoredFile?, revision: UInt64)] = [:]
@@ -207,11 +213,11 @@ final class FileStateDirectory: FileJournal {
         flusher.didAppend()
     }
 
-    /// Past `compactionBytes`, and `compactionFactor` times what the live records would take.
+    /// Past `compactionBytes`, and `compactionFactor` times what the last compaction left.
     private func compactIfLarge(_ log: inout Appender) throws(Errno) {
-        guard log.bytes > Self.compactionBytes else { return }
-        let estimate = log.live.count * 512
-        guard log.bytes > Self.compactionFactor * estimate else { return }
+        guard log.bytes > max(Self.compactionBytes, Self.compactionFactor * log.compactedBytes) else {
+            return
+        }
         try compact(&log)
     }
 
@@ -236,7 +242,7 @@ final class FileStateDirectory: FileJournal {
         let fd = open(path.string, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw Errno(rawValue: errno) }
         _ = close(log.fd)
-        (log.fd, log.bytes) = (fd, bytes.count)
+        (log.fd, log.bytes, log.compactedBytes) = (fd, bytes.count, bytes.count)
         flusher.didCompact(to: dup(fd))
     }
 }
