@@ -14,6 +14,7 @@ struct Service {
     let operations: Operations
     let notifier: ServiceNotifier
     let memory: MemoryStore
+    let files: FileStateDirectory
     let upgrade = Upgrade()
 
     init(options: Gmemd) throws {
@@ -60,6 +61,7 @@ struct Service {
             journal: files.flusher, maxJSONBytes: options.maxJsonBytes,
             streams: StreamQuota(limit: options.maxStreamsPerTenant), idempotencyKeys: idempotencyKeys)
         self.memory = memory
+        self.files = files
         server = try operations.makeServer(
             options: options, routes: routes, maxConnections: plan.connections, inherited: inherited.listeners
         )
@@ -88,8 +90,9 @@ struct Service {
         notifier.startWatchdog { [server] in server.loopsAnswered() }
         server.run()
         // No request is left to change a file: the next gmemd goes on from each consumer's newest
-        // seq rather than after its lease.
+        // seq and each file's version rather than after their leases, from a log of whole records.
         memory.settleLeases()
+        files.rewrite()
         if upgrade.wasRequested {
             upgrade.reexec(listeners: server.listenerDescriptors, files: memory.memfdDescriptors())
         }

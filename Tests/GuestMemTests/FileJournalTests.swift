@@ -87,6 +87,29 @@ struct FileJournalTests {
         #expect(journal.state.withLock { $0.removed } == [file.id])
     }
 
+    /// A write's record names the pages it added to the dirty log, beside the whole log; a
+    /// clear's, and a coarsening's, name none: the journal then writes the log whole.
+    @Test func aWritesRecordNamesThePagesItAddedToTheDirtyLog() throws {
+        let store = try store()
+        let file = try store.createFile(for: tenant, name: "ram", size: 1 << 20)
+        #expect(journal.record(file.id)?.dirtyAdded == nil)
+
+        _ = try store.write(file.id, of: tenant, offset: 8192, bytes: [1])
+        #expect(journal.record(file.id)?.dirtyAdded == [try ByteRange(offset: 8192, length: 4096)])
+        _ = try store.write(file.id, of: tenant, offset: 0, bytes: [1])
+        #expect(journal.record(file.id)?.dirtyAdded == [try ByteRange(offset: 0, length: 4096)])
+        #expect(
+            journal.record(file.id)?.dirty == [
+                try ByteRange(offset: 0, length: 4096), try ByteRange(offset: 8192, length: 4096),
+            ])
+
+        _ = try store.dirtyLog(of: file.id, of: tenant, clear: true)
+        #expect(journal.record(file.id)?.dirtyAdded == nil)
+        #expect(journal.record(file.id)?.dirty == [])
+        _ = try store.write(file.id, of: tenant, offset: 0, bytes: [1])
+        #expect(journal.record(file.id)?.dirtyAdded == [try ByteRange(offset: 0, length: 4096)])
+    }
+
     @Test func aRefusedChangeWritesNoNewerRecord() throws {
         let store = try store()
         let file = try store.createFile(for: tenant, name: "ram", size: 4096)

@@ -82,6 +82,51 @@ struct FileJournalLogTests {
         #expect((stopped.version, stopped.updatedAt) == (7, settled.updatedAt))
     }
 
+    /// A line without consumers after one that held the dirty log holds only the ranges added
+    /// since; the log loads with every one of them merged into the whole, and again after the
+    /// load compacted it. A line after a clear holds the log whole.
+    @Test func aLineHoldsOnlyTheDirtyRangesAddedSinceTheLineBefore() throws {
+        let pages = (0..<4).map { try! ByteRange(offset: Int64($0) * 8192, length: 4096) }
+        let log = try journal()
+        var line = record(version: 1, leases: [0, 0])
+        line.dirty = [pages[0]]
+        try log.changed(line)
+        for version: UInt64 in 2...4 {
+            (line.version, line.dirty) = (version, Array(pages[..<Int(version)]))
+            line.dirtyAdded = [pages[Int(version) - 1]]
+            try log.changed(line)
+        }
+        let lines = try String(contentsOfFile: folder.appending("files/journal.log").string, encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.dropFirst().allSatisfy { !$0.contains("\"dirty\"") && $0.contains("\"dirty_added\"") })
+
+        let loaded = try #require(try journal().load().records.first)
+        #expect((loaded.version, loaded.dirty) == (4, pages))
+        #expect(try journal().load().records.first?.dirty == pages)
+
+        (line.version, line.dirty, line.dirtyAdded) = (5, [], nil)
+        try journal().changed(line)
+        #expect(try journal().load().records.first?.dirty == [])
+    }
+
+    /// A clean stop rewrites the log whole, so that a gmemd that reads no `dirty_added` can take
+    /// over from it.
+    @Test func aRewriteAtTheStopLeavesNoLineHoldingOnlyAddedRanges() throws {
+        let log = try journal()
+        var line = record(version: 1, leases: [0, 0])
+        try log.changed(line)
+        (line.version, line.dirty, line.dirtyAdded) = (2, [try ByteRange(offset: 0, length: 4096)], [])
+        line.dirtyAdded = line.dirty
+        try log.changed(line)
+
+        log.rewrite()
+
+        let lines = try String(contentsOfFile: folder.appending("files/journal.log").string, encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.allSatisfy { $0.contains("\"dirty\":[{") && !$0.contains("dirty_added") })
+    }
+
     /// Records far larger than the 512 bytes the trigger once assumed (dirty logs of 10,000
     /// ranges): once the log is compacted it is not compacted again until it has grown to
     /// several times that, where it was compacted at every change.

@@ -17,6 +17,11 @@ struct DirtyPages {
     /// Moves on with every change of the log: what the journal wrote of it is current while
     /// this is what it was then.
     private(set) var revision: UInt64 = 0
+    /// The ranges inserted since the file's last journal record was taken, while the log was
+    /// only added to: all that record's successor needs to say of it. nil once the log was
+    /// cleared, coarsened or restored since (or that record was not written): the next one
+    /// holds it whole.
+    private var addedSinceRecord: [ByteRange]? = nil
 
     init(pageSize: Int64, maxRanges: Int = defaultMaxRanges) {
         precondition(pageSize > 0 && maxRanges > 0, "a dirty log holds at least one range of pages")
@@ -29,19 +34,33 @@ struct DirtyPages {
     /// Marks the pages `range` touches dirty.
     mutating func insert(_ range: ByteRange) {
         revision += 1
-        ranges.insert(range.roundedOut(to: granule))
+        let rounded = range.roundedOut(to: granule)
+        ranges.insert(rounded)
+        addedSinceRecord?.append(rounded)
         if ranges.count > maxRanges { coarsen() }
     }
+
+    /// What a journal record says of the log beside it: the ranges added since the last record,
+    /// or nil when it must hold the log whole. The next record goes on from here.
+    mutating func takeAddedSinceRecord() -> [ByteRange]? {
+        defer { addedSinceRecord = [] }
+        return addedSinceRecord
+    }
+
+    /// The record taken last was not written: the next one holds the log whole.
+    mutating func recordWasLost() { addedSinceRecord = nil }
 
     /// Takes back a log the file journal kept, at the granule it had (nil: exact).
     mutating func restore(_ kept: [ByteRange], granule: Int64?) {
         if let granule, granule > pageSize, granule % pageSize == 0 { self.granule = granule }
         for range in kept { insert(range) }
+        addedSinceRecord = nil
     }
 
     /// Empties the log and makes it exact again.
     mutating func removeAll() {
         revision += 1
+        addedSinceRecord = nil
         ranges = IntervalSet()
         granule = pageSize
     }
@@ -50,6 +69,7 @@ struct DirtyPages {
     /// each coarsening then buys room for as many new ranges again. It ends: once the granule
     /// passes the last dirty byte, everything is one range from 0.
     private mutating func coarsen() {
+        addedSinceRecord = nil
         let target = max(1, maxRanges / 2)
         while ranges.count > target, granule <= Int64.max / 2 {
             granule *= 2

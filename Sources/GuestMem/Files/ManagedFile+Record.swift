@@ -40,12 +40,14 @@ extension ManagedFile {
             }
         }
         state.consumerRecords = (revision, consumers)
-        return FileRecord(
+        var record = FileRecord(
             id: id, tenant: tenant, name: name, flags: flags, seals: snapshot.seals, size: snapshot.size,
             version: state.version, createdAt: createdAt, updatedAt: state.updatedAt, inode: inode,
             isExported: state.isExported, consumers: consumers, consumersRevision: revision,
             leaseRenewals: renewed, dirty: state.consumers.dirty.ranges.ranges,
             dirtyGranularity: state.consumers.dirty.isExact ? nil : state.consumers.dirty.granule)
+        record.dirtyAdded = state.consumers.dirty.takeAddedSinceRecord()
+        return record
     }
 
     /// Writes the record as it is now, after a change and before that change answers, renewing
@@ -121,6 +123,7 @@ extension ManagedFile {
         } catch {
             state.withLock {
                 $0.consumers.awaitLease(renewals.map(\.consumer))
+                $0.consumers.dirty.recordWasLost()
                 $0.journaledMark = nil
                 if reserving { $0.versionsReserved -= 1 }
             }

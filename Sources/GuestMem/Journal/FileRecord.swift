@@ -34,6 +34,10 @@ package struct FileRecord: Hashable, Sendable {
     package var leaseRenewals: [ConsumerID: UInt64]
     /// The dirty log, merged.
     package var dirty: [ByteRange]
+    /// The ranges added to the dirty log since the file's previous record, when it was only
+    /// added to since: a journal may write these instead of `dirty` (ranges rounded out to the
+    /// log's granule, in the order they came, not merged). nil: `dirty` alone says it.
+    package var dirtyAdded: [ByteRange]? = nil
     /// What the dirty log's ranges are multiples of once it coarsened past its cap (DirtyPages);
     /// nil while it is exact.
     package var dirtyGranularity: Int64?

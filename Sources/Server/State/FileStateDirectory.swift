@@ -108,8 +108,12 @@ final class FileStateDirectory: FileJournal {
                             (update.map { whole.updated(by: $0) } ?? whole).updated(by: line), nil,
                             record.consumersRevision
                         )
+                    } else if let (whole, update, _) = previous {
+                        // A later line's fields replace an earlier's; the dirty ranges it added
+                        // add to those before it.
+                        (whole, update.map { $0.updated(by: line) } ?? line, record.consumersRevision)
                     } else {
-                        (previous!.whole, line, record.consumersRevision)
+                        (line, nil, record.consumersRevision)
                     }
                 try compactIfLarge(&log)
             }
@@ -180,6 +184,17 @@ final class FileStateDirectory: FileJournal {
         let cutoff = IdempotencyKeys.cutoff(at: .now())
         return receipts.compactMap { $0.kept(with: record.id) }.filter {
             $0.receipt.createdAt > cutoff && record.holds($0.object)
+        }
+    }
+
+    /// Rewrites the log to its live records, each whole: for a clean stop or an upgrade, after
+    /// the last lines, so that a gmemd that reads no `dirty_added` (format minor 3 and older)
+    /// can take over from this one.
+    func rewrite() {
+        do {
+            try log.withLock { (log) throws(Errno) in try compact(&log) }
+        } catch {
+            Log.warning("journal: the log was not rewritten whole at the stop (\(error.symbol))")
         }
     }
 

@@ -6,7 +6,8 @@ extension StoredFile: JSONWritable {
         json.object { json in
             json.member("consumers", ifPresent: consumers)
             json.member("created_at_ns", createdAtNs)
-            json.member("dirty", dirty)
+            json.member("dirty", ifPresent: dirty)
+            json.member("dirty_added", ifPresent: dirtyAdded)
             json.member("dirty_granularity", ifPresent: dirtyGranularity)
             json.member("exported", exported)
             json.member("flags", flags)

@@ -16,9 +16,13 @@ import GuestMem
 /// lease (ManagedFile+VersionLease), as versions up to the lease may have been shown without a
 /// line; a restart takes its own time as the update time. An older gmemd reads the same
 /// `version`, and so never lets an ETag it did not hand out match either.
+/// Minor 4 added `dirty_added`: a line without consumers, after one that held the dirty log,
+/// may hold only the ranges added to it since (and no `dirty`), so that a write's line does not
+/// grow with the log. A gmemd of minor 3 or older cannot read such a line; a clean stop or an
+/// upgrade rewrites the log whole (FileStateDirectory.rewrite) before another gmemd starts.
 struct StoredFile: Codable {
     static let major = 1
-    static let minor = 3
+    static let minor = 4
 
     var formatMajor = major
     var formatMinor = minor
@@ -38,7 +42,12 @@ struct StoredFile: Codable {
     var consumers: [StoredConsumer]?
     var lastSeqs: [UInt64]?
     var seqLeases: [StoredLease]?
-    var dirty: [StoredRange]
+    /// The dirty log, whole: on every whole line, and on a line without consumers unless the log
+    /// was only added to since the line before, which then holds `dirty_added` instead.
+    var dirty: [StoredRange]?
+    /// Ranges added to the dirty log since the line before (format minor 4), rounded out to its
+    /// granule, not merged.
+    var dirtyAdded: [StoredRange]?
     /// Absent while the dirty log is exact (and in lines written before it could coarsen).
     var dirtyGranularity: Int64?
     /// A guest_memfd's VM (FileRecord.vm); absent for a memfd.
@@ -62,7 +71,11 @@ struct StoredFile: Codable {
                 StoredLease(id: $0.key.rawValue, seq: $0.value)
             }
         }
-        dirty = record.dirty.map(StoredRange.init)
+        if !withConsumers, let added = record.dirtyAdded {
+            dirtyAdded = added.map(StoredRange.init)
+        } else {
+            dirty = record.dirty.map(StoredRange.init)
+        }
         dirtyGranularity = record.dirtyGranularity
         vm = record.vm?.rawValue
         let receipts = record.receipts.compactMap { StoredReceipt($0) }
@@ -86,7 +99,27 @@ struct StoredFile: Codable {
             next.consumers = kept
         }
         (next.lastSeqs, next.seqLeases) = (nil, nil)
+        if update.dirty == nil {
+            // A line that only added to the dirty log: onto the whole log, or onto what the
+            // lines since it added (merged when they meet the whole log).
+            let added = update.dirtyAdded ?? []
+            if let dirty {
+                (next.dirty, next.dirtyAdded) = (Self.merging(dirty, added), nil)
+            } else {
+                next.dirtyAdded = (dirtyAdded ?? []) + added
+            }
+        }
         return next
+    }
+
+    /// `ranges` with `added`, merged as a dirty log merges them.
+    private static func merging(_ ranges: [StoredRange], _ added: [StoredRange]) -> [StoredRange] {
+        guard !added.isEmpty else { return ranges }
+        var merged = IntervalSet()
+        for stored in ranges + added {
+            if let range = try? stored.range() { merged.insert(range) }
+        }
+        return merged.ranges.map(StoredRange.init)
     }
 
     func record() throws -> FileRecord {
@@ -105,7 +138,8 @@ struct StoredFile: Codable {
             size: size, version: version, createdAt: Timestamp(nanosecondsSinceEpoch: createdAtNs),
             updatedAt: versionLeased == true ? .now() : Timestamp(nanosecondsSinceEpoch: updatedAtNs),
             inode: inode, isExported: exported,
-            consumers: try (consumers ?? []).map { try $0.record() }, dirty: try dirty.map { try $0.range() },
+            consumers: try (consumers ?? []).map { try $0.record() },
+            dirty: try Self.merging(dirty ?? [], dirtyAdded ?? []).map { try $0.range() },
             dirtyGranularity: dirtyGranularity, vm: vmID)
     }
 
