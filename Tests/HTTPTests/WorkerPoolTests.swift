@@ -102,12 +102,13 @@ struct LiveWorkerTests {
 
         func router() -> Router {
             var router = Router()
-            // Holds its worker until the test releases it (30 s at most, so no test hangs).
+            // Holds its worker until the test releases it; bounded so no test hangs, but past
+            // the suite's own limit: a hold that let go early under load would reorder the jobs.
             router.add(
                 .post, "/hold",
                 .staged { [self] request in
                     .work(owner: request.headers["X-Owner"] ?? "") { _, reply in
-                        _ = self.release.wait(timeout: .now() + .seconds(30))
+                        _ = self.release.wait(timeout: .now() + .seconds(330))
                         reply.send(Response(status: .ok))
                     }
                 })
