@@ -123,3 +123,27 @@ struct FlatJSONDecoderTests {
         #expect(FlatJSONDecoder.decode(FallocateBody.self, from: Array(body.utf8)) == nil)
     }
 }
+
+/// The Content-Type check of a JSON body: judged on its bytes, it says what Foundation's trimming
+/// and lowercasing said of it.
+@Suite(.timeLimit(.minutes(1)))
+struct JSONContentTypeTests {
+    @Test(arguments: [
+        "application/json", "application/json; charset=utf-8", "Application/JSON", " \tapplication/json \t",
+        "application/problem+json", "APPLICATION/LD+JSON;x=1", ";application/json", ";;application/json",
+        "application/jsonx", "application/json5", "text/plain", "", ";", " ; ", "+json", "json",
+        "application/ json", "application/json\u{000B}", "application/json\u{00A0}",
+        "\u{2003}application/json",
+        "application/vnd.api+JSON ", "x+json;", "application/json,text/plain",
+    ])
+    func aContentTypeIsJSONExactlyWhenFoundationSaidSo(contentType: String) {
+        #expect(Request.isJSON(contentType) == Request.isJSONByFoundation(contentType))
+    }
+
+    @Test func jsonAndPlusJSONTypesAreJSONAndOthersNot() {
+        #expect(Request.isJSON("application/json; charset=utf-8"))
+        #expect(Request.isJSON("application/merge-patch+json"))
+        #expect(!Request.isJSON("text/plain"))
+        #expect(!Request.isJSON("application/x-www-form-urlencoded"))
+    }
+}

@@ -29,7 +29,25 @@ extension Request {
         }
     }
 
-    private static func isJSON(_ contentType: String) -> Bool {
+    /// Whether `contentType` names JSON: `application/json` or a `+json` type, its parameters
+    /// aside (the first part between semicolons that is not empty, without the whitespace around
+    /// it, in any case). An ASCII value is judged on its bytes; another as Foundation trims and
+    /// lowercases it (`isJSONByFoundation`), which took 7% of a punch's CPU for the ASCII ones.
+    static func isJSON(_ contentType: String) -> Bool {
+        let bytes = contentType.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return isJSONByFoundation(contentType) }
+        guard let part = bytes.split(separator: UInt8(ascii: ";")).first else { return false }
+        // Foundation's `.whitespaces` holds two ASCII characters: space and tab.
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let start = part.firstIndex { !isBlank($0) } ?? part.endIndex
+        let end = part.lastIndex { !isBlank($0) }.map { part.index(after: $0) } ?? start
+        let mediaType = part[start..<max(start, end)].map { $0 | (($0 >= 0x41 && $0 <= 0x5a) ? 0x20 : 0) }
+        return mediaType.elementsEqual("application/json".utf8)
+            || mediaType.reversed().starts(with: "nosj+".utf8)
+    }
+
+    /// `isJSON` as Foundation's trimming and lowercasing judge it, for values that are not ASCII.
+    static func isJSONByFoundation(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
             .lowercased()
         return mediaType == "application/json" || (mediaType?.hasSuffix("+json") ?? false)
