@@ -35,8 +35,9 @@ final class FileStateDirectory: FileJournal {
     /// three times its own size of appended lines, however large the records are. (Measured
     /// against an estimate of 512 bytes a record, a log of larger records stayed past the
     /// trigger after it was compacted, and was compacted again at every change.)
-    static let compactionBytes = 4 << 20
     static let compactionFactor = 4
+    /// 4 MiB in gmemd; a test's log compacts sooner.
+    let compactionBytes: Int
 
     let directory: FilePath
     let notifier: ServiceNotifier
@@ -57,8 +58,9 @@ final class FileStateDirectory: FileJournal {
         var receipts: [FileID: [StoredReceipt]] = [:]
     }
 
-    init(stateDirectory: FilePath, notifier: ServiceNotifier) throws {
+    init(stateDirectory: FilePath, notifier: ServiceNotifier, compactionBytes: Int = 4 << 20) throws {
         directory = stateDirectory.appending("files")
+        self.compactionBytes = compactionBytes
         self.notifier = notifier
         try FileManager.default.createDirectory(
             atPath: directory.appending("lost").string, withIntermediateDirectories: true,
@@ -230,7 +232,7 @@ final class FileStateDirectory: FileJournal {
 
     /// Past `compactionBytes`, and `compactionFactor` times what the last compaction left.
     private func compactIfLarge(_ log: inout Appender) throws(Errno) {
-        guard log.bytes > max(Self.compactionBytes, Self.compactionFactor * log.compactedBytes) else {
+        guard log.bytes > max(compactionBytes, Self.compactionFactor * log.compactedBytes) else {
             return
         }
         try compact(&log)
