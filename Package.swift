@@ -75,7 +75,7 @@ let package = Package(
             name: "GuestMemTests", dependencies: ["GuestMem", "Posix", "Locking", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP", "Locking"],
+            name: "ServerTests", dependencies: ["Server", "GuestMem", "HTTP", "Locking", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Posix", "Locking", "GuestMem", "TestSupport"],

@@ -2,7 +2,7 @@ import TestSupport
 import Testing
 
 /// Many clients at once, each reusing its connection (design.md §4 keep-alive, §5 scale).
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConcurrencyTests {
     @Test func twoHundredConnectionsOfFiftyKeepAliveRequestsAllGetCorrectAnswers() async throws {
         let gmemd = try await Gmemd.shared.running()

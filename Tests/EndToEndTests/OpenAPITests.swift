@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// openapi.yaml is the contract (design.md §1): it must at least be a valid OpenAPI document.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct OpenAPITests {
     static let document = URL(filePath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 
 @testable import GuestMem
 
 /// The service's prediction of which pages a range would newly allocate.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct AllocationMapTests {
     func range(_ offset: Int64, _ length: Int64) throws -> ByteRange {
         try ByteRange(offset: offset, length: length)

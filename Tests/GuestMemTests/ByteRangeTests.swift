@@ -1,7 +1,8 @@
 import GuestMem
+import TestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ByteRangeTests {
     @Test(
         arguments: [

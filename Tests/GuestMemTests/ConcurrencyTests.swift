@@ -1,9 +1,10 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Many tasks at once: the tenant's usage must end equal to what the kernel counts.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConcurrencyTests {
     static let page: Int64 = 4096
 

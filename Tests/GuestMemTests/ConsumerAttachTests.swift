@@ -1,9 +1,10 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Attaching and detaching: ranges, exclusivity, the no_new_consumers seal, the tenant's limit.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ConsumerAttachTests {
     static let page = Fixture.page
 

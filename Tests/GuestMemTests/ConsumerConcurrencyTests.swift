@@ -8,7 +8,7 @@ import Testing
 /// readers long-poll. Afterwards every consumer's sequence must be gapless, every punch that
 /// overlapped it while it was attached must have given it exactly one invalidate, no live pin may
 /// cover a hole, and the tenant's usage must equal the kernel's figures.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerConcurrencyTests {
     static let page = Fixture.page
     static let pages: Int64 = 64

@@ -1,8 +1,9 @@
 import GuestMem
+import TestSupport
 import Testing
 
 /// The dirty log: pages written since the last clear, merged, read and cleared in one step.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ConsumerDirtyLogTests {
     static let page = Fixture.page
 

@@ -1,10 +1,11 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Which events a file operation records, for whom, clipped to what; and that a refused
 /// operation records none.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ConsumerEventTests {
     static let page = Fixture.page
 

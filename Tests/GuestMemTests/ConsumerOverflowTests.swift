@@ -1,8 +1,9 @@
 import GuestMem
+import TestSupport
 import Testing
 
 /// The bounded backlog: a reader that falls behind gets one overflow naming the seqs it lost.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ConsumerOverflowTests {
     static let page = Fixture.page
 

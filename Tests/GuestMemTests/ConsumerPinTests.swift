@@ -1,9 +1,10 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// Pins (get_lock_pfn / put_unlock_pfn): what they need, what they count, what revokes them.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ConsumerPinTests {
     static let page = Fixture.page
 

@@ -1,5 +1,6 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 #endif
 
 /// Content: pread and pwrite through the store, and the fd handed out for sendfile.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ContentTests {
     @Test func writtenBytesReadBackAndGrowTheFile() throws {
         let fixture = try Fixture()

@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 
 @testable import GuestMem
 
 /// The dirty log's cap: past its ranges it coarsens to larger granules and never drops a page.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.scaledMinutes(2)))
 struct DirtyPagesTests {
     static let page: Int64 = 4096
 

@@ -1,10 +1,11 @@
 import GuestMem
 import SystemPackage
+import TestSupport
 import Testing
 
 /// The `inaccessible` service seal: only on an empty file, then no content access and only
 /// page-aligned sizes and ranges.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct InaccessibleTests {
     @Test func inaccessibleOnAFileWithASizeIsBusyAndAddsNoOtherSeal() throws {
         let fixture = try Fixture()

@@ -2,12 +2,13 @@ import Dispatch
 import Foundation
 import GuestMem
 import Locking
+import TestSupport
 import Testing
 
 /// A GET of a file whose descriptor never left gmemd takes no lock: it reads what the last
 /// change published and asks the kernel itself. It must still show every change, and a delete
 /// racing it must never let it use a closed fd.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.scaledMinutes(3)))
 struct LockFreeReadTests {
     @Test func aReadWithoutTheLockShowsEveryChangeAsTheChangesAnswer() throws {
         let fixture = try Fixture()
@@ -65,10 +66,10 @@ struct LockFreeReadTests {
                     }
                 }
             }
-            for _ in 0..<4 { #expect(started.wait(timeout: .now() + .seconds(10)) == .success) }
+            for _ in 0..<4 { #expect(started.wait(timeout: .after(.seconds(10))) == .success) }
 
             try fixture.store.deleteFile(file.id, of: fixture.tenant)
-            let everyReaderStopped = group.wait(timeout: .now() + .seconds(30)) == .success
+            let everyReaderStopped = group.wait(timeout: .after(.seconds(30))) == .success
 
             #expect(everyReaderStopped)
             let outcome = seen.withLock { $0 }

@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 
 @testable import GuestMem
 
 /// The one lock order (LockOrder.swift): a lock is taken only under locks that rank below it,
 /// never two of one rank, and nothing under a leaf.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct LockOrderTests {
     @Test(
         arguments: [

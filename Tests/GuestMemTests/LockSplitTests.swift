@@ -7,7 +7,7 @@ import Testing
 /// A file's reads take its state lock, never its operation lock: they answer while a fallocate
 /// holds the operation lock, as guest_memfd.c's readers do not wait behind
 /// filemap_invalidate_lock.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.scaledMinutes(3)))
 struct LockSplitTests {
     static let gibibyte: Int64 = 1 << 30
 
@@ -19,7 +19,7 @@ struct LockSplitTests {
         let store = MemoryStore(whileAllocating: { _ in
             held.signal()
             // Bounded: a test that fails before releasing must not hang the run.
-            _ = release.wait(timeout: .now() + .seconds(60))
+            _ = release.wait(timeout: .after(.seconds(60)))
         })
         let tenant = TenantID.random()
         try store.addTenant(
@@ -36,7 +36,7 @@ struct LockSplitTests {
                 })
         }
         defer { release.signal() }
-        try #require(held.wait(timeout: .now() + .seconds(20)) == .success, "the fallocate never started")
+        try #require(held.wait(timeout: .after(.seconds(20))) == .success, "the fallocate never started")
 
         let reads = OneShot<Reads>()
         DispatchQueue.global().async {

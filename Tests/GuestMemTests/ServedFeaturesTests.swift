@@ -1,11 +1,12 @@
 import SystemPackage
+import TestSupport
 import Testing
 
 @testable import GuestMem
 
 /// What gmemd serves, decided from KVM's capabilities and the operator's `--backends`, for every
 /// kind of host: the answers are values, so hosts this one is not are checked too.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct ServedFeaturesTests {
     static func kvm(guestMemfd: Bool = true, userMemory2: Bool = true, flags: Bool = true) -> KVMCapabilities
     {

@@ -1,10 +1,11 @@
 import GuestMem
 import Locking
+import TestSupport
 import Testing
 
 /// The tenant directory saves a change before it takes effect: a change its journal refused
 /// did not happen, whole, and there is nothing to roll back.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct TenantDirectoryTests {
     @Test func aTenantWhoseRecordCouldNotBeSavedDoesNotExist() throws {
         let journal = Journal()

@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 
 @testable import HTTP
 
 /// `Accept` (RFC 9110 §12.5.1): the weight a client gives a media type, from its field values.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct AcceptFieldTests {
     @Test(
         arguments: [

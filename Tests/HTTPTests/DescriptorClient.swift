@@ -4,7 +4,7 @@ import Glibc
 import TestSupport
 
 /// A blocking Unix-domain client that sends and receives descriptors as SCM_RIGHTS, so tests see
-/// which read of a response brought which descriptor. Reads time out after 30 s and run on a
+/// which read of a response brought which descriptor. Reads time out after 30 s (scaled) and run on a
 /// thread of their own, as RawConnection's async ones do. `@unchecked Sendable`: one test uses it at a time.
 final class DescriptorClient: @unchecked Sendable {
     private(set) var fd: Int32
@@ -60,8 +60,9 @@ final class DescriptorClient: @unchecked Sendable {
         while reads.count < limit {
             // The shim's recvmsg does not wait (MSG_DONTWAIT): poll first, 30 s at most.
             var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&watch, 1, 30_000) == 1 else {
-                throw EndToEndError.timedOut("nothing to read for 30 s after \(reads.count) reads")
+            guard poll(&watch, 1, Int32(30_000 * TimeScale.factor)) == 1 else {
+                throw EndToEndError.timedOut(
+                    "nothing to read for \(30 * TimeScale.factor) s after \(reads.count) reads")
             }
             var buffer = [UInt8](repeating: 0, count: chunk)
             var fds = [Int32](repeating: -1, count: 16)
@@ -109,7 +110,7 @@ struct TestPipe {
             Thread.detachNewThread {
                 var bytes: [UInt8] = []
                 var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                while poll(&watch, 1, 10_000) == 1 {
+                while poll(&watch, 1, Int32(10_000 * TimeScale.factor)) == 1 {
                     var chunk = [UInt8](repeating: 0, count: 256)
                     let count = read(fd, &chunk, chunk.count)
                     if count <= 0 { return continuation.resume(returning: bytes) }

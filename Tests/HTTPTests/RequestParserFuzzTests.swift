@@ -4,7 +4,7 @@ import Testing
 
 /// Mutated requests: the parser must never trap, and must decide the same whether the bytes
 /// come whole or one at a time.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RequestParserFuzzTests {
     static let seeds = [
         "POST /a?b=c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nabc",

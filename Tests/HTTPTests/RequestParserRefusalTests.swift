@@ -1,8 +1,9 @@
 import HTTP
+import TestSupport
 import Testing
 
 /// Requests the parser must refuse, with the status and whatever way the bytes arrive.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct RequestParserRefusalTests {
     static let host = "Host: a\r\n"
 

@@ -1,8 +1,9 @@
 import HTTP
+import TestSupport
 import Testing
 
 /// Well-formed requests, each parsed the same whole, one byte at a time and in random chunks.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct RequestParserTests {
     static let goodRequests: [(String, [Outcome])] = [
         (

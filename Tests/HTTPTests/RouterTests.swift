@@ -1,7 +1,8 @@
 import HTTP
+import TestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.scaledMinutes(5)))
 struct RouterTests {
     static func tagged(_ tag: String) -> Handler {
         .onLoop { _ in Response(status: .ok, contentType: "text/plain", bytes: Array(tag.utf8)) }

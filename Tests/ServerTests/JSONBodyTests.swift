@@ -1,10 +1,11 @@
 import HTTP
+import TestSupport
 import Testing
 
 @testable import Server
 
 /// How a JSON request body is refused: the same body always gets the same answer.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct JSONBodyTests {
     static func request(_ body: String) -> Request {
         var headers = HTTPHeaders()
@@ -30,7 +31,7 @@ struct JSONBodyTests {
 
 /// The flat decoder (FlatJSONDecoder): the bodies it answers for, JSONDecoder decodes to the same
 /// value; the rest, and every refusal, it leaves to JSONDecoder.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct FlatJSONDecoderTests {
     /// Bodies at the edges of the subset it reads, and just past them.
     static let bodies = [
@@ -80,8 +81,10 @@ struct FlatJSONDecoderTests {
 
     private func agree<T: JSONBody>(_: T.Type, _ body: [UInt8]) {
         guard let flat = FlatJSONDecoder.decode(T.self, from: body) else { return }
-        let foundation = Result { () throws(Problem) in try Request.decodeWithFoundation(T.self, from: body) }
-        #expect("\(foundation)" == "\(Result<T, Problem>.success(flat))", "\(T.self)")
+        let foundation = Result { () throws(Server.Problem) in
+            try Request.decodeWithFoundation(T.self, from: body)
+        }
+        #expect("\(foundation)" == "\(Result<T, Server.Problem>.success(flat))", "\(T.self)")
     }
 
     /// The bodies a client sends most are read without JSONDecoder (23% of a punch's CPU).
@@ -126,7 +129,7 @@ struct FlatJSONDecoderTests {
 
 /// The Content-Type check of a JSON body: judged on its bytes, it says what Foundation's trimming
 /// and lowercasing said of it.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct JSONContentTypeTests {
     @Test(arguments: [
         "application/json", "application/json; charset=utf-8", "Application/JSON", " \tapplication/json \t",

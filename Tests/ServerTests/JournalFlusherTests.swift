@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import Locking
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Server
@@ -11,7 +12,7 @@ import Testing
 /// worker that made the change does not wait for that flush, so every change in flight shares
 /// one. The flush is a gate the test holds: what is asserted is which answers came while it was
 /// held, never how long anything took.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.scaledMinutes(1)))
 struct JournalFlusherTests {
     /// A flush that says when it starts and ends only when released.
     final class HeldFlush: Sendable {
@@ -22,7 +23,7 @@ struct JournalFlusherTests {
         func flush(_ fd: Int32) -> Int32 {
             count.add(1, ordering: .sequentiallyConsistent)
             started.signal()
-            _ = release.wait(timeout: .now() + .seconds(30))
+            _ = release.wait(timeout: .after(.seconds(30)))
             return 0
         }
     }
@@ -41,7 +42,7 @@ struct JournalFlusherTests {
 
         /// Waits for `count` more answers, 10 s at most each.
         func waitFor(_ count: Int) -> Bool {
-            (0..<count).allSatisfy { _ in arrived.wait(timeout: .now() + .seconds(10)) == .success }
+            (0..<count).allSatisfy { _ in arrived.wait(timeout: .after(.seconds(10))) == .success }
         }
     }
 
@@ -50,7 +51,7 @@ struct JournalFlusherTests {
     }
 
     static func started(_ held: HeldFlush) -> Bool {
-        held.started.wait(timeout: .now() + .seconds(10)) == .success
+        held.started.wait(timeout: .after(.seconds(10))) == .success
     }
 
     @Test func anAnswerLeavesOnlyAfterTheFlushThatCoversItsLine() {
@@ -108,7 +109,7 @@ struct JournalFlusherTests {
                 ran.signal()
             }
         }
-        let allRan = (0..<32).allSatisfy { _ in ran.wait(timeout: .now() + .seconds(10)) == .success }
+        let allRan = (0..<32).allSatisfy { _ in ran.wait(timeout: .after(.seconds(10))) == .success }
         let firstStarted = Self.started(held)
         let whileHeld = answers.all
         for _ in 0..<32 { held.release.signal() }

@@ -29,10 +29,10 @@ package final class OneShot<Value: Sendable>: Sendable {
         }
     }
 
-    /// The value, or `EndToEndError.timedOut(what)` if it has not come within `limit`.
+    /// The value, or `EndToEndError.timedOut(what)` if it has not come within `limit` (scaled).
     package func value(within limit: Duration, _ what: String) async throws -> Value {
         let timer = Task {
-            try await Task.sleep(for: limit)
+            try await Task.sleep(for: limit.scaled)
             fulfil(.failure(EndToEndError.timedOut(what)))
         }
         defer { timer.cancel() }

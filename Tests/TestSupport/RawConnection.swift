@@ -1,7 +1,7 @@
 import Foundation
 
 /// A plain blocking connection (TCP to 127.0.0.1, or a Unix-domain socket), for writing exactly
-/// the bytes a test means, malformed ones included. Every read is bounded by `readTimeout`
+/// the bytes a test means, malformed ones included. Every read is bounded by `readTimeout` (scaled)
 /// (SO_RCVTIMEO) and throws `EndToEndError.timedOut` when it runs out, so a server that stays
 /// silent fails the test instead of hanging it, and is never mistaken for one that closed.
 ///
@@ -36,7 +36,7 @@ package final class RawConnection: @unchecked Sendable {
     ) throws -> Int32 {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }
-        var seconds = timeval(tv_sec: Int(readTimeout.components.seconds), tv_usec: 0)
+        var seconds = timeval(tv_sec: Int(readTimeout.scaled.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -120,8 +120,9 @@ package final class RawConnection: @unchecked Sendable {
     /// Whether the server has sent something or closed within `limit`, without reading it.
     package func isReadable(within limit: Duration) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let scaled = limit.scaled
         let milliseconds = Int32(
-            limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+            scaled.components.seconds * 1000 + scaled.components.attoseconds / 1_000_000_000_000_000)
         return poll(&entry, 1, milliseconds) > 0
     }
 

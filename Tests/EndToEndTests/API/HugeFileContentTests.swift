@@ -4,7 +4,7 @@ import Testing
 /// ftruncate accepts any size up to Int64.max (kernel-semantics.md F13), so a file may be that
 /// large, all of it a hole. Asking for its whole content must not take gmemd down. On a
 /// throw-away instance, since the body never ends.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct HugeFileContentTests {
     @Test func wholeContentOfAnInt64MaxByteFileLeavesGmemdServing() async throws {
         try await Gmemd.withInstance([]) { gmemd in

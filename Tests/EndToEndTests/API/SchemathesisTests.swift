@@ -8,7 +8,7 @@ import Testing
 /// in the shape, content type and headers it gives; a request the schema allows must get a status
 /// the operation documents, one it refuses must be refused; never a server error. A fixed seed
 /// and a bounded number of examples per operation keep a run to a minute or two.
-@Suite(.timeLimit(.minutes(15)))
+@Suite(.timeLimit(.scaledMinutes(15)))
 struct SchemathesisTests {
     enum Caller: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case tenant, admin

@@ -8,7 +8,7 @@ import Testing
 /// stream reads along. Then: every consumer's sequence is gapless; every punch that overlapped
 /// a consumer while it was attached gave it exactly one invalidate; no live pin covers a hole;
 /// and the tenant's usage equals the kernel's figures.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerStressTests {
     static let page: Int64 = 4096
     static let pages = 64

@@ -4,7 +4,7 @@ import Testing
 
 /// A real VMM on gmemd memory: QEMU (Debian's qemu-system-x86) boots SeaBIOS on a 64 MiB memfd
 /// it received through `gmemd fd`, and gmemd's API and QEMU's monitor see the same bytes.
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct QEMUGuestTests {
     static let qemu = "qemu-system-x86_64"
     static let hasQEMU = FileManager.default.isExecutableFile(atPath: "/usr/bin/\(qemu)")

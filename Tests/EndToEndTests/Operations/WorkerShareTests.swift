@@ -6,7 +6,7 @@ import Testing
 /// threads, each tenant in its share, and a stranger gets none. Long operations are real
 /// fallocates of 2 GiB; what is asserted is order and counts (which queue had drained when,
 /// what was refused and left unchanged), never how long anything took.
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct WorkerShareTests {
     static let gib: Int64 = 1 << 30
     /// One worker, one job of a tenant at a time: a second tenant's job can only be served by

@@ -8,7 +8,7 @@ import Testing
 /// plays systemd's side of sd_notify (FDSTORE=1, FDNAME, FDSTOREREMOVE=1) and of socket
 /// activation on a Unix datagram socket, as the protocol defines them; it hands gmemd the same
 /// listening socket at every start, so the port stays and clients queue in its backlog.
-@Suite(.timeLimit(.minutes(20)))
+@Suite(.timeLimit(.scaledMinutes(20)))
 struct FileDescriptorStoreTests {
     private func manager(_ arguments: [String], within limit: Duration) async throws -> Subprocess {
         try await ServiceManagerScript.run(arguments, within: limit)

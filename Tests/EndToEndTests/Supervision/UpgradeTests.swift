@@ -5,7 +5,7 @@ import Testing
 /// SIGUSR2: gmemd re-executes its binary with its memfds and listeners inherited, under load
 /// (Tests/Scripts/upgrade_load.py): bounded clients on TCP and the Unix socket, a connection per
 /// request, authenticated GETs and fallocates, while gmemd is upgraded twice.
-@Suite(.timeLimit(.minutes(10)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct UpgradeTests {
     static let script = URL(filePath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -7,7 +7,7 @@ extension Gmemd {
     func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:])
         async throws -> HTTPReply
     {
-        var request = URLRequest(url: url(path), timeoutInterval: 30)
+        var request = URLRequest(url: url(path), timeoutInterval: TimeInterval(30 * TimeScale.factor))
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

@@ -17,7 +17,7 @@ final class URLSessionEventStream: NSObject, URLSessionDataDelegate, @unchecked 
         async throws -> URLSessionEventStream
     {
         let stream = URLSessionEventStream()
-        var request = URLRequest(url: gmemd.url(path), timeoutInterval: 60)
+        var request = URLRequest(url: gmemd.url(path), timeoutInterval: TimeInterval(60 * TimeScale.factor))
         request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
