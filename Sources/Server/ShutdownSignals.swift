@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import HTTP
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +28,7 @@ enum ShutdownSignals {
 
     /// Calls `body` with each SIGINT, SIGTERM or SIGUSR2, on a thread of its own, for the process's life.
     static func handle(_ body: @escaping @Sendable (Int32) -> Void) {
-        Thread.detachNewThread {
+        LoopThread.detach {
             var signals = set()
             while true {
                 var number: Int32 = 0

@@ -3,7 +3,7 @@ import Glibc
 /// A POSIX thread that runs one closure: an event loop, or a worker of the `WorkerPool`, needs a
 /// thread of its own for its whole life, which Swift concurrency's cooperative pool must not
 /// give away.
-struct LoopThread {
+package struct LoopThread {
     private let thread: pthread_t
 
     private final class Body {
@@ -12,7 +12,7 @@ struct LoopThread {
     }
 
     /// Starts `body` on a new thread. The corresponding C call is `pthread_create`.
-    static func start(_ body: @escaping @Sendable () -> Void) -> LoopThread {
+    package static func start(_ body: @escaping @Sendable () -> Void) -> LoopThread {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(
@@ -31,5 +31,20 @@ struct LoopThread {
     /// Waits for the thread to end. The corresponding C call is `pthread_join`.
     func join() {
         pthread_join(thread, nil)
+    }
+
+    /// Starts `body` on a thread nobody joins: it runs for the process's life, or lets its
+    /// resources go when it returns. The corresponding C call is `pthread_detach`.
+    package static func detach(_ body: @escaping @Sendable () -> Void) {
+        pthread_detach(start(body).thread)
+    }
+
+    /// Suspends the calling thread for `duration`, a signal's interruption included.
+    /// The corresponding C call is `nanosleep`.
+    package static func sleep(for duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
     }
 }

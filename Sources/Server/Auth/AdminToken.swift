@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The admin bearer token: read from `--admin-token-file`, or, without that flag, from
 /// `STATE_DIR/admin-token`, generated there (mode 0600) on first start so that the quick start
@@ -9,7 +13,7 @@ enum AdminToken {
         let path = file ?? stateDirectory.appending("admin-token")
         let stored = AtomicFile(path: path)
         if let bytes = try stored.read() {
-            let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(String(decoding: bytes, as: UTF8.self).trimmingWhitespace(newlines: true))
             guard token.count >= 16 else {
                 throw ValidationFailure("the admin token in \(path) is shorter than 16 characters")
             }

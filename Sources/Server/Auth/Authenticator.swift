@@ -21,7 +21,7 @@ struct Authenticator: Sendable {
         guard let header = request.headers["Authorization"], header.utf8.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else { throw .unauthorized }
-        let token = header.dropFirst(7).trimmingSpaces
+        let token = header.dropFirst(7).trimmingWhitespace()
         if let dot = token.firstIndex(of: "."), let id = TenantID(String(token[..<dot])) {
             let stored = tenants.credentialDigest(of: id)
             let matches = Secret.digestsMatch(
@@ -45,15 +45,5 @@ struct Authenticator: Sendable {
     /// Passes only the admin token; a tenant token on an admin route is 403.
     func requireAdmin(_ request: Request) throws(Problem) {
         guard case .admin = try caller(of: request) else { throw .forbidden }
-    }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs (RFC 9110 §5.5 optional whitespace).
-    fileprivate var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return self[first...last]
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `gmemd fd`: the client for scripts that curl cannot be, as curl cannot receive descriptors.
 /// It asks gmemd over its Unix socket for a file's descriptor (a new process consumer, or another
@@ -52,8 +56,8 @@ struct FdCommand: ParsableCommand {
     }
 
     func run() throws {
-        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        let token = try String(
+            String(contentsOfFile: tokenFile, encoding: .utf8).trimmingWhitespace(newlines: true))
         let (path, body): (String, [String: String]) =
             if let file {
                 (
@@ -63,7 +67,7 @@ struct FdCommand: ParsableCommand {
             } else {
                 ("/v1/consumers/\(consumer ?? "")/fd", [:])
             }
-        let json = try JSONSerialization.data(withJSONObject: body)
+        let json = try JSONEncoder().encode(body)
         let head =
             "POST \(path) HTTP/1.1\r\nHost: gmemd\r\nAuthorization: Bearer \(token)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(json.count)\r\nConnection: close\r\n\r\n"
@@ -76,26 +80,35 @@ struct FdCommand: ParsableCommand {
         let text = String(decoding: answer.body, as: UTF8.self)
         guard (200..<300).contains(answer.status), answer.descriptors.count == 1 else {
             PassedDescriptors(answer.descriptors).close()
-            FileHandle.standardError.write(Data("gmemd fd: \(answer.status) \(text)\n".utf8))
+            Self.complain("\(answer.status) \(text)")
             throw ExitCode(1)
         }
         let fd = answer.descriptors[0]
         // Received close-on-exec; the command must inherit it.
         _ = fcntl(fd, F_SETFD, 0)
-        let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]
-        let id = object?["id"] as? String ?? ""
+        let id = (try? JSONDecoder().decode(Answer.self, from: Data(answer.body)))?.id ?? ""
         setenv("GMEMD_FD", "\(fd)", 1)
         setenv("GMEMD_CONSUMER", id, 1)
-        FileHandle.standardError.write(Data("gmemd fd: consumer \(id) (\(access)) on fd \(fd)\n".utf8))
-        let arguments = command.map { $0.replacingOccurrences(of: "{fd}", with: "\(fd)") }
+        Self.complain("consumer \(id) (\(access)) on fd \(fd)")
+        let arguments = command.map { $0.replacing("{fd}", with: "\(fd)") }
         // main.swift blocked the shutdown signals for the daemon; the command gets them back.
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         let argv = arguments.map { strdup($0) } + [nil]
         execvp(arguments[0], argv)
-        FileHandle.standardError.write(
-            Data("gmemd fd: \(arguments[0]): \(String(cString: strerror(errno)))\n".utf8))
+        Self.complain("\(arguments[0]): \(String(cString: strerror(errno)))")
         throw ExitCode(127)
+    }
+
+    /// The consumer gmemd answered with: only its id is read.
+    private struct Answer: Decodable {
+        let id: String
+    }
+
+    /// Writes `message` to stderr, as `gmemd fd: message`.
+    private static func complain(_ message: String) {
+        let line = Array("gmemd fd: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where flags come from besides the command line: `GMEMD_…` environment variables and a
 /// config file (`--config FILE` or `GMEMD_CONFIG`). The command line wins over the
@@ -34,7 +38,7 @@ enum ConfigSources {
     }
 
     static func environmentName(_ flag: String) -> String {
-        "GMEMD_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
+        "GMEMD_" + flag.uppercased().replacing("-", with: "_")
     }
 
     private static func flagName(_ argument: String) -> String? {
@@ -56,13 +60,13 @@ enum ConfigSources {
         }
         var entries: [(String, String)] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.prefix { $0 != "#" }.trimmingWhitespace()
             if line.isEmpty { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 throw ValidationFailure("\(path):\(number + 1): expected 'name = value'")
             }
-            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let name = String(line[..<equals].trimmingWhitespace())
+            var value = String(line[line.index(after: equals)...].trimmingWhitespace())
             if value.count >= 2, value.first == "\"", value.last == "\"" {
                 value = String(value.dropFirst().dropLast())
             }

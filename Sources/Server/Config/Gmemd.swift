@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GuestMem
 import HTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `gmemd` command: parses flags, loads state, serves until SIGINT or SIGTERM.
 struct Gmemd: ParsableCommand {

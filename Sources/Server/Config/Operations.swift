@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HTTP
 import Locking
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The operations side of one running gmemd: request logs and metrics observe the server, TLS
 /// and the listeners come from the flags, `/metrics` joins the routes, and an optional second
@@ -83,7 +87,7 @@ final class Operations: Sendable {
     /// Runs the metrics server, if any, on a thread of its own until `shutdown()`.
     func startMetricsServer() {
         guard let metrics = metricsServer.withLock({ $0 }) else { return }
-        Thread.detachNewThread { metrics.run() }
+        LoopThread.detach { metrics.run() }
     }
 
     func shutdown() {

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A creating request's answer as it is kept for a retry: its status, the headers its route set
 /// (Content-Type, Location, ETag) and its body. A replay is that answer with

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one place the wire's JSON conventions are set: snake_case keys, sorted for stable,
 /// readable output (measured: sorting costs under 5% of a GET of a file).

@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
 import GuestMem
 import HTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Times on the wire: RFC 3339 in UTC to the whole second, `2026-12-06T08:16:35Z`, as Kubernetes
 /// sends them. Clients generated from openapi.yaml with default settings read exactly this form
@@ -21,10 +25,10 @@ enum WireTime {
     /// `2026-12-06T08:16:35Z`, or with the milliseconds that tenant records saved before times
     /// were whole seconds carry (`2026-12-06T08:16:35.144Z`). Read at start only.
     static func timestamp(_ saved: String) -> Timestamp? {
-        let whole = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard saved.hasSuffix("Z"), let date = whole.date(from: saved) ?? fractional.date(from: saved) else {
+        let whole = Date.ISO8601FormatStyle()
+        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard saved.hasSuffix("Z"), let date = (try? whole.parse(saved)) ?? (try? fractional.parse(saved))
+        else {
             return nil
         }
         return Timestamp(

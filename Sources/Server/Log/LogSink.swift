@@ -1,5 +1,9 @@
-import Foundation
+import HTTP
 import Locking
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where log lines go: stderr, through one buffer. A request line (info and below) waits in the
 /// buffer for at most `flushInterval` or until `flushBytes` have gathered, so that 100k requests
@@ -17,9 +21,9 @@ final class LogSink: Sendable {
 
     /// Starts the timer thread and the exit hook; once, from `LogSetup`.
     func start() {
-        Thread.detachNewThread { [self] in
+        LoopThread.detach { [self] in
             while true {
-                Thread.sleep(forTimeInterval: 0.1)
+                LoopThread.sleep(for: Self.flushInterval)
                 flush()
             }
         }

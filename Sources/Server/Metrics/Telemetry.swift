@@ -1,8 +1,12 @@
 import CoreMetrics
-import Foundation
+import FoundationEssentials
 import GuestMem
 import HTTP
 import Prometheus
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// gmemd's metrics: swift-metrics bootstrapped with the Prometheus backend (swift-prometheus),
 /// so that anything in the process that records through swift-metrics is exported too; the

@@ -29,11 +29,11 @@ extension Request {
     /// under the resource's lock and after its lookup: a missing resource is 404 whatever the
     /// header, and of two changes made with one tag only the first applies.
     func ifMatchVersions() -> Set<UInt64>? {
-        guard let value = headers["If-Match"]?.trimmingCharacters(in: [" ", "\t"]) else { return nil }
+        guard let value = headers["If-Match"]?.trimmingWhitespace() else { return nil }
         if value == "*" { return nil }
         var versions = Set<UInt64>()
         for element in value.split(separator: ",") {
-            let tag = element.trimmingCharacters(in: [" ", "\t"])
+            let tag = element.trimmingWhitespace()
             guard tag.count >= 3, tag.first == "\"", tag.last == "\"",
                 let version = UInt64(tag.dropFirst().dropLast())
             else { continue }

@@ -104,7 +104,7 @@ extension Request {
     /// `Last-Event-ID`, the SSE reader's resume point (the `id:` it saw last), or nil.
     func lastEventID() throws(Problem) -> UInt64? {
         guard let text = headers["Last-Event-ID"] else { return nil }
-        guard let value = UInt64(text.trimmingCharacters(in: [" ", "\t"])) else {
+        guard let value = UInt64(text.trimmingWhitespace()) else {
             throw .unprocessable("Last-Event-ID must be an id this stream sent: a whole number")
         }
         return value

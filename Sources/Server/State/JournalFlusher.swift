@@ -1,4 +1,5 @@
-import Foundation
+import HTTP
+import Locking
 import Posix
 
 #if canImport(Glibc)
@@ -12,44 +13,61 @@ import Posix
 /// worker does not wait for the flush: it takes its next job, so every change in flight, however
 /// few workers there are, shares the next fdatasync.
 ///
-/// Locking: `condition` guards the counters, the held answers and the descriptor; the flush and
-/// the answers run outside it.
-final class JournalFlusher: @unchecked Sendable {
+/// Locking: `state` guards the counters, the held answers and the descriptor; the flush and the
+/// answers run outside it. The flusher sleeps on `wakeup` only after saying so in `state`, so an
+/// append is never missed.
+final class JournalFlusher: Sendable {
     typealias Answer = @Sendable () -> Void
 
-    private let condition = NSCondition()
-    /// Lines appended, and how many of them a flush has covered.
-    private var appended: UInt64 = 0
-    private var flushed: UInt64 = 0
-    /// Answers waiting for a flush, each with the lines it must see covered, in that order (the
-    /// count only grows).
-    private var held: [(lines: UInt64, answer: Answer)] = []
-    /// The descriptor to flush: a duplicate of the journal's, replaced when it is compacted.
-    private var descriptor: Int32
+    private struct State {
+        /// Lines appended, and how many of them a flush has covered.
+        var appended: UInt64 = 0
+        var flushed: UInt64 = 0
+        /// Answers waiting for a flush, each with the lines it must see covered, in that order
+        /// (the count only grows).
+        var held: [(lines: UInt64, answer: Answer)] = []
+        /// The descriptor to flush: a duplicate of the journal's, replaced when it is compacted.
+        var descriptor: Int32
+        /// The flusher waits on `wakeup` for the next append.
+        var isIdle = false
+
+        /// The held answers whose lines are flushed, taken out.
+        mutating func takeDue() -> [Answer] {
+            let count = held.prefix { $0.lines <= flushed }.count
+            defer { held.removeFirst(count) }
+            return held.prefix(count).map(\.answer)
+        }
+    }
+
+    private let state: PthreadMutex<State>
+    private let wakeup = Semaphore()
     /// Makes a descriptor's file durable: fdatasync(2) in gmemd; a test's gate holds it.
     private let flush: @Sendable (Int32) -> Int32
 
     init(descriptor: Int32, flush: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) }) {
-        (self.descriptor, self.flush) = (descriptor, flush)
-        Thread.detachNewThread { [self] in run() }
+        state = PthreadMutex(State(descriptor: descriptor))
+        self.flush = flush
+        LoopThread.detach { [self] in run() }
     }
 
     /// One more line was appended to `descriptor`'s file. Called with the journal's own lock held.
     func didAppend() {
-        condition.withLock {
-            appended += 1
-            condition.signal()
+        let wasIdle = state.withLock { state in
+            state.appended += 1
+            defer { state.isIdle = false }
+            return state.isIdle
         }
+        if wasIdle { wakeup.signal() }
     }
 
     /// The journal was rewritten whole and flushed, to a new descriptor: every line so far is
     /// durable. Called with the journal's own lock held.
     func didCompact(to fd: Int32) {
-        let (old, due) = condition.withLock {
-            let old = descriptor
-            descriptor = fd
-            flushed = appended
-            return (old, takeDue())
+        let (old, due) = state.withLock { state in
+            let old = state.descriptor
+            state.descriptor = fd
+            state.flushed = state.appended
+            return (old, state.takeDue())
         }
         _ = close(old)
         for answer in due { answer() }
@@ -59,26 +77,26 @@ final class JournalFlusher: @unchecked Sendable {
     /// thread, when they are; otherwise on the flusher's thread, right after the flush that
     /// covers them. Never blocks.
     func afterFlush(_ answer: @escaping Answer) {
-        let isDurable = condition.withLock {
-            guard flushed < appended else { return true }
-            held.append((appended, answer))
+        let isDurable = state.withLock { state in
+            guard state.flushed < state.appended else { return true }
+            state.held.append((state.appended, answer))
             return false
         }
         if isDurable { answer() }
     }
 
-    /// The held answers whose lines are flushed, taken out. Called with `condition` locked.
-    private func takeDue() -> [Answer] {
-        let count = held.prefix { $0.lines <= flushed }.count
-        defer { held.removeFirst(count) }
-        return held.prefix(count).map(\.answer)
-    }
-
     private func run() {
         while true {
-            let (target, fd) = condition.withLock {
-                while flushed >= appended { condition.wait() }
-                return (appended, dup(descriptor))
+            let work = state.withLock { state -> (target: UInt64, fd: Int32)? in
+                guard state.flushed < state.appended else {
+                    state.isIdle = true
+                    return nil
+                }
+                return (state.appended, dup(state.descriptor))
+            }
+            guard let (target, fd) = work else {
+                wakeup.wait()
+                continue
             }
             if flush(fd) != 0 {
                 Log.warning(
@@ -86,9 +104,9 @@ final class JournalFlusher: @unchecked Sendable {
                 )
             }
             _ = close(fd)
-            let due = condition.withLock {
-                flushed = max(flushed, target)
-                return takeDue()
+            let due = state.withLock { state in
+                state.flushed = max(state.flushed, target)
+                return state.takeDue()
             }
             for answer in due { answer() }
         }

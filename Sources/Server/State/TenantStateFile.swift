@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
 import GuestMem
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// STATE_DIR/tenants.json: the tenant directory's journal, replaced whole and atomically on
 /// every change. Its layout is versioned apart from the wire:

@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HTTP
 import Posix
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// gmemd's side of the sd_notify protocol (sd_notify(3)): when a service manager set
 /// `$NOTIFY_SOCKET`, it hears `READY=1` once gmemd serves, `STOPPING=1` when it shuts down, and
@@ -76,12 +80,9 @@ final class ServiceNotifier: Sendable {
     /// loops hang stops feeding the watchdog, and its manager restarts it.
     func startWatchdog(isAlive: @escaping @Sendable () -> Bool) {
         guard let watchdogInterval else { return }
-        let seconds =
-            Double(watchdogInterval.components.seconds)
-            + Double(watchdogInterval.components.attoseconds) / 1e18
-        Thread.detachNewThread { [self] in
+        LoopThread.detach { [self] in
             while true {
-                Thread.sleep(forTimeInterval: seconds)
+                LoopThread.sleep(for: watchdogInterval)
                 if isAlive() {
                     send("WATCHDOG=1")
                 } else {
