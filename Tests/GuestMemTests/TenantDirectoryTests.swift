@@ -99,6 +99,27 @@ struct TenantDirectoryTests {
         #expect(file.size == 4096)
     }
 
+    /// A connection that remembers what a token proved trusts it while the epoch stands: a removal
+    /// must move it, and a refused removal, a new tenant or a limit change need not.
+    @Test func onlyARemovalMovesTheCredentialEpoch() throws {
+        let journal = Journal()
+        let store = MemoryStore(tenants: TenantDirectory(journal: journal))
+        let (kept, removed) = (Self.record(), Self.record())
+        let start = store.tenants.credentialEpoch
+        try store.createTenant(kept)
+        try store.createTenant(removed)
+        _ = try store.tenants.updateLimits(of: kept.id, expecting: nil) { _ in .default }
+        journal.refuses = true
+        #expect(throws: GuestMemError.self) { try store.removeTenant(removed.id) }
+        #expect(store.tenants.credentialEpoch == start)
+        journal.refuses = false
+
+        try store.removeTenant(removed.id)
+
+        #expect(store.tenants.credentialEpoch > start)
+        #expect(store.tenants.credentialDigest(of: removed.id) == nil)
+    }
+
     static func record() -> TenantRecord {
         TenantRecord(
             id: .random(), name: "t", credentialDigest: "digest",

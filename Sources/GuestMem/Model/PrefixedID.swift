@@ -9,12 +9,24 @@ package protocol PrefixedID: Hashable, Comparable, Sendable, CustomStringConvert
 private let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 private let bodyLength = 26
 
+/// Whether `byte` is one of `alphabet`'s: a digit, or a lower-case letter but i, l, o and u.
+private func isInAlphabet(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): true
+    case UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "o"), UInt8(ascii: "u"): false
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): true
+    default: false
+    }
+}
+
 extension PrefixedID {
     /// The id `raw` spells, or nil when it has the wrong shape; callers answer "not found".
     package init?(_ raw: String) {
-        guard raw.hasPrefix(Self.prefix) else { return nil }
+        // Byte by byte: every request's path and token hold an id, and String's hasPrefix and a
+        // search of `alphabet` per byte were 2.7% of a GET's CPU.
+        guard raw.utf8.starts(with: Self.prefix.utf8) else { return nil }
         let body = raw.utf8.dropFirst(Self.prefix.utf8.count)
-        guard body.count == bodyLength, body.allSatisfy(alphabet.contains) else { return nil }
+        guard body.count == bodyLength, body.allSatisfy(isInAlphabet) else { return nil }
         self.init(unchecked: raw)
     }
 

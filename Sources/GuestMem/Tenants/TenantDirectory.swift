@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Every tenant gmemd serves, and the one owner of each: identity, credential digest and limits
 /// here, usage in the Tenant itself. Creating a tenant, changing its limits and removing it are
 /// one call each, saved to the journal before they take effect: a change either happened whole
@@ -8,10 +10,12 @@
 /// `table` guards the table alone and is held only to read or swap an entry, so a token lookup
 /// never waits for a save. Under `changes` a change briefly takes `table`, a Tenant's own lock
 /// (its limits) or the store's `maps` (to index a tenant or take it out), one at a time.
+/// `epoch` is an atomic, read without a lock.
 package final class TenantDirectory: Sendable {
     private let journal: (any TenantJournal)?
     private let changes = RankedMutex(.tenantChanges, ())
     private let table: RankedMutex<[TenantID: Tenant]>
+    private let epoch = Atomic<UInt64>(0)
 
     /// The tenants `records` describes; `journal` saves every change from now on. Without one,
     /// tenants live as long as the directory (a store that serves no HTTP: tests, tools).
@@ -28,6 +32,12 @@ package final class TenantDirectory: Sendable {
     }
 
     package func record(of id: TenantID) -> TenantRecord? { table.withLock { $0[id] }?.record }
+
+    /// Moves on whenever a credential stops proving what it proved (a tenant removed, its token
+    /// with it), once the change is in force and before its caller answers. Whoever remembers
+    /// what a token proved trusts that only while this has not moved, and reads it before looking
+    /// the token up: a removal after that read moves it past what was read.
+    package var credentialEpoch: UInt64 { epoch.load(ordering: .sequentiallyConsistent) }
 
     /// The receipt of the tenant that a request with idempotency key `key` created after
     /// `cutoff`, if that tenant still exists. Only the admin creates tenants, and a key that still
@@ -94,6 +104,7 @@ package final class TenantDirectory: Sendable {
             let tenant = try Self.tenant(id, in: tenants, expecting: versions)
             try journal?.save(Self.sorted(tenants.values.filter { $0.id != id }.map(\.record)))
             table.withLock { $0[id] = nil }
+            epoch.add(1, ordering: .sequentiallyConsistent)
             return unindex(tenant)
         }
     }

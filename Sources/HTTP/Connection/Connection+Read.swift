@@ -121,7 +121,8 @@ extension Connection {
 
     /// Whether `head` may pass the server's own budgets: the loop's `reserveJudge` says.
     private func isExempt(_ head: Request?) -> Bool {
-        guard let head, let judge = loop.reserveJudge else { return false }
+        guard var head, let judge = loop.reserveJudge else { return false }
+        head.connectionMemo = memo
         return judge(head)
     }
 
@@ -130,9 +131,10 @@ extension Connection {
     /// sends, so a refused request costs its head, never its body. A limit the judge sets holds
     /// the body to it (`RequestParser.limitBody`).
     private func admitPendingHead() -> Bool {
-        guard let judge = loop.headJudge, let head = parser.pendingHead,
+        guard let judge = loop.headJudge, var head = parser.pendingHead,
             case .found(_, _, let pattern) = loop.router.match(head.method, path: head.path)
         else { return true }
+        head.connectionMemo = memo
         let response: Response
         switch judge(head, pattern) {
         case .admit: return true

@@ -5,6 +5,7 @@ extension Connection {
         var request = parsed.request
         if request.id.isNone { request.id = loop.requestIDs.next() }
         request.listener = socket.listener
+        request.connectionMemo = memo
         let context = ResponseContext(
             isHead: request.method == .head, isHTTP10: request.version.minor == 0,
             keepAlive: parsed.keepAlive,

@@ -54,6 +54,9 @@ final class Connection {
     var arrivals: [DescriptorArrival] = []
     /// The body budget's bytes for the body being read; handed to its request when it is whole.
     var bodyReservation: BodyReservation?
+    /// What the server keeps between this connection's requests; every request and head it
+    /// judges carries it.
+    let memo = ConnectionMemo()
 
     /// Its place in the server's connection budget; in a reserved one, only what the loop's
     /// `reserveJudge` accepts is served.

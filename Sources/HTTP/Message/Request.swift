@@ -32,6 +32,9 @@ package struct Request: Sendable {
     /// The body's place in the server's body budget, given back when the last copy of the
     /// request goes; nil for a request without a body.
     package var bodyReservation: BodyReservation?
+    /// What the server keeps for the connection the request came on, from one of its requests to
+    /// the next; nil for a request that came on none (a test's).
+    package var connectionMemo: ConnectionMemo?
 
     package init(
         method: HTTPMethod, target: String, version: (major: Int, minor: Int) = (1, 1),

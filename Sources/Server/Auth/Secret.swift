@@ -26,11 +26,17 @@ enum Secret {
     }
 
     /// Whether two digests are equal, in time independent of where they first differ.
-    static func digestsMatch(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        guard left.count == right.count else { return false }
-        return CRYPTO_memcmp(left, right, left.count) == 0
+    static func digestsMatch(_ a: String, _ b: String) -> Bool { bytesMatch(Array(a.utf8), b) }
+
+    /// Whether `text`'s UTF-8 is `bytes`, in time independent of where they first differ (only
+    /// whether the lengths differ shows).
+    static func bytesMatch(_ bytes: [UInt8], _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { text in
+            // Both hold `count` bytes; CRYPTO_memcmp reads that many of each, and none when 0.
+            bytes.count == text.count
+                && bytes.withUnsafeBytes { CRYPTO_memcmp($0.baseAddress, text.baseAddress, text.count) == 0 }
+        }
     }
 
     private static let digits = Array("0123456789abcdef".utf8)
