@@ -42,7 +42,7 @@ build parser HTTPFuzz Fuzz/Parser/ParserFuzz.swift "${http_sources[@]}"
 build query QueryFuzz Fuzz/Query/QueryFuzz.swift "${http_sources[@]}"
 build range RangeFuzz Fuzz/Range/RangeFuzz.swift Sources/Server/Routes/RangeHeader.swift
 
-# Every JSON body: Server's DTOs with the JSON and Problem files they use, compiled beside the
+# Every JSON body: Server's DTOs with the JSON, Problem and Text files they use, compiled beside the
 # modules `swift build` made (GuestMem, HTTP and what they import: left uninstrumented, as the
 # decoding and the checks under test are in the files compiled here). `package` declarations
 # of those modules are reachable only under the package name SwiftPM gave them.
@@ -60,7 +60,7 @@ if wanted json; then
     dto=$(ls Sources/Server/DTO/*.swift | grep -v Views+JSONWritable)
     # shellcheck disable=SC2086 # one path a word
     build json JSONFuzz Fuzz/JSON/JSONFuzz.swift $dto Sources/Server/JSON/*.swift \
-        Sources/Server/Problem/*.swift -enable-upcoming-feature InternalImportsByDefault -I "$debug/Modules" \
+        Sources/Server/Problem/*.swift Sources/Server/Text/*.swift -enable-upcoming-feature InternalImportsByDefault -I "$debug/Modules" \
         "${maps[@]}" -Xcc -fmodule-map-file=.build/checkouts/swift-system/Sources/CSystem/include/module.modulemap \
         -I Sources/COpenSSL -I Sources/CZlib "${objects[@]}" -lssl -lcrypto -lz
 fi
