@@ -11,7 +11,11 @@ struct FootprintTests {
         let gmemd = try await Gmemd.shared.running()
         #expect(try await gmemd.get("/v1/health").status == 200)
 
-        let maps = try String(contentsOfFile: "/proc/\(gmemd.pid)/maps", encoding: .utf8)
+        // Read to its end: String(contentsOfFile:) stops after the first 4 KiB of a /proc file,
+        // which holds only the lowest mappings (a sanitizer's shadow memory, gmemd's own image).
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(gmemd.pid)/maps"))
+        defer { try? file.close() }
+        let maps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
         let libraries = Set(
             maps.split(separator: "\n").compactMap { $0.split(separator: "/").last.map(String.init) })
 
