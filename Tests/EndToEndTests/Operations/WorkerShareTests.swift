@@ -54,12 +54,22 @@ struct WorkerShareTests {
         throws
         -> [RawConnection]
     {
-        try (0..<count).map { index in
-            let mode = index.isMultiple(of: 2) ? "allocate" : "punch_hole"
-            return try send(
-                "POST", "/v1/files/\(file)/fallocate", caller,
-                body: #"{"mode":"\#(mode)","offset":0,"length":\#(size)}"#, gmemd)
-        }
+        try (0..<count).map { index in try longFallocate(index, file, size: size, caller, gmemd) }
+    }
+
+    /// The `index`th of a run of fallocates over the whole of `file`: even ones allocate, odd
+    /// ones punch, so that served in this order each one changes all of the file.
+    static func longFallocate(_ index: Int, _ file: String, size: Int64, _ caller: Caller, _ gmemd: Gmemd)
+        throws -> RawConnection
+    {
+        let mode = index.isMultiple(of: 2) ? "allocate" : "punch_hole"
+        return try send(
+            "POST", "/v1/files/\(file)/fallocate", caller,
+            body: #"{"mode":"\#(mode)","offset":0,"length":\#(size)}"#, gmemd)
+    }
+
+    static func started(_ gmemd: Gmemd) async throws -> Double {
+        try await gmemd.metrics().value("gmemd_worker_jobs_started_total") ?? 0
     }
 
     static func queued(of caller: Caller, _ gmemd: Gmemd) async throws -> Double {
@@ -71,9 +81,17 @@ struct WorkerShareTests {
             let (a, b) = (try await Self.newTenant(gmemd), try await Self.newTenant(gmemd))
             let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
             let smallFile = try Self.createFile(size: 4096, b, gmemd)
-            let long = try Self.longFallocates(6, bigFile, size: 2 * Self.gib, a, gmemd)
-            try await until("four of a's fallocates wait", within: .seconds(120)) {
-                try await Self.queued(of: a, gmemd) >= 4
+            // One at a time, each sent once the one before is seen running or queued: a's queue is
+            // then served in this order, and none of it finds its work already done (sent at once,
+            // two allocates could follow each other and the second end at once).
+            let startedBefore = try await Self.started(gmemd)
+            var long: [RawConnection] = []
+            for index in 0..<6 {
+                long.append(try Self.longFallocate(index, bigFile, size: 2 * Self.gib, a, gmemd))
+                try await until("a's fallocate \(index) runs or waits", within: .seconds(120)) {
+                    let started = try await Self.started(gmemd) - startedBefore
+                    return try await started + Self.queued(of: a, gmemd) > Double(index)
+                }
             }
 
             let served = try Self.send(
@@ -96,11 +114,11 @@ struct WorkerShareTests {
             let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
             let aFile = try Self.createFile(size: 4096, a, gmemd)
             let bFile = try Self.createFile(size: 4096, b, gmemd)
-            let started = try await gmemd.metrics().value("gmemd_worker_jobs_started_total") ?? 0
+            let started = try await Self.started(gmemd)
             // The first on its own, so that it holds the worker before the two others come.
             var long = try Self.longFallocates(1, bigFile, size: 2 * Self.gib, a, gmemd)
             try await until("a's first fallocate starts", within: .seconds(120)) {
-                try await gmemd.metrics().value("gmemd_worker_jobs_started_total") ?? 0 > started
+                try await Self.started(gmemd) > started
             }
             long += try Self.longFallocates(2, bigFile, size: 2 * Self.gib, a, gmemd)
             try await until("a's queue of two is full", within: .seconds(120)) {
