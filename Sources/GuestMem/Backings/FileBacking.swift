@@ -19,6 +19,16 @@ enum FileBacking: ~Copyable {
         }
     }
 
+    /// What a read needs of the kernel object now (FileFigures): for a memfd, fstat(2) and
+    /// F_GET_SEALS; for a guest_memfd, no syscall.
+    func figures() throws(GuestMemError) -> FileFigures {
+        switch self {
+        case .memfd(let backing): try backing.memfd.reader.figures()
+        case .guestMemfd(let file):
+            FileFigures(size: file.size, allocatedBytes: file.allocation.totalLength, seals: [])
+        }
+    }
+
     /// The first byte past every allocated page, which may lie past the size (F8).
     var allocatedEnd: Int64 {
         switch self {

@@ -7,12 +7,14 @@ import Synchronization
 /// A file's state lock, with what a read of the file needs published beside it as atomics each
 /// time a hold ends (a sequence lock), so that a GET takes no lock at all: two event loops
 /// reading one file queued on the state lock in every GET (a profile of 64 connections showed
-/// futex waits from both loops), as it was held across fstat and F_GET_SEALS.
+/// futex waits from both loops), as it was held across fstat and F_GET_SEALS. The kernel's
+/// figures are published too, as the last change read them (`ManagedFile.touch`), so a read of a
+/// file that cannot drift makes no syscall either; one that can drifts takes the lock and asks
+/// the kernel under it, where the memfd's fd stays open.
 ///
 /// Locking: the holders of `lock` are the only writers of the published fields, one at a time;
-/// a reader retries while a hold is publishing. `readers` counts the reads that use the memfd's
-/// fd outside the lock: the deletion publishes `isDeleted`, then waits for them to leave
-/// (`awaitReaders`) before the fd can close, so a read never runs fstat on a closed or reused fd.
+/// a reader retries while a hold is publishing. A reader touches no fd, so the deletion needs
+/// nothing from readers before the memfd closes: a read that comes after sees `isDeleted`.
 struct FileStateLock: ~Copyable, Sendable {
     /// What a read needs of `ManagedFile.State`, as the last hold of the lock left it.
     struct Published: Equatable {
@@ -20,34 +22,31 @@ struct FileStateLock: ~Copyable, Sendable {
         var updatedAt: Timestamp
         var serviceSeals: SealSet
         var accountedBytes: Int64
+        var figures: FileFigures
         var isDeleted: Bool
-        var isExported: Bool
-        /// The memfd's fd for reads; nil for a guest_memfd, and once deleted.
-        var descriptor: Int32?
+        var canDrift: Bool
 
         init(_ state: borrowing ManagedFile.State) {
             (version, updatedAt, serviceSeals) = (state.version, state.updatedAt, state.serviceSeals)
-            (accountedBytes, isDeleted, isExported) = (
-                state.accountedBytes, state.isDeleted, state.isExported
-            )
-            descriptor = state.reader?.fd.rawValue
+            (accountedBytes, figures) = (state.accountedBytes, state.figures)
+            (isDeleted, canDrift) = (state.isDeleted, state.canDrift)
         }
 
         init(
-            version: UInt64, updatedAt: Timestamp, serviceSeals: SealSet, accountedBytes: Int64, flags: UInt64
+            version: UInt64, updatedAt: Timestamp, seals: UInt64, accountedBytes: Int64, size: Int64,
+            allocatedBytes: Int64, flags: UInt8
         ) {
-            (self.version, self.updatedAt, self.serviceSeals) = (version, updatedAt, serviceSeals)
-            self.accountedBytes = accountedBytes
-            (isDeleted, isExported) = (flags & 1 != 0, flags & 2 != 0)
-            descriptor = flags & 4 != 0 ? Int32(truncatingIfNeeded: flags >> 32) : nil
+            (self.version, self.updatedAt, self.accountedBytes) = (version, updatedAt, accountedBytes)
+            serviceSeals = SealSet(rawValue: UInt32(truncatingIfNeeded: seals))
+            figures = FileFigures(
+                size: size, allocatedBytes: allocatedBytes, seals: SealSet(rawValue: UInt32(seals >> 32)))
+            (isDeleted, canDrift) = (flags & 1 != 0, flags & 2 != 0)
         }
 
-        /// isDeleted, isExported and the descriptor in one word: bit 0, bit 1, bit 2 (present),
-        /// and the fd in the high half.
-        var flags: UInt64 {
-            let present = descriptor.map { UInt64(UInt32(bitPattern: $0)) << 32 | 4 } ?? 0
-            return (isDeleted ? 1 : 0) | (isExported ? 2 : 0) | present
-        }
+        /// The service seals in the low half, the kernel's in the high half.
+        var seals: UInt64 { UInt64(figures.seals.rawValue) << 32 | UInt64(serviceSeals.rawValue) }
+        /// isDeleted in bit 0, canDrift in bit 1.
+        var flags: UInt8 { (isDeleted ? 1 : 0) | (canDrift ? 2 : 0) }
     }
 
     private let lock: RankedMutex<ManagedFile.State>
@@ -55,17 +54,20 @@ struct FileStateLock: ~Copyable, Sendable {
     private let sequence = Atomic<UInt64>(0)
     private let version: Atomic<UInt64>
     private let updatedAt: Atomic<Int64>
-    private let serviceSeals: Atomic<UInt32>
+    private let seals: Atomic<UInt64>
     private let accountedBytes: Atomic<Int64>
-    private let flags: Atomic<UInt64>
-    private let readers = Atomic<Int>(0)
+    private let size: Atomic<Int64>
+    private let allocatedBytes: Atomic<Int64>
+    private let flags: Atomic<UInt8>
 
     init(_ state: consuming sending ManagedFile.State) {
         let published = Published(state)
         version = Atomic(published.version)
         updatedAt = Atomic(published.updatedAt.nanosecondsSinceEpoch)
-        serviceSeals = Atomic(published.serviceSeals.rawValue)
+        seals = Atomic(published.seals)
         accountedBytes = Atomic(published.accountedBytes)
+        size = Atomic(published.figures.size)
+        allocatedBytes = Atomic(published.figures.allocatedBytes)
         flags = Atomic(published.flags)
         lock = RankedMutex(.fileState, state)
     }
@@ -80,21 +82,9 @@ struct FileStateLock: ~Copyable, Sendable {
         }
     }
 
-    /// Runs `body` with the published state, taking no lock; while it runs, the memfd's fd that
-    /// `Published.descriptor` names stays open (when the file was not deleted).
+    /// Runs `body` with the published state, taking no lock.
     borrowing func reading<Result, E: Error>(_ body: (Published) throws(E) -> Result) throws(E) -> Result {
-        // Sequentially consistent, before the fields are read: the deletion's awaitReaders sees
-        // this read, or this read sees isDeleted (a Dekker pair with the fence there).
-        readers.add(1, ordering: .sequentiallyConsistent)
-        defer { readers.subtract(1, ordering: .releasing) }
-        return try body(published())
-    }
-
-    /// Waits until no read that may have seen the file undeleted uses its fd. Called after the
-    /// hold that set `isDeleted` ended, before the fd closes; reads last two syscalls.
-    borrowing func awaitReaders() {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-        while readers.load(ordering: .acquiring) != 0 { sched_yield() }
+        try body(published())
     }
 
     /// Stores `value` as the published state, unless it is already. Only a holder of the lock
@@ -106,8 +96,10 @@ struct FileStateLock: ~Copyable, Sendable {
         atomicMemoryFence(ordering: .releasing)
         version.store(value.version, ordering: .relaxed)
         updatedAt.store(value.updatedAt.nanosecondsSinceEpoch, ordering: .relaxed)
-        serviceSeals.store(value.serviceSeals.rawValue, ordering: .relaxed)
+        seals.store(value.seals, ordering: .relaxed)
         accountedBytes.store(value.accountedBytes, ordering: .relaxed)
+        size.store(value.figures.size, ordering: .relaxed)
+        allocatedBytes.store(value.figures.allocatedBytes, ordering: .relaxed)
         flags.store(value.flags, ordering: .relaxed)
         sequence.store(start + 2, ordering: .releasing)
     }
@@ -130,7 +122,8 @@ struct FileStateLock: ~Copyable, Sendable {
         Published(
             version: version.load(ordering: .relaxed),
             updatedAt: Timestamp(nanosecondsSinceEpoch: updatedAt.load(ordering: .relaxed)),
-            serviceSeals: SealSet(rawValue: serviceSeals.load(ordering: .relaxed)),
-            accountedBytes: accountedBytes.load(ordering: .relaxed), flags: flags.load(ordering: .relaxed))
+            seals: seals.load(ordering: .relaxed), accountedBytes: accountedBytes.load(ordering: .relaxed),
+            size: size.load(ordering: .relaxed), allocatedBytes: allocatedBytes.load(ordering: .relaxed),
+            flags: flags.load(ordering: .relaxed))
     }
 }

@@ -19,11 +19,7 @@ extension ManagedFile {
                 guard reservation.isLocked == allocationIsLocked else { return nil }
                 try allocate(range, keepSize: keepSize, within: reservation, host: host, &backing, &charge)
             case .punchHole:
-                // The fstat that booked the punch answers for the file too: one per request.
-                let status = try punchHole(range, &backing, &charge)
-                return try state.withLock { (state) throws(GuestMemError) in
-                    try snapshot(state, knowing: status)
-                }
+                try punchHole(range, &backing, &charge)
             }
             return try snapshot()
         }
@@ -38,35 +34,33 @@ extension ManagedFile {
         try withState { (state) throws(GuestMemError) in
             try requireAligned(range.offset, range.length, in: state)
         }
-        let (_, sizeBefore, sizeAfter) = try allocating(
+        let (_, sizeBefore, after) = try allocating(
             range, within: reservation, host: host, &backing, &charge
         ) { (backing) throws(GuestMemError) in
             try backing.fallocate(.allocate(keepSize: keepSize), range)
         }
         try withState { (state) throws(GuestMemError) in
             state.consumers.notify(over: range) { .allocate($0) }
-            state.consumers.notifyResize(from: sizeBefore, to: sizeAfter)
-            Self.touch(&state)
+            state.consumers.notifyResize(from: sizeBefore, to: after.size)
+            Self.touch(&state, after: after)
         }
     }
 
     /// Punches `range` under the operation lock the caller holds; the write seals answer EPERM,
     /// even past the end. `charge` gets what the kernel freed: whole pages only (F6, F7). Pins
     /// overlapping `range` are revoked and consumers told.
-    /// Answers the size and allocation the kernel reported after it.
     private func punchHole(_ range: ByteRange, _ backing: inout FileBacking, _ charge: inout Charge)
-        throws(GuestMemError) -> (size: Int64, allocatedBytes: Int64)
+        throws(GuestMemError)
     {
         try withState { (state) throws(GuestMemError) in
             try requireAligned(range.offset, range.length, in: state)
         }
         try backing.fallocate(.punchHole, range)
-        let status = try recount(&backing, &charge)
+        let after = try recount(&backing, &charge)
         try withState { (state) throws(GuestMemError) in
             invalidate(range, .punchHole, &state, &charge)
-            Self.touch(&state)
+            Self.touch(&state, after: after)
         }
-        return status
     }
 
     /// Sets the size with ftruncate(2); the kernel answers (a memfd's shrink and grow seals: EPERM;
@@ -83,11 +77,15 @@ extension ManagedFile {
             // Measured before the record forgets the pages past the new end.
             let lost = Self.span(from: size, to: max(sizeBefore, backing.allocatedEnd))
             try backing.resize(to: size)
-            _ = try recount(&backing, &charge)
+            let after = try recount(&backing, &charge)
             return try withState { (state) throws(GuestMemError) in
                 if size < sizeBefore, let lost { invalidate(lost, .shrink, &state, &charge) }
                 state.consumers.notifyResize(from: sizeBefore, to: size)
-                if size != sizeBefore { Self.touch(&state) }
+                if size != sizeBefore {
+                    Self.touch(&state, after: after)
+                } else {
+                    Self.touchIfMoved(&state, after: after)
+                }
                 return try snapshot(state)
             }
         }
@@ -96,36 +94,39 @@ extension ManagedFile {
     /// Runs `change`, which may allocate pages of `range` (a fallocate, a write), within
     /// `reservation`: the host headroom for the pages it could add is claimed first, what the
     /// kernel then reports is booked even when the change failed (hugetlbfs keeps pages of a
-    /// failed fallocate), and an allocation past the reservation is undone and refused. Answers
-    /// the change's result and the size before and after it.
+    /// failed fallocate, and then the version moves with them), and an allocation past the
+    /// reservation is undone and refused. Answers the change's result, the size before it and the
+    /// kernel's figures after it, for the caller's `touch`.
     func allocating<R>(
         _ range: ByteRange, within reservation: Reservation, host: HostMemory, _ backing: inout FileBacking,
         _ charge: inout Charge, _ change: (inout FileBacking) throws(GuestMemError) -> R
-    ) throws(GuestMemError) -> (result: R, sizeBefore: Int64, sizeAfter: Int64) {
+    ) throws(GuestMemError) -> (result: R, sizeBefore: Int64, after: FileFigures) {
         let newRanges = backing.newRanges(in: range)
         let claimed = try claimHeadroom(backing.newBytes(in: range), reservation, host)
         defer { host.release(claimed) }
         let sizeBefore = try backing.status().size
         let outcome = Result { () throws(GuestMemError) in try change(&backing) }
-        let sizeAfter = try recount(&backing, &charge).size
+        let after = try recount(&backing, &charge)
+        if case .failure(let error) = outcome {
+            try withState { (state) throws(GuestMemError) in Self.touchIfMoved(&state, after: after) }
+            throw error
+        }
         let result = try outcome.get()
         if try withState({ (state) throws(GuestMemError) in overran(reservation, charge, state) }) {
-            try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: sizeAfter, &backing, &charge)
+            try undo(newRanges, sizeBefore: sizeBefore, sizeAfter: after.size, &backing, &charge)
         }
-        return (result, sizeBefore, sizeAfter)
+        return (result, sizeBefore, after)
     }
 
-    /// Reads the allocation the kernel reports (st_blocks, or the extents), books the change since
-    /// the last look into `charge`, checks a memfd's map against it, and answers the size and
-    /// allocation it read.
+    /// Reads the kernel's figures after a change (FileFigures: st_blocks, or the extents), books
+    /// the allocation's change since the last look into `charge`, checks a memfd's map against
+    /// it, and answers the figures, which the change publishes with its version (`touch`).
     @discardableResult
-    func recount(_ backing: inout FileBacking, _ charge: inout Charge) throws(GuestMemError)
-        -> (size: Int64, allocatedBytes: Int64)
-    {
-        let status = try backing.status()
-        backing.reconcile(kernelBytes: status.allocatedBytes)
-        try withState { (state) throws(GuestMemError) in book(status.allocatedBytes, &state, &charge) }
-        return status
+    func recount(_ backing: inout FileBacking, _ charge: inout Charge) throws(GuestMemError) -> FileFigures {
+        let figures = try backing.figures()
+        backing.reconcile(kernelBytes: figures.allocatedBytes)
+        try withState { (state) throws(GuestMemError) in book(figures.allocatedBytes, &state, &charge) }
+        return figures
     }
 
     /// Checks that `newBytes` fit what the tenant set aside (locked bytes too, where the file's
@@ -141,12 +142,13 @@ extension ManagedFile {
         return try host.claim(newBytes)
     }
 
-    /// Whether the kernel allocated more than `reservation` had room for. Never for an exported
-    /// file: whoever holds its descriptor allocates when it likes, so st_blocks moves by pages
-    /// that are not this call's (booked all the same), and its allocation map, no longer exact,
-    /// already predicted this call's worst case.
+    /// Whether the kernel allocated more than `reservation` had room for. Never for a file whose
+    /// figures can drift (`State.canDrift`): whoever holds its descriptor or writes through its
+    /// mapping allocates when it likes, so st_blocks moves by pages that are not this call's
+    /// (booked all the same), and its allocation map, no longer exact, already predicted this
+    /// call's worst case.
     func overran(_ reservation: Reservation, _ charge: Charge, _ state: borrowing State) -> Bool {
-        guard !state.isExported else { return false }
+        guard !state.canDrift else { return false }
         return charge.allocatedBytes > reservation.bytes
             || (reservation.isLocked && charge.lockedBytes > reservation.lockedBytes)
     }
@@ -161,7 +163,8 @@ extension ManagedFile {
     ) throws(GuestMemError) -> Never {
         for range in newRanges { try backing.fallocate(.punchHole, range) }
         if sizeAfter != sizeBefore { try backing.resize(to: sizeBefore) }
-        _ = try recount(&backing, &charge)
+        let after = try recount(&backing, &charge)
+        try withState { (state) throws(GuestMemError) in Self.touchIfMoved(&state, after: after) }
         throw .quotaExceeded("the kernel allocated more than the tenant limit leaves; undone")
     }
 

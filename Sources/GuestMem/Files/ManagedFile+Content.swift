@@ -77,19 +77,21 @@ extension ManagedFile {
                 let size = try backing.status().size
                 return ContentWrite(written: 0, size: size, version: try withState { $0.version })
             }
-            let (count, sizeBefore, sizeAfter) = try allocating(
+            let (count, sizeBefore, after) = try allocating(
                 range, within: reservation, host: host, &backing, &charge
             ) { (backing) throws(GuestMemError) in try Self.write(bytes, at: offset, &backing) }
             let version = try withState { (state) throws(GuestMemError) -> UInt64 in
                 if count > 0 {
                     // `count` ≤ bytes.count, so this range is inside the checked one.
                     state.consumers.dirty.insert(try ByteRange(offset: offset, length: Int64(count)))
-                    state.consumers.notifyResize(from: sizeBefore, to: sizeAfter)
-                    Self.touch(&state)
+                    state.consumers.notifyResize(from: sizeBefore, to: after.size)
+                    Self.touch(&state, after: after)
+                } else {
+                    Self.touchIfMoved(&state, after: after)
                 }
                 return state.version
             }
-            return ContentWrite(written: Int64(count), size: sizeAfter, version: version)
+            return ContentWrite(written: Int64(count), size: after.size, version: version)
         }
     }
 

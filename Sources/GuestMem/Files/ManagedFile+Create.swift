@@ -25,23 +25,26 @@ extension ManagedFile {
             if size != 0 { try memfd.resize(to: size) }
             return try memfd.status()
         }
+        let seals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try memfd.seals() }
         return ManagedFile(
-            id: id, tenant: tenant, name: name, flags: flags, memfd: memfd, blockSize: status.blockSize,
+            id: id, tenant: tenant, name: name, flags: flags, memfd: memfd, status: status, seals: seals,
             whileAllocating: whileAllocating)
     }
 
     /// A file over `memfd`, made, adopted or taken back after a restart (`createdAt` then is the
-    /// journal's), whose pages come `blockSize` at a time (st_blksize).
+    /// journal's), as fstat (`status`) and F_GET_SEALS (`seals`) answered once the caller made it
+    /// what it is: its first published figures. Its pages come st_blksize at a time.
     convenience init(
         id: FileID, tenant: TenantID, name: String, flags: FileFlags, memfd: consuming Memfd,
-        blockSize: Int64,
+        status: MemfdStatus, seals: SealSet,
         whileAllocating: (@Sendable (FileID) -> Void)? = nil, createdAt: Timestamp? = nil
     ) {
-        let unit = max(HostProbe.pageSize, blockSize)
+        let unit = max(HostProbe.pageSize, status.blockSize)
         let reader = memfd.reader
         self.init(
             id: id, tenant: tenant, name: name, backend: .memfd(flags),
             backing: .memfd(MemfdBacking(memfd: memfd, map: AllocationMap(unit: unit))), reader: reader,
+            figures: FileFigures(size: status.size, allocatedBytes: status.allocatedBytes, seals: seals),
             allocationUnit: unit,
             whileAllocating: whileAllocating, createdAt: createdAt)
     }
@@ -52,8 +55,10 @@ extension ManagedFile {
         whileAllocating: (@Sendable (FileID) -> Void)? = nil
     ) {
         let backend = BackendInfo.guestMemfd(vm: vm, size: file.size, flags: file.flags)
+        let figures = FileFigures(size: file.size, allocatedBytes: 0, seals: [])
         self.init(
             id: id, tenant: tenant, name: name, backend: backend, backing: .guestMemfd(file), reader: nil,
+            figures: figures,
             allocationUnit: HostProbe.pageSize, whileAllocating: whileAllocating)
     }
 

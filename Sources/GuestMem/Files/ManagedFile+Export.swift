@@ -2,7 +2,8 @@ import SystemPackage
 
 /// A memfd whose descriptor is outside gmemd: handed to a process consumer, or adopted from a
 /// process that may keep its own. gmemd cannot take such a descriptor back, so it keeps its
-/// word another way: it re-reads what the kernel says (fstat, F_GET_SEALS) before it answers,
+/// word another way: it re-reads what the kernel says (fstat, F_GET_SEALS) before it answers
+/// (State.canDrift),
 /// refuses the inaccessible seal (a receiver could map the file), and frees the memory on delete.
 extension ManagedFile {
     /// Opens a descriptor with `access` for `consumer`, counted on it. Refused with EPERM for a
@@ -47,12 +48,12 @@ extension ManagedFile {
         }
     }
 
-    /// Books into `charge` what a holder of the descriptor allocated or freed since gmemd last
-    /// looked (st_blocks); nothing for a file whose descriptor never left. Takes only the state
-    /// lock: a GET of the file and the tenant's usage call it.
-    func recountExported(_ charge: inout Charge) throws(GuestMemError) {
+    /// Books into `charge` what the holders of the file's descriptor or the writers through its
+    /// mapping allocated or freed since gmemd last looked (st_blocks); nothing for a file whose
+    /// figures cannot drift (State.canDrift). Takes only the state lock: the tenant's usage calls it.
+    func recountDrifting(_ charge: inout Charge) throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
-            guard state.isExported, !state.isDeleted, let reader = state.reader else { return }
+            guard state.canDrift, !state.isDeleted, let reader = state.reader else { return }
             let status = try kernel("fstat") { () throws(Errno) in try reader.status() }
             book(status.allocatedBytes, &state, &charge)
         }
@@ -78,6 +79,7 @@ extension ManagedFile {
         let size = try backing.status().size
         guard let span = Self.span(from: 0, to: max(size, backing.allocatedEnd)) else { return }
         try backing.fallocate(.punchHole, span)
-        _ = try recount(&backing, &charge)
+        let after = try recount(&backing, &charge)
+        try withState { (state) throws(GuestMemError) in Self.touch(&state, after: after) }
     }
 }

@@ -27,7 +27,10 @@ extension ManagedFile {
                 }
             }
             return try withState { (state) throws(GuestMemError) -> Consumer in
-                try state.consumers.attach(
+                // Mapped from here on, even if the attach is refused and the slot goes: its
+                // mapping may have let pages change meanwhile (State.canDrift).
+                if !isGuestMemfd { state.isMapped = true }
+                return try state.consumers.attach(
                     bound: memslot, in: &vm, seals: state.serviceSeals, make(memslot, range))
             }
         }

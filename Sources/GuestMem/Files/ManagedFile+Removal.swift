@@ -28,7 +28,6 @@ extension ManagedFile {
         try requireVersion(versions)
         try punchForDelete(force: force, &backing, &charge)
         let span = Self.span(from: 0, to: max(try backing.status().size, backing.allocatedEnd))
-        defer { state.awaitReaders() }
         return try withState { (state) throws(GuestMemError) -> [Consumer] in
             let detached = state.consumers.detachAll(
                 invalidating: span, pinsAreLocked: !allocationIsLocked(state), charge: &charge)
@@ -36,7 +35,8 @@ extension ManagedFile {
             charge.lockedBytes -= allocationIsLocked(state) ? state.accountedBytes : 0
             charge.files -= 1
             state.accountedBytes = 0
-            // From here no read uses the memfd's fd: it closes once the backing goes.
+            // From here no read uses the memfd's fd (a drifting file's reads use it under this
+            // lock): it closes once the backing goes.
             state.isDeleted = true
             state.reader = nil
             return detached

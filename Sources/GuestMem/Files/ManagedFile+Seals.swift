@@ -31,12 +31,16 @@ extension ManagedFile {
                 }
             }
             if !isGuestMemfd, seals.kernelBits != 0 { try addKernelSeals(seals, backing) }
+            let figures = try backing.figures()
             return try withState { (state) throws(GuestMemError) in
                 state.serviceSeals.formUnion(seals.serviceSeals)
-                let after = try snapshot(state)
-                if after.seals == before { return after }
-                state.consumers.notifySeals(after.seals)
-                Self.touch(&state)
+                let after = figures.seals.union(state.serviceSeals)
+                if after == before {
+                    Self.touchIfMoved(&state, after: figures)
+                } else {
+                    state.consumers.notifySeals(after)
+                    Self.touch(&state, after: figures)
+                }
                 return try snapshot(state)
             }
         }

@@ -13,8 +13,9 @@ import SystemPackage
 /// - `state` guards what reads need and is held only for assignments and calls that never
 ///   block (fstat, F_GET_SEALS on the memfd's fd, which the deletion takes away under it before
 ///   the memfd closes). Reads take it alone, so they answer while a fallocate runs, on the loop;
-///   a GET of a file whose descriptor never left takes not even that, but what its last hold
-///   published (FileStateLock).
+///   a GET of a file whose figures cannot drift (`State.canDrift`) takes not even that and makes
+///   no syscall: it answers what the last hold published (FileStateLock), the kernel's figures
+///   included, which every change reads after it acts and publishes with its version (`touch`).
 /// A detach, an unpin and the dirty log change only `state`: they touch no kernel object.
 final class ManagedFile: Sendable {
     let id: FileID
@@ -57,6 +58,11 @@ final class ManagedFile: Sendable {
         var consumers: ConsumerTable
         /// A descriptor of it is outside gmemd, for good (ManagedFile+Export).
         var isExported = false
+        /// A memfd gmemd has mapped shared, as a memslot's memory (ManagedFile+Memslot), for good.
+        var isMapped = false
+        /// The kernel's figures as gmemd's last change to the file left them, read after it
+        /// under the operation lock (`touch`); a read of a file that cannot drift answers these.
+        var figures: FileFigures
         /// The consumers' part of the last journal record taken, and the consumers' revision it
         /// was taken at: while that revision holds, a record reuses it (with the leases renewed
         /// since) instead of visiting every consumer's lock.
@@ -70,11 +76,28 @@ final class ManagedFile: Sendable {
         /// after a line failed.
         var journaledMark: RecordMark?
         var isInaccessible: Bool { serviceSeals.contains(.inaccessible) }
+
+        /// Whether the kernel's figures of this memfd may move without gmemd changing it, so that
+        /// a read must ask the kernel (fstat, F_GET_SEALS) and book what it finds; the one place
+        /// that decides it. They may once anything but gmemd's own calls can reach the file's
+        /// pages or size:
+        /// - a descriptor left gmemd (handed to a process consumer, adopted from a process that
+        ///   may keep its own): its holders allocate, punch, resize and seal when they like;
+        /// - gmemd mapped it (a memslot): the guest's writes allocate pages, and khugepaged may
+        ///   collapse the mapped range into huge pages (filling holes) where the host's shmem THP
+        ///   policy allows.
+        /// Both are for good: a descriptor cannot be taken back, and a memslot's mapping outlives
+        /// its consumer's detach (the VM unbinds it after) with nothing to tell the file when the
+        /// last mapping went. Every other memfd changes only through gmemd's calls under the
+        /// operation lock, each of which publishes what the kernel answers after it. A guest_memfd
+        /// never drifts: its figures are gmemd's own record (kernel-semantics.md A11).
+        var canDrift: Bool { isExported || isMapped }
     }
 
     init(
         id: FileID, tenant: TenantID, name: String, backend: BackendInfo, backing: consuming FileBacking,
-        reader: MemfdReader?, allocationUnit: Int64, whileAllocating: (@Sendable (FileID) -> Void)? = nil,
+        reader: MemfdReader?, figures: FileFigures, allocationUnit: Int64,
+        whileAllocating: (@Sendable (FileID) -> Void)? = nil,
         createdAt: Timestamp? = nil
     ) {
         let now = Timestamp.now()
@@ -92,7 +115,7 @@ final class ManagedFile: Sendable {
         state = FileStateLock(
             State(
                 reader: reader, serviceSeals: seals, updatedAt: now,
-                consumers: ConsumerTable(pageSize: pageSize)))
+                consumers: ConsumerTable(pageSize: pageSize), figures: figures))
         operation = RankedMutex(.fileOperation, backing)
     }
 
@@ -119,45 +142,55 @@ final class ManagedFile: Sendable {
         try state.withLock { (state) throws(GuestMemError) in try snapshot(state) }
     }
 
-    /// The file as it is now, taking no lock, or nil when its descriptor left gmemd: a read of
-    /// that one books what the holders allocated, under the state lock (`recountExported`).
-    /// The kernel's figures are read now, as under the lock; the rest is what the last hold of
-    /// the state lock left, which every change holds it to make.
+    /// The file as the last hold of the state lock published it, taking no lock and making no
+    /// syscall, or nil when its figures can drift (`State.canDrift`): a read of that one asks the
+    /// kernel and books what the holders allocated, under the state lock (`snapshotRecounting`).
     func snapshotWithoutLock() throws(GuestMemError) -> FileSnapshot? {
         try state.reading { (published) throws(GuestMemError) -> FileSnapshot? in
-            published.isExported && !published.isDeleted ? nil : try snapshot(published)
+            published.canDrift && !published.isDeleted ? nil : try snapshot(published)
         }
     }
 
-    /// `known` is what an fstat under the operation lock just read, so as not to read it again.
-    func snapshot(_ state: borrowing State, knowing known: (size: Int64, allocatedBytes: Int64)? = nil)
-        throws(GuestMemError) -> FileSnapshot
-    {
-        try snapshot(FileStateLock.Published(state), knowing: known)
+    /// The file as the kernel says it is now, booking into `charge` what was allocated or freed
+    /// behind gmemd's back, in one hold of the state lock: a read of a file whose figures can
+    /// drift, which the lock-free read leaves to this.
+    func snapshotRecounting(_ charge: inout Charge) throws(GuestMemError) -> FileSnapshot {
+        try state.withLock { (state) throws(GuestMemError) in
+            guard !state.isDeleted else { throw .notFound("no file \(id)") }
+            var published = FileStateLock.Published(state)
+            if let figures = try driftedFigures(state) {
+                book(figures.allocatedBytes, &state, &charge)
+                published.figures = figures
+            }
+            return try snapshot(published)
+        }
     }
 
-    /// The file from what a read needs of its state, and the kernel's answers for a memfd; its
-    /// fd must stay open meanwhile (under the state lock, or in `FileStateLock.reading`).
-    private func snapshot(
-        _ state: FileStateLock.Published, knowing known: (size: Int64, allocatedBytes: Int64)? = nil
-    ) throws(GuestMemError) -> FileSnapshot {
+    /// The file from its state: the kernel's figures as the last change published them, or as
+    /// the kernel answers now for a file whose figures can drift.
+    func snapshot(_ state: borrowing State) throws(GuestMemError) -> FileSnapshot {
+        var published = FileStateLock.Published(state)
+        if let figures = try driftedFigures(state) { published.figures = figures }
+        return try snapshot(published)
+    }
+
+    /// What the kernel answers now for a memfd whose figures can drift; nil for any other file,
+    /// whose published figures are the kernel's.
+    func driftedFigures(_ state: borrowing State) throws(GuestMemError) -> FileFigures? {
+        guard state.canDrift, !state.isDeleted, let reader = state.reader else { return nil }
+        return try reader.figures()
+    }
+
+    /// The file from what a read needs of its state; no syscall.
+    private func snapshot(_ state: FileStateLock.Published) throws(GuestMemError) -> FileSnapshot {
         guard !state.isDeleted else { throw .notFound("no file \(id)") }
         switch backend {
         case .memfd(let flags):
-            // Present while the file is: set at creation, taken away only with isDeleted.
-            let reader = MemfdReader(fd: FileDescriptor(rawValue: state.descriptor!))
-            let (size, allocatedBytes): (Int64, Int64)
-            if let known {
-                (size, allocatedBytes) = known
-            } else {
-                let read = try kernel("fstat") { () throws(Errno) in try reader.status() }
-                (size, allocatedBytes) = (read.size, read.allocatedBytes)
-            }
-            let kernelSeals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try reader.seals() }
             return FileSnapshot(
-                id: id, name: name, backend: .memfd, size: size, allocatedBytes: allocatedBytes,
-                seals: kernelSeals.union(state.serviceSeals), flags: flags, createdAt: createdAt,
-                updatedAt: state.updatedAt, version: state.version)
+                id: id, name: name, backend: .memfd, size: state.figures.size,
+                allocatedBytes: state.figures.allocatedBytes,
+                seals: state.figures.seals.union(state.serviceSeals),
+                flags: flags, createdAt: createdAt, updatedAt: state.updatedAt, version: state.version)
         case .guestMemfd(let vm, let size, let flags):
             return FileSnapshot(
                 id: id, name: name, backend: .guestMemfd, size: size, allocatedBytes: state.accountedBytes,
@@ -205,10 +238,23 @@ final class ManagedFile: Sendable {
         charge.lockedBytes += allocationIsLocked(state) ? change : 0
     }
 
-    /// Marks a change: the version (the ETag) and the update time move.
-    static func touch(_ state: inout State) {
+    /// Marks a change: the version (the ETag) and the update time move, and `figures`, what the
+    /// kernel answered after the change (`FileBacking.figures`, read under the operation lock the
+    /// change holds), are published in the same hold: a read never gets a version with the
+    /// figures of another (a client caches by ETag), and a file that cannot drift answers them
+    /// with no syscall. Every change that reaches the kernel object ends here.
+    static func touch(_ state: inout State, after figures: FileFigures) {
+        state.figures = figures
         state.version += 1
         state.updatedAt = .now()
+    }
+
+    /// After a call that failed or changed nothing: when the kernel's figures moved all the same
+    /// (hugetlbfs keeps the pages of a failed fallocate, F8), that is a change and the version
+    /// moves with them. A file that can drift is read from the kernel anyway.
+    static func touchIfMoved(_ state: inout State, after figures: FileFigures) {
+        guard !state.canDrift, figures != state.figures else { return }
+        touch(&state, after: figures)
     }
 
     /// Refuses with 412 unless the current version is one of `expected` (nil: any version).

@@ -23,7 +23,8 @@ import Locking
 ///
 /// Reads (a file's snapshot, its seals, consumers and dirty log, listings, usage) take only
 /// `fileState` and leaves, never `fileOperation`: they do not wait behind a running fallocate.
-/// A GET of a file and a listing take not even `fileState` (FileStateLock publishes what they read).
+/// A GET of a file and a listing take not even `fileState` (FileStateLock publishes what they read,
+/// the kernel's figures included), unless the file's figures can drift (`State.canDrift`).
 enum LockRank: Int, CaseIterable, Sendable {
     case tenantChanges, fileJournal, vm, fileOperation, fileState, consumer, tenant, storeMaps, tenantTable
 

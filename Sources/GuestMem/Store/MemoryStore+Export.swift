@@ -87,22 +87,23 @@ extension MemoryStore {
         let seals = try kernel("fcntl(F_GET_SEALS)") { () throws(Errno) in try memfd.seals() }
         let flags = FileFlags(allowSealing: !seals.contains(.seal), hugetlb: memfd.isHugetlb)
         let file = ManagedFile(
-            id: .random(), tenant: tenantID, name: name, flags: flags, memfd: memfd,
-            blockSize: status.blockSize, whileAllocating: whileAllocating)
+            id: .random(), tenant: tenantID, name: name, flags: flags, memfd: memfd, status: status,
+            seals: seals, whileAllocating: whileAllocating)
         try file.withState { (state) throws(GuestMemError) in state.isExported = true }
-        try file.recountExported(&charge)
+        try file.recountDrifting(&charge)
         return try publish(file, of: tenantID, &charge, receipt: receipt)
     }
 
-    /// Books what holders of exported descriptors of `tenantID`'s files allocated or freed since
-    /// gmemd last looked, so that its usage is what the kernel says.
-    func recountExported(of tenantID: TenantID) throws(GuestMemError) {
+    /// Books what was allocated or freed behind gmemd's back in `tenantID`'s files whose figures
+    /// can drift (exported or mapped) since gmemd last looked, so that its usage is what the
+    /// kernel says.
+    func recountDrifting(of tenantID: TenantID) throws(GuestMemError) {
         let (tenant, files) = try maps.withLock { (maps) throws(GuestMemError) -> (Tenant, [ManagedFile]) in
             guard let entry = maps.tenants[tenantID] else { throw .notFound("no tenant \(tenantID)") }
             return (entry.tenant, entry.fileIDs.all.compactMap { maps.files[$0] })
         }
         var charge = Charge()
         defer { tenant.settle(charge) }
-        for file in files { try? file.recountExported(&charge) }
+        for file in files { try? file.recountDrifting(&charge) }
     }
 }

@@ -43,16 +43,16 @@ extension MemoryStore {
         return snapshot
     }
 
-    /// One file of `tenantID`. An exported file's allocation is booked as the kernel reports it
-    /// now, so its `allocatedBytes` and the tenant's usage agree. Waits for no running operation,
-    /// and takes no lock of the file's unless it was exported.
+    /// One file of `tenantID`. Waits for no running operation. A file whose figures cannot drift
+    /// (ManagedFile.State.canDrift) answers what its last change published: no lock, no syscall.
+    /// One whose figures can is read from the kernel, its allocation booked as the kernel reports
+    /// it now, so its `allocatedBytes` and the tenant's usage agree.
     package func file(_ id: FileID, of tenantID: TenantID) throws(GuestMemError) -> FileSnapshot {
         let (tenant, file) = try lookup(id, of: tenantID)
         if let snapshot = try file.snapshotWithoutLock() { return snapshot }
         var charge = Charge()
         defer { tenant.settle(charge) }
-        try file.recountExported(&charge)
-        return try file.snapshot()
+        return try file.snapshotRecounting(&charge)
     }
 
     /// Whether `id` is a guest_memfd file of `tenantID`: its content cannot go out by sendfile(2).

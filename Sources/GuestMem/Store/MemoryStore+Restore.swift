@@ -32,9 +32,10 @@ extension MemoryStore {
         if maps.withLock({ $0.files[record.id] != nil }) {
             throw .refused("file \(record.id) is served already", errno: .fileExists)
         }
+        // Its figures as the kernel answered them just now: nothing else holds it yet.
         let file = ManagedFile(
             id: record.id, tenant: record.tenant, name: record.name, flags: record.flags, memfd: memfd,
-            blockSize: status.blockSize, whileAllocating: whileAllocating, createdAt: record.createdAt)
+            status: status, seals: seals, whileAllocating: whileAllocating, createdAt: record.createdAt)
         let (attached, ended, awaiting) = consumers(of: record, file)
         var charge = Charge()
         try file.withState { (state) throws(GuestMemError) in

@@ -38,7 +38,7 @@ extension MemoryStore {
     /// A tenant's usage: the sum of the kernel's st_blocks figures for its files, as last seen.
     /// Files whose descriptor left gmemd are looked at again first (MemoryStore+Export).
     package func usage(of id: TenantID) throws(GuestMemError) -> TenantUsage {
-        try recountExported(of: id)
+        try recountDrifting(of: id)
         return try tenant(id).usage
     }
 
