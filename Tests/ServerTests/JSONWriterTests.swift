@@ -28,6 +28,8 @@ struct JSONWriterTests {
     func stringsAreEscapedAsJSONEncoderEscapesThem(_ text: String) {
         expectSameBytes(text)
         expectSameBytes([text, text])
+        // Many times the writer's first capacity, so that it grows again and again.
+        expectSameBytes(Array(repeating: text + "x", count: 700))
     }
 
     @Test(arguments: [Int64.min, -1, 0, 1, 9, 10, 4096, Int64.max])

@@ -6,14 +6,23 @@ import GuestMem
 /// no whitespace, members in the order written — callers write them sorted, as `.sortedKeys`
 /// does — "/" and non-ASCII left as they are, and control characters escaped as JSONEncoder
 /// escapes them.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+///
+/// The bytes go into memory it owns and grows itself, each write a store behind one capacity
+/// check: appending to an `[UInt8]` byte by byte checked uniqueness and capacity per byte and
+/// was most of a file GET's encoding time.
+struct JSONWriter: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     /// Whether the next key or value follows a sibling, so that a comma goes first.
     private var followsValue = false
 
-    init(reservingCapacity capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+    init(reservingCapacity capacity: Int = 512) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
     }
+
+    deinit { start.deallocate() }
 
     /// `value` alone, as bytes.
     static func encode(_ value: some JSONWritable) -> [UInt8] {
@@ -21,6 +30,9 @@ struct JSONWriter {
         value.write(to: &writer)
         return writer.bytes
     }
+
+    /// What was written so far.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 
     /// An object whose members `members` writes with `member(_:_:)`.
     mutating func object(_ members: (inout JSONWriter) -> Void) {
@@ -40,10 +52,13 @@ struct JSONWriter {
     /// need no escaping.
     mutating func member(_ key: StaticString, _ value: some JSONWritable) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        let length = key.utf8CodeUnitCount
+        let to = reserve(length + 3)
+        to[0] = UInt8(ascii: "\"")
+        (to + 1).update(from: key.utf8Start, count: length)
+        to[length + 1] = UInt8(ascii: "\"")
+        to[length + 2] = UInt8(ascii: ":")
+        count += length + 3
         followsValue = false
         value.write(to: &self)
     }
@@ -56,89 +71,148 @@ struct JSONWriter {
 
     mutating func string(_ value: some StringProtocol) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            // RFC 8259 §7: the rest of U+0000–U+001F only as \u00XX. UTF-8 of anything above
-            // U+007F has no byte below 0x80, so a multi-byte character is copied as it is.
-            case 0x00..<0x20:
-                bytes.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                ])
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
+        append(UInt8(ascii: "\""))
+        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: Self.needsEscape) else { return false }
+            append(UnsafeRawBufferPointer(utf8))
+            return true
         }
-        bytes.append(UInt8(ascii: "\""))
+        if copied != true {
+            for byte in value.utf8 { escaping(byte) }
+        }
+        append(UInt8(ascii: "\""))
         followsValue = true
     }
 
-    /// A time as `WireTime.string(_:)` spells it, without making that String.
+    /// A time as `WireTime.string(_:)` spells it, quoted, without making that String.
     mutating func time(_ value: Timestamp) {
         separate()
-        WireTime.appendQuoted(value, to: &bytes)
+        let to = reserve(WireTime.dateTimeLength + 3)
+        to[0] = UInt8(ascii: "\"")
+        WireTime.store(dateTimeOf: Int(value.nanosecondsSinceEpoch / 1_000_000_000), at: to + 1)
+        to[WireTime.dateTimeLength + 1] = UInt8(ascii: "Z")
+        to[WireTime.dateTimeLength + 2] = UInt8(ascii: "\"")
+        count += WireTime.dateTimeLength + 3
         followsValue = true
     }
 
     mutating func integer(_ value: Int64) {
         if value < 0 {
             separate()
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             followsValue = false
         }
         integer(value.magnitude)
     }
 
-    /// Digits from the most significant down, so nothing is reversed afterwards: a journal line
-    /// holds thousands of integers (a file's dirty ranges), and a generic reverse of an array
-    /// slice per integer was most of its cost in a debug or sanitized build.
     mutating func integer(_ value: UInt64) {
         separate()
-        var place: UInt64 = 1
-        while value / place >= 10 { place *= 10 }
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / place % 10))
-            place /= 10
-        } while place > 0
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        let to = reserve(digits)
+        rest = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            to[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        count += digits
         followsValue = true
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        value ? append(literal: "true") : append(literal: "false")
         followsValue = true
     }
 
     mutating func null() {
         separate()
-        bytes.append(contentsOf: Self.nullBytes)
+        append(literal: "null")
         followsValue = true
     }
 
+    /// `byte` of a string's UTF-8, escaped if RFC 8259 §7 wants it (and as JSONEncoder does).
+    private mutating func escaping(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(UInt8(ascii: "\\"), byte)
+        case 0x08: append(UInt8(ascii: "\\"), UInt8(ascii: "b"))
+        case 0x09: append(UInt8(ascii: "\\"), UInt8(ascii: "t"))
+        case 0x0A: append(UInt8(ascii: "\\"), UInt8(ascii: "n"))
+        case 0x0C: append(UInt8(ascii: "\\"), UInt8(ascii: "f"))
+        case 0x0D: append(UInt8(ascii: "\\"), UInt8(ascii: "r"))
+        // The rest of U+0000–U+001F only as \u00XX. UTF-8 of anything above U+007F has no byte
+        // below 0x80, so a multi-byte character is copied as it is.
+        case 0x00..<0x20:
+            append(literal: "\\u00")
+            append(Self.hexDigit(byte >> 4), Self.hexDigit(byte & 0xF))
+        default: append(byte)
+        }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    @inline(__always)
     private mutating func separate() {
-        if followsValue { bytes.append(UInt8(ascii: ",")) }
+        if followsValue { append(UInt8(ascii: ",")) }
     }
 
     private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(bracket)
+        append(bracket)
         followsValue = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        bytes.append(bracket)
+        append(bracket)
         followsValue = true
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-    private static let trueBytes = Array("true".utf8)
-    private static let falseBytes = Array("false".utf8)
-    private static let nullBytes = Array("null".utf8)
+    /// Where the next `length` bytes go, growing the memory first if they do not fit; the
+    /// caller stores them and adds them to `count`.
+    @inline(__always)
+    private mutating func reserve(_ length: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + length > capacity {
+            let grown = max(capacity * 2, count + length)
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            moved.moveInitialize(from: start, count: count)
+            start.deallocate()
+            (start, capacity) = (moved, grown)
+        }
+        return start + count
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        reserve(1).initialize(to: byte)
+        count += 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ first: UInt8, _ second: UInt8) {
+        let to = reserve(2)
+        (to[0], to[1]) = (first, second)
+        count += 2
+    }
+
+    @inline(__always)
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let from = bytes.baseAddress else { return }
+        reserve(bytes.count).initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    private mutating func append(literal: StaticString) {
+        append(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
 }

@@ -35,38 +35,48 @@ enum WireTime {
             nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)) * 1_000_000_000)
     }
 
-    /// Appends `"YYYY-MM-DDTHH:MM:SSZ"`, the string `string(_:)` makes, quotes included.
-    static func appendQuoted(_ time: Timestamp, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        appendDateTime(secondsSinceEpoch: Int(time.nanosecondsSinceEpoch / 1_000_000_000), to: &bytes)
-        bytes.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
-    }
+    /// The bytes of `YYYY-MM-DDTHH:MM:SS`.
+    static let dateTimeLength = 19
 
     /// Appends `YYYY-MM-DDTHH:MM:SS` for a second since the epoch (from 1970 to 9999), without a
     /// zone, so that log lines can add their milliseconds before the `Z`.
     static func appendDateTime(secondsSinceEpoch seconds: Int, to bytes: inout [UInt8]) {
-        let (year, month, day) = civilDate(daysSinceEpoch: seconds / 86_400)
-        let secondOfDay = seconds % 86_400
-        appendDigits(year, count: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, count: 2, to: &bytes)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: dateTimeLength))
+        bytes.withUnsafeMutableBufferPointer { store(dateTimeOf: seconds, at: $0.baseAddress! + start) }
     }
 
-    /// The last `count` decimal digits of `value` (≥ 0), zero-padded.
+    /// Stores `YYYY-MM-DDTHH:MM:SS` for a second since the epoch at `to`, which has room for
+    /// `dateTimeLength` bytes: JSONWriter writes times in place with it.
+    static func store(dateTimeOf seconds: Int, at to: UnsafeMutablePointer<UInt8>) {
+        let (year, month, day) = civilDate(daysSinceEpoch: seconds / 86_400)
+        let secondOfDay = seconds % 86_400
+        storeDigits(year, count: 4, at: to)
+        to[4] = UInt8(ascii: "-")
+        storeDigits(month, count: 2, at: to + 5)
+        to[7] = UInt8(ascii: "-")
+        storeDigits(day, count: 2, at: to + 8)
+        to[10] = UInt8(ascii: "T")
+        storeDigits(secondOfDay / 3600, count: 2, at: to + 11)
+        to[13] = UInt8(ascii: ":")
+        storeDigits(secondOfDay / 60 % 60, count: 2, at: to + 14)
+        to[16] = UInt8(ascii: ":")
+        storeDigits(secondOfDay % 60, count: 2, at: to + 17)
+    }
+
+    /// Appends the last `count` decimal digits of `value` (≥ 0), zero-padded.
     static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<count { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { storeDigits(value, count: count, at: $0.baseAddress! + start) }
+    }
+
+    @inline(__always)
+    private static func storeDigits(_ value: Int, count: Int, at to: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            to[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
         }
     }
 }
