@@ -42,9 +42,15 @@ extension Gmemd {
         return (id, ["-H", "Authorization: Bearer \(token)"])
     }
 
-    /// A scrape of `/metrics` with the admin token, parsed.
+    /// A scrape of `/metrics` with the admin token, parsed. Over a connection of the test's own
+    /// rather than curl: tests poll it, and a process spawned per look took seconds on a loaded
+    /// machine, long enough for the queue a test watched to drain between two looks.
     func metrics() async throws -> PrometheusText {
-        let reply = try await curl("/metrics", adminHeader).reply
+        let connection = try RawConnection(port: port, readTimeout: .seconds(60))
+        try connection.send(
+            "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(try adminToken)\r\n"
+                + "Connection: close\r\n\r\n")
+        let reply = try connection.readReply()
         guard reply.status == 200 else {
             throw EndToEndError.malformedResponse("GET /metrics: \(reply.status)")
         }
