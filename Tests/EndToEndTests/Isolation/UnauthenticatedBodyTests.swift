@@ -19,14 +19,17 @@ struct UnauthenticatedBodyTests {
 
             let replies = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<16 {
+                    // Off the pool: sixteen blocking sends would hold both of its threads.
                     group.addTask {
-                        let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(20))
-                        try connection.send(
-                            "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                + "Content-Length: \(64 * Self.mib)\r\n\r\n")
-                        // gmemd answers and closes without reading: sends then fail, as they should.
-                        for _ in 0..<63 where (try? connection.send(chunk)) != nil {}
-                        return try connection.readReply().status
+                        try await offThePool {
+                            let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(20))
+                            try connection.send(
+                                "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: \(64 * Self.mib)\r\n\r\n")
+                            // gmemd answers and closes without reading: sends then fail, as they should.
+                            for _ in 0..<63 where (try? connection.send(chunk)) != nil {}
+                            return try connection.readReply().status
+                        }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -25,6 +25,14 @@ struct WorkerShareTests {
             id: tenant.id, token: String(tenant.header[1].dropFirst("Authorization: Bearer ".count)))
     }
 
+    /// The status of each reply, in order. Read off the pool: a's long fallocates take minutes
+    /// on a loaded host, and a blocked read would hold one of its two threads that long.
+    static func statuses(_ connections: [RawConnection]) async throws -> [Int] {
+        var statuses: [Int] = []
+        for connection in connections { statuses.append(try await connection.reply().status) }
+        return statuses
+    }
+
     /// Sends a request on a connection of its own and leaves its reply unread.
     static func send(
         _ method: String, _ path: String, _ caller: Caller?, body: String = "", json: Bool = true,
@@ -39,9 +47,9 @@ struct WorkerShareTests {
         return connection
     }
 
-    static func createFile(size: Int64, _ caller: Caller, _ gmemd: Gmemd) throws -> String {
-        let reply = try send("POST", "/v1/files", caller, body: #"{"name":"w","size":\#(size)}"#, gmemd)
-            .readReply()
+    static func createFile(size: Int64, _ caller: Caller, _ gmemd: Gmemd) async throws -> String {
+        let reply = try await send("POST", "/v1/files", caller, body: #"{"name":"w","size":\#(size)}"#, gmemd)
+            .reply()
         guard reply.status == 201, let id = reply.json?["id"] as? String else {
             throw EndToEndError.malformedResponse("create a file: \(reply.status) \(reply.text)")
         }
@@ -104,8 +112,8 @@ struct WorkerShareTests {
     @Test func anotherTenantIsServedBeforeATenantsQueueOfLongFallocatesDrains() async throws {
         try await Gmemd.withInstance(Self.oneWorker) { gmemd in
             let (a, b) = (try await Self.newTenant(gmemd), try await Self.newTenant(gmemd))
-            let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
-            let smallFile = try Self.createFile(size: 4096, b, gmemd)
+            let bigFile = try await Self.createFile(size: 2 * Self.gib, a, gmemd)
+            let smallFile = try await Self.createFile(size: 4096, b, gmemd)
             let startedBefore = try await Self.started(gmemd)
             var long: [RawConnection] = []
             try await Self.fillQueue(of: a, to: 4, bigFile, &long, startedBefore: startedBefore, gmemd)
@@ -124,8 +132,8 @@ struct WorkerShareTests {
                 let aStarted = Double(long.count) - aWaitingWhenBStarted
                 return Self.started(in: metrics) - startedBefore > aStarted
             }
-            let served = try bFallocate.readReply()
-            let longStatuses = try long.map { try $0.readReply().status }
+            let served = try await bFallocate.reply()
+            let longStatuses = try await Self.statuses(long)
 
             #expect(served.status == 200, "\(served.text)")
             #expect(aWaitingWhenBStarted >= 1, "a's queue had drained before b's fallocate started")
@@ -136,9 +144,9 @@ struct WorkerShareTests {
     @Test func aRequestPastItsTenantsQueueIs503WithRetryAfterAndChangesNothing() async throws {
         try await Gmemd.withInstance(Self.oneWorker + ["--worker-queue", "2"]) { gmemd in
             let (a, b) = (try await Self.newTenant(gmemd), try await Self.newTenant(gmemd))
-            let bigFile = try Self.createFile(size: 2 * Self.gib, a, gmemd)
-            let aFile = try Self.createFile(size: 4096, a, gmemd)
-            let bFile = try Self.createFile(size: 4096, b, gmemd)
+            let bigFile = try await Self.createFile(size: 2 * Self.gib, a, gmemd)
+            let aFile = try await Self.createFile(size: 4096, a, gmemd)
+            let bFile = try await Self.createFile(size: 4096, b, gmemd)
             let startedBefore = try await Self.started(gmemd)
             var long: [RawConnection] = []
             // The fallocate that runs can end between the scrape that saw a's queue full and the
@@ -149,19 +157,19 @@ struct WorkerShareTests {
             for offset in 0..<5 where refused == nil {
                 try await Self.fillQueue(
                     of: a, to: 2, bigFile, &long, others: accepted.count, startedBefore: startedBefore, gmemd)
-                let reply = try Self.send(
+                let reply = try await Self.send(
                     "PUT", "/v1/files/\(aFile)/content?offset=\(offset)", a, body: "x", json: false, gmemd
                 )
-                .readReply()
+                .reply()
                 if reply.status == 503 { refused = (offset, reply) } else { accepted[offset] = reply.status }
             }
             let refusal = try #require(refused, "no write was refused while a's queue was full: \(accepted)")
-            let other = try Self.send(
+            let other = try await Self.send(
                 "PUT", "/v1/files/\(bFile)/content?offset=0", b, body: "y", json: false, gmemd
             )
-            .readReply()
-            let longStatuses = try long.map { try $0.readReply().status }
-            let aContent = try Self.send("GET", "/v1/files/\(aFile)/content", a, gmemd).readReply()
+            .reply()
+            let longStatuses = try await Self.statuses(long)
+            let aContent = try await Self.send("GET", "/v1/files/\(aFile)/content", a, gmemd).reply()
             let refusals = try await gmemd.metrics().value("gmemd_worker_jobs_refused_total")
 
             #expect(refusal.reply.header("Retry-After") == "1")
@@ -184,8 +192,8 @@ struct WorkerShareTests {
     @Test func sixtyFourConnectionsPunchingThroughOneWorkerAreAllAnsweredEachChangeOnce() async throws {
         try await Gmemd.withInstance(Self.oneWorker) { gmemd in
             let tenant = try await Self.newTenant(gmemd)
-            let file = try Self.createFile(size: 1 << 20, tenant, gmemd)
-            let before = try Self.send("GET", "/v1/files/\(file)", tenant, gmemd).readReply()
+            let file = try await Self.createFile(size: 1 << 20, tenant, gmemd)
+            let before = try await Self.send("GET", "/v1/files/\(file)", tenant, gmemd).reply()
             let body = #"{"mode":"punch_hole","offset":0,"length":4096}"#
             let punch = Requests.post(
                 "/v1/files/\(file)/fallocate",
@@ -196,7 +204,7 @@ struct WorkerShareTests {
             let load = KeepAliveLoad(connections: 64, requestsEach: 4, request: punch)
 
             let outcome = try await load.run(port: gmemd.port) { $0.status == 200 }
-            let after = try Self.send("GET", "/v1/files/\(file)", tenant, gmemd).readReply()
+            let after = try await Self.send("GET", "/v1/files/\(file)", tenant, gmemd).reply()
 
             #expect(outcome.failures.isEmpty, "\(outcome.failures)")
             #expect(outcome.answered == 64 * 4)
@@ -210,9 +218,9 @@ struct WorkerShareTests {
     @Test func anUnauthenticatedGzipBodyGetsNoWorkerTime() async throws {
         try await Gmemd.withInstance([]) { gmemd in
             let tenant = try await Self.newTenant(gmemd)
-            let file = try Self.createFile(size: 4096, tenant, gmemd)
-            let bomb = try #require(gzipZeros(128 << 20))
-            func post(_ caller: Caller?) throws -> HTTPReply {
+            let file = try await Self.createFile(size: 4096, tenant, gmemd)
+            let bomb = try #require(try await offThePool { gzipZeros(128 << 20) })
+            func post(_ caller: Caller?) async throws -> HTTPReply {
                 let connection = try RawConnection(port: gmemd.port, readTimeout: .seconds(120))
                 let token = caller.map { "Authorization: Bearer \($0.token)\r\n" } ?? ""
                 try connection.send(
@@ -220,13 +228,13 @@ struct WorkerShareTests {
                         + "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
                         + "Content-Length: \(bomb.count)\r\n\r\n")
                 try? connection.send(bomb)
-                return try connection.readReply()
+                return try await connection.reply()
             }
             let before = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
 
-            let stranger = try post(nil)
+            let stranger = try await post(nil)
             let afterStranger = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
-            let owned = try post(tenant)
+            let owned = try await post(tenant)
             let afterTenant = try await gmemd.metrics().value("gmemd_worker_jobs_started_total")
 
             #expect(stranger.status == 401)
