@@ -22,7 +22,10 @@ extension Duration {
 }
 
 extension TimeLimitTrait.Duration {
-    /// A test's time limit, stretched by `TimeScale.factor`.
+    /// A test's time limit, stretched by `TimeScale.factor`. Five minutes is the least a suite
+    /// takes: a test's limit runs from its start, and a test of a parallel run can wait long after
+    /// it for one of the pool's two threads. Trivial tests waited 140 s so in a loaded run here,
+    /// and in plain runs suites of one minute ended 40-52 s after the run began.
     package static func scaledMinutes(_ minutes: Int) -> Self { .minutes(Int64(minutes * TimeScale.factor)) }
 }
 
