@@ -22,7 +22,7 @@ struct RouterTests {
     }()
 
     /// The tag of the handler found and its parameters, or nil.
-    static func found(_ method: HTTPMethod, _ path: Substring) -> (String, [String: String])? {
+    static func found(_ method: HTTPMethod, _ path: Substring) -> (String, PathParameters)? {
         guard case .found(let handler, let parameters, _) = router.match(method, path: path),
             case .onLoop(let run) = handler
         else { return nil }
@@ -39,12 +39,21 @@ struct RouterTests {
             ("/v1/files/file_1", "get file", ["id": "file_1"]),
             ("/v1/files/a%20b/seals", "seal", ["id": "a%20b"]),
             ("/v1/tenants/t1/files/f2", "tenant file", ["tenant": "t1", "id": "f2"]),
-        ] as [(Substring, String, [String: String])])
-    func pathFindsItsRouteWithItsParameters(path: Substring, tag: String, parameters: [String: String]) {
+        ] as [(Substring, String, PathParameters)])
+    func pathFindsItsRouteWithItsParameters(path: Substring, tag: String, parameters: PathParameters) {
         let method: HTTPMethod = tag == "seal" ? .post : .get
         let result = Self.found(method, path)
         #expect(result?.0 == tag)
         #expect(result?.1 == parameters)
+    }
+
+    @Test func parametersAreFoundByNameAndCompareInAnyOrder() {
+        let parameters: PathParameters = ["tenant": "t1", "id": "f2"]
+        #expect(parameters["id"] == "f2")
+        #expect(parameters["fid"] == nil)
+        #expect(parameters == ["id": "f2", "tenant": "t1"])
+        #expect(parameters != ["id": "f2", "tenant": "t2"])
+        #expect(parameters != ["id": "f2"])
     }
 
     @Test func laterRegistrationOfTheSameMethodAndPatternReplacesTheEarlier() {

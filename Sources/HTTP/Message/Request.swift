@@ -20,7 +20,7 @@ package struct Request: Sendable {
     /// The whole body: Content-Length or de-chunked; empty when there was none.
     package var body: [UInt8]
     /// Values of the route's `{name}` segments, filled in by the router.
-    package var pathParameters: [String: String] = [:]
+    package var pathParameters = PathParameters()
     /// The `X-Request-Id` its response will carry: the client's if sane, else a new one.
     package var id = RequestID.none
     /// The listener it came in on, set by the server.

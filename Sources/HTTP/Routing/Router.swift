@@ -3,7 +3,7 @@
 /// Built once before the server starts, then only read, so it needs no lock.
 ///
 /// Matching runs on every request, so it compares UTF-8 bytes in place: no split, no
-/// Substring per segment, and a dictionary only for a route that has parameters.
+/// Substring per segment, and parameters only for a route that has them.
 package struct Router: Sendable {
     private var routes: [Route] = []
 
@@ -30,7 +30,7 @@ package struct Router: Sendable {
     package enum Match: Sendable {
         /// `pattern` is the route as registered (`/v1/files/{id}`): what logs and metrics name,
         /// so that ids never become labels.
-        case found(Handler, parameters: [String: String], pattern: String)
+        case found(Handler, parameters: PathParameters, pattern: String)
         /// The path exists, the method does not: 405 with these in `Allow`.
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
@@ -93,8 +93,8 @@ package struct Router: Sendable {
         }
 
         /// The `{name}` values of a path that `matches`.
-        private func parameters(_ path: UnsafeRawBufferPointer) -> [String: String] {
-            var parameters: [String: String] = [:]
+        private func parameters(_ path: UnsafeRawBufferPointer) -> PathParameters {
+            var parameters = PathParameters()
             var start = 0
             for segment in segments {
                 let end = Self.segmentEnd(path, from: start)

@@ -1,6 +1,6 @@
 import CSocket
 import Glibc
-package import Posix
+import Posix
 package import SystemPackage
 
 /// A Unix-domain datagram socket connected to one address: how a service speaks to its manager
