@@ -17,12 +17,24 @@ struct FileDescriptorStoreTests {
     /// 50 kill -9s at random points of a stream of creates, writes, punches and deletes: after
     /// each relaunch every file answered 201 is there with the content last acknowledged (or, for
     /// a change in flight at the kill, the content before it), no id appears that no create asked
-    /// for, gmemd holds exactly one memfd per file and the store one per file, and the tenant's
-    /// usage is the sum over its files.
+    /// for, gmemd holds exactly one memfd per file (before it sends any content, and again once the
+    /// content reads' dups are closed) and the store one per file, and the tenant's usage is the
+    /// sum over its files.
     @Test func fiftyKillsLoseNoAcknowledgedFileOrWriteAndLeakNoDescriptor() async throws {
         let result = try await manager(["crash-loop", "--kills", "50", "--seed", "1"], within: .seconds(900))
         #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
         #expect(result.stdout.contains("\"kills\": 50"), "\(result.stdout)")
+    }
+
+    /// Stored memfds that no journal record names, as a create killed between its FDSTORE=1 and
+    /// its journal line leaves, or a delete killed between its logged removal and its
+    /// FDSTOREREMOVE=1, are closed and dropped from the store before READY=1: right after it, before
+    /// any request, gmemd holds only the kept file's memfd and the store nothing else, and neither
+    /// orphan counts as a lost file.
+    @Test func storedMemfdsNoRecordNamesAreClosedAndDroppedBeforeReady() async throws {
+        let result = try await manager(["orphans"], within: .seconds(120))
+        #expect(result.succeeded, "\(result.stdout.suffix(2000))\(result.stderr.suffix(8000))")
+        #expect(result.stdout.contains("\"closed\""), "\(result.stdout)")
     }
 
     /// A create answers only once the manager has handled its FDSTORE=1 (BARRIER=1 after it): while
