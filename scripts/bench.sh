@@ -89,7 +89,8 @@ echo "bench: gmemd pid $PID on 127.0.0.1:$PORT (log $WORK/gmemd.log)" >&2
 
 if [[ $compare == 1 ]]; then
     # The file routes run against a real tenant and a real, allocated 64 MiB memfd: GET is
-    # authenticated (token, lookup, fstat, F_GET_SEALS, JSON), POST punches 4 KiB for real.
+    # authenticated (token, lookup, JSON: the figures its last change published, no syscall of
+    # its own), POST punches 4 KiB for real.
     base=http://127.0.0.1:$PORT
     admin="Authorization: Bearer $(cat "$WORK/state/admin-token")"
     json="Content-Type: application/json"
