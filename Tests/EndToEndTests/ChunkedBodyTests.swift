@@ -2,7 +2,7 @@ import TestSupport
 import Testing
 
 /// A chunked request body (RFC 9112 §7.1) is read to its end, so the connection stays usable.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ChunkedBodyTests {
     static let bodies: [(String, String)] = [
         ("one chunk", "5\r\nhello\r\n0\r\n\r\n"),

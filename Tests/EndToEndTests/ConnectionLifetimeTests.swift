@@ -4,7 +4,7 @@ import Testing
 
 /// When gmemd keeps a connection and when it lets it go (RFC 9112 §9.3, §9.6; design.md §4
 /// limits and timeouts).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConnectionLifetimeTests {
     static let shortTimeouts = SharedGmemd(flags: ["--idle-timeout", "1", "--body-timeout", "1"])
 

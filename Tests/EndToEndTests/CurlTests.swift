@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// gmemd driven by curl, the client its users script with.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct CurlTests {
     @Test func curlGetsHealthAs200JSON() async throws {
         let gmemd = try await Gmemd.shared.running()

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The routes every gmemd serves before any tenant exists, seen through URLSession.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct HealthRouteTests {
     @Test func healthIs200JSONWithStatusOKVersionAndKernel() async throws {
         let gmemd = try await Gmemd.shared.running()

@@ -3,7 +3,7 @@ import Testing
 
 /// Requests past the size limits get the status that names the limit (design.md §3), from an
 /// instance whose limits are small enough to cross cheaply.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LimitTests {
     static let small = SharedGmemd(flags: [
         "--max-request-line-bytes", "1024", "--max-header-bytes", "2048", "--max-body-bytes", "4096",

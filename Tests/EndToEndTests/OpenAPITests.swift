@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// openapi.yaml is the contract (design.md §1): it must at least be a valid OpenAPI document.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct OpenAPITests {
     static let document = URL(filePath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -4,7 +4,7 @@ import Testing
 
 /// Several requests written at once must be answered one by one, in the order they were sent
 /// (RFC 9112 §9.3.2).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct PipeliningTests {
     @Test func threeRequestsInOneWriteGetThreeAnswersInOrder() async throws {
         let gmemd = try await Gmemd.shared.running()

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// SIGTERM and SIGINT stop gmemd cleanly (exit 0), and promptly when nothing is in flight.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ShutdownTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var testDescription: String

@@ -4,7 +4,7 @@ import Testing
 /// Requests whose framing two parsers could read differently (design.md §4, RFC 9112 §6.3,
 /// §11.2): each is refused with 400, and the connection is closed because nothing after it can
 /// be trusted.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SmugglingTests {
     struct Shape: Sendable, CustomTestStringConvertible {
         var testDescription: String

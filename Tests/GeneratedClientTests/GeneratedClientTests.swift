@@ -6,7 +6,7 @@ import Testing
 /// gmemd through the client swift-openapi-generator makes from openapi.yaml, as a user of the
 /// contract would make it: default configuration, URLSession transport. Every answer, its dates
 /// and its problems included, must decode as generated.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct GeneratedClientTests {
     static let gmemd = SharedGmemd()
     static let mebibyte: Int64 = 1 << 20

@@ -4,7 +4,7 @@ import Testing
 @testable import GuestMem
 
 /// The service's prediction of which pages a range would newly allocate.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct AllocationMapTests {
     func range(_ offset: Int64, _ length: Int64) throws -> ByteRange {
         try ByteRange(offset: offset, length: length)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// fallocate and resize against the kernel's own figures (kernel-semantics.md §1f).
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct AllocationTests {
     static let gibibyte: Int64 = 1 << 30
     static let mebibyte: Int64 = 1 << 20

@@ -2,7 +2,7 @@ import GuestMem
 import TestSupport
 import Testing
 
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ByteRangeTests {
     @Test(
         arguments: [

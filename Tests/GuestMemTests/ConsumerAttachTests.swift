@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Attaching and detaching: ranges, exclusivity, the no_new_consumers seal, the tenant's limit.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerAttachTests {
     static let page = Fixture.page
 

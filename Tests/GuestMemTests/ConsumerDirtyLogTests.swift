@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The dirty log: pages written since the last clear, merged, read and cleared in one step.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerDirtyLogTests {
     static let page = Fixture.page
 

@@ -5,7 +5,7 @@ import Testing
 
 /// Which events a file operation records, for whom, clipped to what; and that a refused
 /// operation records none.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerEventTests {
     static let page = Fixture.page
 

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The bounded backlog: a reader that falls behind gets one overflow naming the seqs it lost.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerOverflowTests {
     static let page = Fixture.page
 

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Pins (get_lock_pfn / put_unlock_pfn): what they need, what they count, what revokes them.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerPinTests {
     static let page = Fixture.page
 

@@ -4,7 +4,7 @@ import Testing
 
 /// Long-poll: a reader with nothing to read waits for the next event, the detach, the end of its
 /// wait or its cancellation, whichever comes first.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerWaitTests {
     static let page = Fixture.page
 

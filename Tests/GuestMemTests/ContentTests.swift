@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// Content: pread and pwrite through the store, and the fd handed out for sendfile.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ContentTests {
     @Test func writtenBytesReadBackAndGrowTheFile() throws {
         let fixture = try Fixture()

@@ -5,7 +5,7 @@ import Testing
 
 /// The fds files and downloads hold together are capped by the store's descriptor budget,
 /// checked before the syscall, and each place comes back when its fd closes.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DescriptorBudgetTests {
     static func store(limit: Int) throws -> (MemoryStore, TenantID) {
         let store = MemoryStore(descriptors: DescriptorBudget(limit: limit))

@@ -9,7 +9,7 @@ import Testing
 
 /// Descriptors that leave the store and come in: the access a process gets, what adoption
 /// refuses before anything changes, and the delete rule for a file whose descriptor is out.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DescriptorTests {
     static func processConsumer(_ access: DescriptorAccess) -> ConsumerRequest {
         ConsumerRequest(kind: .process, access: access)

@@ -4,7 +4,7 @@ import Testing
 @testable import GuestMem
 
 /// The dirty log's cap: past its ranges it coarsens to larger granules and never drops a page.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DirtyPagesTests {
     static let page: Int64 = 4096
 

@@ -11,7 +11,7 @@ import Testing
 /// Idempotency receipts in the file journal: a create with a receipt writes it in the record that
 /// first shows the new file, consumer or pin, and in no later one; a receipt counts while its
 /// object exists, in the store and in a journaled record.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileJournalReceiptTests {
     /// A journal that keeps every record it was given, in order.
     final class Lines: FileJournal {

@@ -11,7 +11,7 @@ import Testing
 
 /// The file journal: what a store writes before each change answers, and taking a file back
 /// from its record and its memfd, as a restarted gmemd does.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileJournalTests {
     /// A journal that keeps what it was given: each file's latest record, and a dup of every
     /// memfd kept (what a service manager's fd store would hold).

@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct HostCapabilitiesTests {
     @Test func capabilitiesReportThisHostsPageSizeKernelAndHugePagePools() throws {
         let capabilities = MemoryStore().capabilities

@@ -5,7 +5,7 @@ import Testing
 
 /// The `inaccessible` service seal: only on an empty file, then no content access and only
 /// page-aligned sizes and ranges.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct InaccessibleTests {
     @Test func inaccessibleOnAFileWithASizeIsBusyAndAddsNoOtherSeal() throws {
         let fixture = try Fixture()

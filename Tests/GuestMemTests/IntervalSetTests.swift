@@ -4,7 +4,7 @@ import Testing
 
 /// The interval set behind allocation maps, guest_memfd extents and dirty logs: merged on
 /// insert, trimmed and split on remove.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IntervalSetTests {
     /// One change to the map, in bytes.
     enum Step: Sendable, CustomStringConvertible {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// A tenant reaches only its own files: another tenant's id answers exactly as an unknown one.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IsolationTests {
     enum Call: String, CaseIterable, CustomTestStringConvertible {
         case get, resize, delete, seals, addSeals, allocate, punch, read, openContent, write

@@ -6,7 +6,7 @@ import Testing
 
 /// A guest_memfd's content, reachable only through the shared mapping of a file made with
 /// GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED (kernel-semantics.md §1l).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMGuestMemfdContentTests {
     static let fileSize = 4 * KVMTest.page
 

@@ -6,7 +6,7 @@ import Testing
 @testable import GuestMem
 
 /// A guest_memfd's creation and allocation, answered by the kernel (kernel-semantics.md §1i–1k).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMGuestMemfdTests {
     static let fileSize = 16 * KVMTest.page
 

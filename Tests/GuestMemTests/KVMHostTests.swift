@@ -6,7 +6,7 @@ import Testing
 @testable import GuestMem
 
 /// Opening /dev/kvm and probing it (kernel-semantics.md §1h).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMHostTests {
     @Test(.needsKVM) func openedDeviceReportsTheCapabilitiesGmemdRelies() throws {
         let host = try KVMHost()

@@ -6,7 +6,7 @@ import Testing
 
 /// Memslots over a guest_memfd or a memfd, answered by the kernel (kernel-semantics.md §1m).
 /// The guest_memfd is 4 MiB; the first slot binds its first MiB at GPA 1 MiB, as the probe did.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMMemslotTests {
     static let mib = KVMTest.mebibyte
 

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Tenant limits and the host's reserve: refused before the kernel runs, nothing allocated.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LimitTests {
     static let mebibyte: Int64 = 1 << 20
 

@@ -9,7 +9,7 @@ import Testing
 /// the last change published, the kernel's figures included (PublishedFiguresTests compares them
 /// with the kernel's). It must still show every change, and a delete racing it must answer the
 /// file whole or notFound.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LockFreeReadTests {
     @Test func aReadWithoutTheLockShowsEveryChangeAsTheChangesAnswer() throws {
         let fixture = try Fixture()

@@ -5,7 +5,7 @@ import Testing
 
 /// The one lock order (LockOrder.swift): a lock is taken only under locks that rank below it,
 /// never two of one rank, and nothing under a leaf.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LockOrderTests {
     @Test(
         arguments: [

@@ -7,7 +7,7 @@ import Testing
 /// A file's reads take its state lock, never its operation lock: they answer while a fallocate
 /// holds the operation lock, as guest_memfd.c's readers do not wait behind
 /// filemap_invalidate_lock.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LockSplitTests {
     static let gibibyte: Int64 = 1 << 30
 

@@ -7,7 +7,7 @@ import Testing
 /// The headroom guard finds gmemd's memory cgroup from /proc/self/cgroup and sees the tightest
 /// level of it and its ancestors, in either cgroup version. Built over a directory tree shaped
 /// like /sys/fs/cgroup, so it runs on any host.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct MemoryCgroupTests {
     /// Writes `files` (path → contents) under a new temporary root.
     static func tree(_ files: [String: String]) throws -> String {

@@ -7,7 +7,7 @@ import Testing
 /// The safety net behind the check before fallocate: when the kernel allocates more than the
 /// allocation map predicted (a kernel with larger folios than st_blksize says), the call is
 /// undone and refused, and the tenant's usage still equals the kernel's figure.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct OverAllocationTests {
     @Test func allocationTheMapUnderestimatedIsUndoneRefusedAndStillAccounted() throws {
         let fixture = try Fixture(

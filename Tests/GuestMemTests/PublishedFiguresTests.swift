@@ -11,7 +11,7 @@ import Testing
 /// F_GET_SEALS) as its last change read and published them, with no syscall: after every kind of
 /// change they must be the kernel's own answer, under the change's version. A memfd whose figures
 /// can move without gmemd (a descriptor outside, a memslot's mapping) is read from the kernel.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct PublishedFiguresTests {
     static let kib: Int64 = 1024
 

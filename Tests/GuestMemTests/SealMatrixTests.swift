@@ -6,7 +6,7 @@ import Testing
 /// kernel-semantics.md §1c, cell by cell: a 64 KiB memfd full of data, one seal state, one
 /// operation through the store. The kernel's answer must come through unchanged, and a refusal
 /// must change nothing.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SealMatrixTests {
     enum SealState: String, CaseIterable, CustomTestStringConvertible {
         case none, shrink, grow, write, futureWrite, exec, sealOnly, shrinkGrowWrite

@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// Adding seals: the kernel's rules (kernel-semantics.md §1b, §1d, §1e) and the service's.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SealingTests {
     @Test func fileWithoutAllowSealingStartsWithSealSetAndRefusesEverySealWithEPERM() throws {
         let fixture = try Fixture()

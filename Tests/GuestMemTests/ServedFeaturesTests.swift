@@ -6,7 +6,7 @@ import Testing
 
 /// What gmemd serves, decided from KVM's capabilities and the operator's `--backends`, for every
 /// kind of host: the answers are values, so hosts this one is not are checked too.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ServedFeaturesTests {
     static func kvm(guestMemfd: Bool = true, userMemory2: Bool = true, flags: Bool = true) -> KVMCapabilities
     {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Files as resources: create, get, list, resize, delete, versions, tenants.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct StoreTests {
     @Test func newFileHasItsNameSizeAndNothingAllocated() throws {
         let fixture = try Fixture()

@@ -5,7 +5,7 @@ import Testing
 
 /// The tenant directory saves a change before it takes effect: a change its journal refused
 /// did not happen, whole, and there is nothing to roll back.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantDirectoryTests {
     @Test func aTenantWhoseRecordCouldNotBeSavedDoesNotExist() throws {
         let journal = Journal()

@@ -5,7 +5,7 @@ import Testing
 
 /// kvm consumers bound for real: a memslot per consumer, the kernel's refusals passed through
 /// (kernel-semantics.md §1m), deleted on detach.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMBindingTests {
     static let page = KVMTest.page
     static let mebibyte = KVMTest.mebibyte

@@ -5,7 +5,7 @@ import Testing
 
 /// A guest_memfd file's content through the store: only through the mapping of a file made
 /// with mmap and init_shared, refused clearly otherwise (kernel-semantics.md §1l).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMGuestMemfdContentTests {
     typealias Setup = VMGuestMemfdFileTests.VMFixture
 

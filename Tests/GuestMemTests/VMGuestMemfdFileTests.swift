@@ -5,7 +5,7 @@ import Testing
 
 /// guest_memfd files through the store: the kernel's answers passed through, the extent map as
 /// usage, all of it locked (kernel-semantics.md §1i–1l).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMGuestMemfdFileTests {
     static let size = 16 * KVMTest.page
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// VMs a tenant holds through the store: created, listed, limited, deleted, isolated.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMStoreTests {
     @Test(.needsKVM) func createdVMIsListedWithNoFilesAndTheHostsSlotLimit() throws {
         let fixture = try Fixture()

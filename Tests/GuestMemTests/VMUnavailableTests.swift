@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// A store whose KVM device cannot be opened: every KVM call says why, memfd files still work.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMUnavailableTests {
     static func store() throws -> (MemoryStore, TenantID) {
         let store = MemoryStore(kvm: KVMDevice(devicePath: "/nonexistent/kvm"))

@@ -12,7 +12,7 @@ import Testing
 /// the record but the version writes no journal line, yet no version past what the journal holds
 /// is ever shown, a restart from the last record goes on past every version shown, and a clean
 /// stop's settling keeps the version exact.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VersionLeaseTests {
     typealias RecordingJournal = FileJournalTests.RecordingJournal
 

@@ -4,7 +4,7 @@ import Testing
 @testable import HTTP
 
 /// `Accept` (RFC 9110 §12.5.1): the weight a client gives a media type, from its field values.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct AcceptFieldTests {
     @Test(
         arguments: [

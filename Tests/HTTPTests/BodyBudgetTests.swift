@@ -6,7 +6,7 @@ import Testing
 /// All request bodies in flight share one memory budget (`bodyMemoryBytes`): a body that does
 /// not fit beside the others is 503 with `Retry-After`, its rest unread, and the bytes come back
 /// once the requests holding them are answered.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct BodyBudgetTests {
     static let kib = 1024
 
@@ -33,7 +33,7 @@ struct BodyBudgetTests {
         try LiveServer(router()) {
             $0.maxBodyBytes = 1024 * kib
             $0.bodyMemoryBytes = 1024 * kib
-            $0.bodyTimeout = .seconds(300).scaled
+            $0.bodyTimeout = .seconds(600).scaled
             $0.reserveJudge = { $0.headers["Authorization"] == "admin" }
         }
     }

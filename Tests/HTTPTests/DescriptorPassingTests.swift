@@ -6,7 +6,7 @@ import Testing
 
 /// SCM_RIGHTS through the server: a response's descriptors go with its first byte, once; a
 /// request's reach its handler; every copy the server held is closed, whatever the client does.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct DescriptorPassingTests {
     /// `/give?size=N` answers N bytes with a dup of `writeEnd` attached; `/take` writes "got" into
     /// each descriptor its request brought and answers how many; `/ignore` takes none; `/where`

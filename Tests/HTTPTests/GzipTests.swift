@@ -4,7 +4,7 @@ import Testing
 @testable import HTTP
 
 /// zlib through the shim: what a gzip request body decodes to, and what it is refused for.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct GzipTests {
     @Test(arguments: [0, 1, 4096, 64 * 1024 + 1, 1 << 20])
     func compressedBytesInflateToTheSameBytes(count: Int) throws {
@@ -63,7 +63,7 @@ struct GzipTests {
 }
 
 /// Accept-Encoding (RFC 9110 §12.5.3) as far as gzip goes, and Content-Encoding of a request.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ContentCodingTests {
     @Test(
         arguments: [

@@ -8,7 +8,7 @@ import Testing
 
 /// gzip over real sockets: which responses are coded, that they decode to the same bytes, and
 /// request bodies in gzip.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct LiveCompressionTests {
     static let text = Array(String(repeating: "gmemd compresses text well; ", count: 200).utf8)
     static let large = (0..<(300 * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251 < 200 ? 0 : $0) }
@@ -159,7 +159,7 @@ struct LiveCompressionTests {
 }
 
 /// The observer: one report per answered request, with the route pattern, never the path.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct ObserverTests {
     @Test func eachRequestIsReportedOnceWithItsPatternStatusBytesAndId() async throws {
         let seen = PthreadMutex<[CompletedRequest]>([])

@@ -6,7 +6,7 @@ import Testing
 /// Pipelined requests behind more output than `Connection.outputHighWater` (256 KiB): parsing
 /// pauses while that much is queued, and must resume once it is written, however the write
 /// drained (at once, or over several writable events).
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct LivePipeliningTests {
     static let big = 1 << 20
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// What a handler can get wrong and what a client can do wrong, over real sockets.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct LiveServerEdgeTests {
     static func ok(_ text: String) -> Response {
         Response(status: .ok, contentType: "text/plain", bytes: Array(text.utf8))

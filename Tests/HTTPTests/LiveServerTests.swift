@@ -4,7 +4,7 @@ import Testing
 
 /// The server over real sockets: a test router, raw HTTP/1.1 from a blocking client.
 /// Serialized: each test blocks a thread on its socket reads.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct LiveServerTests {
     static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
         Response(status: status, contentType: "text/plain", bytes: Array(text.utf8))

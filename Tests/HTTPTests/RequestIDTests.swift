@@ -4,7 +4,7 @@ import Testing
 @testable import HTTP
 
 /// X-Request-Id: which client values are echoed, and what the server makes up instead.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RequestIDTests {
     @Test(arguments: ["a", "abc-123", "A.b_c-9", String(repeating: "x", count: 128)])
     func saneValueIsEchoed(value: String) {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Requests the parser must refuse, with the status and whatever way the bytes arrive.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RequestParserRefusalTests {
     static let host = "Host: a\r\n"
 

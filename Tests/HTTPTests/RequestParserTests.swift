@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Well-formed requests, each parsed the same whole, one byte at a time and in random chunks.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RequestParserTests {
     static let goodRequests: [(String, [Outcome])] = [
         (

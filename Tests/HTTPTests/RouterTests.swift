@@ -2,7 +2,7 @@ import HTTP
 import TestSupport
 import Testing
 
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RouterTests {
     static func tagged(_ tag: String) -> Handler {
         .onLoop { _ in Response(status: .ok, contentType: "text/plain", bytes: Array(tag.utf8)) }

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The server on a Unix-domain socket: what it does with whatever is already at the path.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct UnixListenerTests {
     static func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appending(

@@ -90,7 +90,7 @@ struct FairQueueTests {
 /// The worker threads as a live server runs them: jobs of `staged` routes, their owners' turns
 /// and queues, and what is answered on the loop without a worker. Every job that waits is held
 /// by a semaphore the test opens, never by a clock; every wait is bounded.
-@Suite(.serialized, .timeLimit(.scaledMinutes(5)))
+@Suite(.serialized, .timeLimit(.scaledMinutes(10)))
 struct LiveWorkerTests {
     /// What the jobs did, in order, and a job that holds the only worker until released.
     final class Jobs: Sendable {
@@ -108,7 +108,7 @@ struct LiveWorkerTests {
                 .post, "/hold",
                 .staged { [self] request in
                     .work(owner: request.headers["X-Owner"] ?? "") { _, reply in
-                        _ = self.release.wait(timeout: .after(.seconds(330)))
+                        _ = self.release.wait(timeout: .after(.seconds(630)))
                         reply.send(Response(status: .ok))
                     }
                 })

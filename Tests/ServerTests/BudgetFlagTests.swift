@@ -5,7 +5,7 @@ import Testing
 
 /// The budgets' flags are checked at start: values that could never work are refused there, not
 /// discovered at the first request.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct BudgetFlagTests {
     @Test(arguments: [
         ["--max-body-bytes", "2048", "--body-memory-bytes", "1024"],
@@ -29,7 +29,7 @@ struct BudgetFlagTests {
 
 /// What a route's JSON body may hold is judged on its bytes, before it is decoded: strings,
 /// whatever they spell, are one item each; nesting and array items are counted exactly.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct JSONLimitsTests {
     static let seals = JSONLimits(bytes: 4096, depth: 2, arrayItems: 3)
 

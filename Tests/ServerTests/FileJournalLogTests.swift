@@ -14,7 +14,7 @@ import Testing
 /// carries only the seq leases it renews, and every renewal counts, whichever line came last and
 /// after the log is compacted; lines of format 1.0, whose `last_seqs` listed every consumer's
 /// seq, still load.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileJournalLogTests {
     let folder = FilePath(FileManager.default.temporaryDirectory.appending(path: "journal-\(UUID())").path)
     let file = FileID.random()

@@ -10,7 +10,7 @@ import Testing
 /// The file journal's idempotency receipts across a restart (a new FileStateDirectory loading
 /// the log another wrote): each comes back with its file while its object is in the record and
 /// its key counts, also after the log is compacted; a deleted object's goes with it.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileJournalReceiptTests {
     let tenant = TenantID.random()
     let file = FileID.random()

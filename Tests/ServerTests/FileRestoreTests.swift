@@ -9,7 +9,7 @@ import Testing
 /// What a start does with the journal's records: a guest_memfd's cannot come back (its VM ended
 /// with the process that made it), and is reported lost, never dropped silently. The journal
 /// lines are written as gmemd writes them; no KVM is needed to read them back.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileRestoreTests {
     let folder = FilePath(FileManager.default.temporaryDirectory.appending(path: "restore-\(UUID())").path)
 

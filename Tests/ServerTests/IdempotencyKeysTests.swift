@@ -7,7 +7,7 @@ import Testing
 
 /// The table of Idempotency-Key claims and kept answers: scoped per caller, bounded in count and
 /// in time, and a key under way is told apart from one reused for another request.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IdempotencyKeysTests {
     static let start = Timestamp(nanosecondsSinceEpoch: 1_796_543_795_000_000_000)
     static let answer = StoredAnswer(

@@ -6,7 +6,7 @@ import Testing
 @testable import Server
 
 /// How a JSON request body is refused: the same body always gets the same answer.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct JSONBodyTests {
     static func request(_ body: String) -> Request {
         var headers = HTTPHeaders()
@@ -32,7 +32,7 @@ struct JSONBodyTests {
 
 /// The flat decoder (FlatJSONDecoder): the bodies it answers for, JSONDecoder decodes to the same
 /// value; the rest, and every refusal, it leaves to JSONDecoder.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FlatJSONDecoderTests {
     /// Bodies at the edges of the subset it reads, and just past them.
     static let bodies = [
@@ -130,7 +130,7 @@ struct FlatJSONDecoderTests {
 
 /// The Content-Type check of a JSON body: judged on its bytes, it says what Foundation's trimming
 /// and lowercasing said of it.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct JSONContentTypeTests {
     @Test(arguments: [
         "application/json", "application/json; charset=utf-8", "Application/JSON", " \tapplication/json \t",

@@ -7,7 +7,7 @@ import Testing
 /// JSONWriter writes the hot responses; these hold it to the bytes JSONEncoder (through
 /// `JSONCoding.encode`, as every response was encoded before) makes of the same values, awkward
 /// strings included: the wire must not change by a byte.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct JSONWriterTests {
     /// Quotes, backslashes, "/", every control character, DEL, non-ASCII, an emoji, U+2028.
     static let awkward: [String] = [

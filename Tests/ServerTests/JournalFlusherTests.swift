@@ -12,7 +12,7 @@ import Testing
 /// worker that made the change does not wait for that flush, so every change in flight shares
 /// one. The flush is a gate the test holds: what is asserted is which answers came while it was
 /// held, never how long anything took.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct JournalFlusherTests {
     /// A flush that says when it starts and ends only when released.
     final class HeldFlush: Sendable {

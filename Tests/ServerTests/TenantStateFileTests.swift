@@ -10,7 +10,7 @@ import Testing
 /// tenants.json is read by gmemds older and newer than the one that wrote it: a newer minor's
 /// unknown keys are ignored, the current layout round-trips, and the unversioned list gmemd
 /// wrote before the layout had a version still loads.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantStateFileTests {
     static let id = "ten_0123456789abcdefghjkmnpqrs"
     static let digest = String(repeating: "ab", count: 32)

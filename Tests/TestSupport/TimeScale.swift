@@ -22,10 +22,11 @@ extension Duration {
 }
 
 extension TimeLimitTrait.Duration {
-    /// A test's time limit, stretched by `TimeScale.factor`. Five minutes is the least a suite
-    /// takes: a test's limit runs from its start, and a test of a parallel run can wait long after
-    /// it for one of the pool's two threads. Trivial tests waited 140 s so in a loaded run here,
-    /// and in plain runs suites of one minute ended 40-52 s after the run began.
+    /// A test's time limit, stretched by `TimeScale.factor`. Ten minutes is the least a suite
+    /// takes: a test's limit runs from its start, every test of a parallel run starts at once,
+    /// and each then waits its turn for one of the pool's two threads, so a limit must cover the
+    /// whole run, not the test. Whole runs took 120-200 s here, 276-324 s under heavy load (where
+    /// trivial tests ended 140 s after their start and five-minute tests failed on time alone).
     package static func scaledMinutes(_ minutes: Int) -> Self { .minutes(Int64(minutes * TimeScale.factor)) }
 }
 

@@ -5,7 +5,7 @@ import Testing
 /// `allocated_bytes` is what fstat's st_blocks says (kernel-semantics.md §1f), and a tenant's usage
 /// is the sum of it over its files. The test cannot fstat gmemd's memfd, so it compares with
 /// what the kernel reports for the same calls.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct AllocationAccountingTests {
     static let gib: Int64 = 1 << 30
 

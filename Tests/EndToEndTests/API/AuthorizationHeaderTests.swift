@@ -3,7 +3,7 @@ import Testing
 
 /// Authorization is not a list (RFC 9110 §5.3, §11.6.2): a request with two is refused with
 /// 400 before any auth decision, whichever of the two is the good one.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct AuthorizationHeaderTests {
     @Test(arguments: [true, false])
     func twoAuthorizationHeadersAre400WhicheverComesFirst(goodFirst: Bool) async throws {

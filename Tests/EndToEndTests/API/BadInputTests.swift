@@ -5,7 +5,7 @@ import Testing
 /// Requests that can never succeed (design.md §3): malformed JSON or wrong types are 400, a
 /// body that is not JSON 415, well-formed but impossible values 422 with the kernel's errno.
 /// Every one is checked to have changed nothing.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct BadInputTests {
     struct BadRequest: Sendable, CustomTestStringConvertible {
         var testDescription: String

@@ -4,7 +4,7 @@ import Testing
 
 /// `/v1/files/{fid}/content`: bytes in with PUT at an offset, out with GET and HEAD, one byte
 /// Range honoured (RFC 9110 §14); seals apply as the kernel applies them to pwrite(2).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileContentTests {
     static let size = 64 << 10
     static let data = Data.pattern(count: size, seed: 5)

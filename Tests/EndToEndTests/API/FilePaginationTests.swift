@@ -3,7 +3,7 @@ import Testing
 
 /// Listings are paged by `limit` and `next_cursor` (design.md §5): following the cursors visits
 /// every item exactly once, and the last page has no cursor.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FilePaginationTests {
     @Test(arguments: [1, 7, 23, 100])
     func pagingThroughFilesVisitsEachExactlyOnce(limit: Int) async throws {

@@ -6,7 +6,7 @@ import Testing
 /// Every kind of change to one file at once, from clients that do not wait for each other:
 /// gmemd answers each (never a 5xx), the file ends as its own figures agree, and once it is
 /// deleted nothing of it is left: no usage, and every consumer's last event is `detached`.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FileRaceTests {
     static let page: Int64 = 4096
     static let pages = 16

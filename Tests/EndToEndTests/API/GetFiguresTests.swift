@@ -5,7 +5,7 @@ import Testing
 /// `GET /v1/files/{fid}` of a memfd only gmemd changes answers the figures its last change
 /// published, with no syscall of its own: after each kind of change, they must be what the
 /// kernel says of the memfd inside the running gmemd, found in /proc/PID/fd by its name.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct GetFiguresTests {
     static let kib: Int64 = 1024
 

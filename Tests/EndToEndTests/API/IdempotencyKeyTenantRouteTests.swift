@@ -7,7 +7,7 @@ import Testing
 /// tenant's own; once what the key made is gone, a retry makes it anew. That the keys of memfd
 /// files, consumers and pins outlive a kill -9 is FileDescriptorStoreTests' (they need the
 /// service manager to keep the memfds).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IdempotencyKeyTenantRouteTests {
     @Test func aFileCreatedWithAKeyIsAnsweredAgainAndMadeOnce() async throws {
         let tenant = try await Gmemd.api.newTenant()

@@ -6,7 +6,7 @@ import Testing
 /// too) and makes no second tenant, across a restart and a kill -9 as well; the key with another
 /// body is 422, while its first request runs 409, and a malformed key is 400. Names are unique
 /// per test, so tenants other tests make on the shared instance never count.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IdempotencyKeyTenantTests {
     @Test func aRetryWithTheKeyGetsTheFirstAnswerAgainAndNoSecondTenant() async throws {
         let admin = try Admin(await Gmemd.api.running())

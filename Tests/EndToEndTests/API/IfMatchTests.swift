@@ -6,7 +6,7 @@ import Testing
 /// fallocate, PUT content) applies with If-Match only to a version the client saw (RFC 9110
 /// §13.1.1), else 412 and nothing changes. A missing file is 404 and an invalid request 422
 /// whatever the If-Match.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct IfMatchTests {
     /// A file of one allocated page whose first ETag is already stale: a write moved it on.
     static func fileWithStaleETag(_ tenant: Tenant) async throws -> (file: RemoteFile, stale: String) {

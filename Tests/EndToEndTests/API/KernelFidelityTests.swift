@@ -4,7 +4,7 @@ import Testing
 
 /// Rules gmemd keeps because the kernel keeps them (issue 9, item 5): a seal refused while pages
 /// are mapped, bound or pinned, a read that allocates nothing, no dirty log where KVM has none.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KernelFidelityTests {
     static let page = HostKVM.page
 

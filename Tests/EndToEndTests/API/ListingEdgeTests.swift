@@ -3,7 +3,7 @@ import Testing
 
 /// Listings past one default page, at the largest limit, with another tenant's cursor, and with
 /// files coming and going between pages (design.md §5).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ListingEdgeTests {
     /// A new tenant with `count` empty files, their ids in listing (id) order.
     static func tenantWithFiles(_ count: Int) async throws -> (Tenant, [String]) {

@@ -5,7 +5,7 @@ import Testing
 /// One rule for every name a client gives (a tenant's, a VM's, a file's, a consumer's label):
 /// 1 to 128 code points, printable, on one line. Every route refuses a name alike: 422 EINVAL,
 /// and nothing is made.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct NameRuleTests {
     /// Its own instance, so that the tenant listing holds only what these tests made.
     static let instance = SharedGmemd()

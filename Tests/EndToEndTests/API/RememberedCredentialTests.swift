@@ -4,7 +4,7 @@ import Testing
 /// A connection remembers the last token it proved, so that a keep-alive client's requests after
 /// its first cost no digest; what it remembers never outlives the token, and never stands for
 /// another one.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RememberedCredentialTests {
     @Test func aRemovedTenantsTokenIsRefusedOnTheNextRequestOfAConnectionThatUsedIt() async throws {
         let gmemd = try await Gmemd.api.running()

@@ -5,7 +5,7 @@ import Testing
 /// Tenants and their limits live in STATE_DIR/tenants.json and survive a restart; memory files
 /// are the daemon's memfds and do not (README). Two instances, one after the other, share a
 /// state directory: the `--state-dir` given here comes after the harness's own, and wins.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RestartTests {
     @Test func tenantWithItsLimitsAndTokenSurvivesARestartButItsFilesDoNot() async throws {
         let stateDirectory = try StateDirectory("restart")

@@ -5,7 +5,7 @@ import Testing
 /// design.md §2 and §3 over the route families beyond files and tenants — consumers, events,
 /// pins, the dirty log and VMs: no token is 401, the admin token on a tenant's route is 403,
 /// another tenant's ids are 404, and none of them changes anything the owner can see.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RouteFamilyAuthTests {
     /// An owner's file with a consumer holding a pin, events and a dirty page, and a second tenant.
     struct Owned {

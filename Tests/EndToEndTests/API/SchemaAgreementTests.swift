@@ -5,7 +5,7 @@ import Testing
 /// What openapi.yaml's schemas allow gmemd takes, and what they refuse it refuses before judging
 /// If-Match: a malformed or impossible request is 400 or 422 whatever its precondition says
 /// (RFC 9110 §13.2.1), and changes nothing. Found by the contract run (SchemathesisTests).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SchemaAgreementTests {
     /// An If-Match that can never match: the refusal must still be the body's or the query's.
     static let staleTag = "\"999999\""

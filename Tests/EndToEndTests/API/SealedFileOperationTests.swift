@@ -3,7 +3,7 @@ import Testing
 
 /// kernel-semantics.md §1c end to end: a 64 KiB memfd holding data, in one seal state, gets one
 /// operation. Each cell answers as the kernel does: 200, or 409 with EPERM and nothing changed.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SealedFileOperationTests {
     @Test(arguments: SealState.allCases, FileOperation.allCases)
     func operationUnderASealAnswersAsTheKernelDoes(state: SealState, operation: FileOperation) async throws {

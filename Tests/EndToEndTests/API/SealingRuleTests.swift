@@ -4,7 +4,7 @@ import Testing
 
 /// The rules about seals themselves (kernel-semantics.md §1b, §1e; design.md §2 "Seals"): who may
 /// add which, what one seal brings with it, and that none is ever taken away.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct SealingRuleTests {
     static let anySealRequests: [[String]] = [[], ["grow"], ["seal"], ["no_new_consumers"], ["inaccessible"]]
 

@@ -4,7 +4,7 @@ import Testing
 
 /// design.md §2, §5 "Isolation": a tenant reaches only its own files (another's id is 404,
 /// never 403), only the admin manages tenants, and the admin owns no files.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantIsolationTests {
     /// An owner with a 64 KiB file holding data, and a second tenant.
     struct Pair {

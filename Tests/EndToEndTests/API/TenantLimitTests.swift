@@ -5,7 +5,7 @@ import Testing
 /// A tenant's limits and the host's headroom (design.md §2 "Accounting"): crossing a limit of
 /// the tenant's is its own problem, 403 quota with EDQUOT; the host running out is 507 with ENOMEM.
 /// Either way nothing is allocated.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantLimitTests {
     static let mib: Int64 = 1 << 20
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `GET /v1/tenants` while tenants are being deleted: a tenant removed after the listing took its
 /// page is left out of that page; the listing never fails for it.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantListingTests {
     @Test func listingWhileTenantsAreDeletedAnswers200WithoutThem() async throws {
         let stateDirectory = try StateDirectory("tenant-list")

@@ -5,7 +5,7 @@ import Testing
 /// `PATCH /v1/tenants/{tid}` merges its limits into the ones in force atomically: two at once
 /// each keep what the other set, in memory and in tenants.json. A tenant's ETag is its version;
 /// PATCH and DELETE with If-Match apply only to the version the admin saw (RFC 9110 §13.1.1).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TenantUpdateTests {
     /// 300 pairs: 10 tenants, 30 rounds; in each round every tenant gets a `max_files` and a
     /// `max_consumers` PATCH at once. Every value must be there after its round and after a restart.

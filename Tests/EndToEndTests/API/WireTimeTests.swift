@@ -4,7 +4,7 @@ import Testing
 
 /// Times on the wire are RFC 3339 UTC to the whole second (`2026-12-06T08:16:35Z`), as Kubernetes
 /// sends them: clients generated from openapi.yaml with default settings refuse fractions.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct WireTimeTests {
     @Test func everyTimeInTenantFileConsumerEventAndPinIsWholeSecondsUTC() async throws {
         let gmemd = try await Gmemd.api.running()

@@ -4,7 +4,7 @@ import Testing
 
 /// `/v1/files/{fid}/consumers` and `/v1/consumers/{cid}` end to end: attach, list, get, detach,
 /// and every rule that refuses an attach.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConsumerRouteTests {
     static let page: Int64 = 4096
 

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `GET /v1/files/{fid}/dirty`: pages written by content PUT and by unpin since the last clear.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DirtyLogRouteTests {
     static let page: Int64 = 4096
 

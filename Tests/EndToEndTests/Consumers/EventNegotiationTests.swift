@@ -6,7 +6,7 @@ import Testing
 /// reader that prefers it (RFC 9110 §12.5.1 weights), JSON for one that takes both alike, as a
 /// generated client lists every type it decodes. The consumer is detached first, so that a stream
 /// ends after its `detached` event and every answer is whole.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct EventNegotiationTests {
     enum Answer: Sendable, Equatable { case json, stream, refused(Int) }
 

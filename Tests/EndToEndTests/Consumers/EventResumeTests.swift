@@ -5,7 +5,7 @@ import Testing
 
 /// A reader that comes back after the backlog moved on, and a stream open when gmemd is told to
 /// stop, on instances of their own.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct EventResumeTests {
     static let page: Int64 = 4096
 

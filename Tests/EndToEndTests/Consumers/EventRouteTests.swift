@@ -4,7 +4,7 @@ import Testing
 
 /// What reaches a consumer, recorded before the request that caused it answers, read by JSON
 /// long-poll.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct EventRouteTests {
     static let page: Int64 = 4096
 

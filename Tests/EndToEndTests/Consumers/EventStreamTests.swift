@@ -4,7 +4,7 @@ import Testing
 
 /// Server-Sent Events on `GET /v1/consumers/{cid}/events`, read by real streaming clients:
 /// curl -N and URLSession's data delegate.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct EventStreamTests {
     static let page: Int64 = 4096
 

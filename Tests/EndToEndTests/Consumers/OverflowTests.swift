@@ -6,7 +6,7 @@ import Testing
 /// `--event-backlog`: a consumer that never reads gets one overflow naming what it lost, and
 /// gmemd keeps no more than the backlog of the events nobody reads (how much memory that saves
 /// is a benchmark's to measure, not a test's).
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct OverflowTests {
     static let page: Int64 = 4096
 

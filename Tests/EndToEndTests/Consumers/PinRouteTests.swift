@@ -4,7 +4,7 @@ import Testing
 
 /// `/v1/consumers/{cid}/pins` end to end: get_lock_pfn with and without allocate, put_unlock_pfn,
 /// revocation by punch, shrink and delete (410 afterwards), locked-byte accounting.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct PinRouteTests {
     static let page: Int64 = 4096
 

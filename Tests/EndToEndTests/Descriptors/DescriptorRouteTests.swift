@@ -6,7 +6,7 @@ import Testing
 /// Memory that leaves gmemd: process consumers receive the file's descriptor over the Unix
 /// socket (Python's socket.recv_fds), memfds made elsewhere are adopted, and gmemd's own
 /// descriptors come back to their count whatever clients do.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DescriptorRouteTests {
     static let path = temporarySocketPath()
     static let gmemd = SharedGmemd(flags: ["--unix", path])

@@ -4,7 +4,7 @@ import Testing
 
 /// `gmemd fd`, the client scripts use: the command it runs inherits the file's descriptor with
 /// the access asked, `{fd}` naming it; a refusal is gmemd's problem on stderr and exit status 1.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FdCommandTests {
     static let check = """
         import fcntl, os, sys

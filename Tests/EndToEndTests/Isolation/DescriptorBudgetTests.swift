@@ -5,7 +5,7 @@ import Testing
 /// Descriptors under hostile load (the isolation issue, item 3): a tenant that makes files until
 /// refused cannot take the fds that connections, the tenant registry and the admin need; a client
 /// that connects and says nothing is cut off by the header timeout.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct DescriptorBudgetTests {
     static let hasPrlimit = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
 

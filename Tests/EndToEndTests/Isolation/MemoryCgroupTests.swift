@@ -5,7 +5,7 @@ import Testing
 /// Memory under hostile load (the isolation issue, item 1): in a memory cgroup smaller than
 /// the host, a tenant whose own limit is far larger must be refused before the memcg OOM killer
 /// takes gmemd, and every tenant's memory, away.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct MemoryCgroupTests {
     /// Where the test can make a memory cgroup: a directory of the test runner's own cgroup it may
     /// write, and the file that sets a child's limit there.

@@ -5,7 +5,7 @@ import Testing
 /// Long responses a tenant leaves unread are capped per tenant (`--max-streams-per-tenant`): past
 /// the cap its next event stream, long-poll or download is 403 `quota`, another tenant's are not,
 /// and a stream that ends gives its place back.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct StreamQuotaTests {
     static let gmemd = SharedGmemd(flags: ["--max-streams-per-tenant", "2"])
 

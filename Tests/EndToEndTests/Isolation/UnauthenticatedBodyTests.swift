@@ -5,7 +5,7 @@ import Testing
 /// Memory under hostile load (the isolation issue, item 1): a body sent without a valid token
 /// is refused from its head, so strangers cannot fill gmemd's memory with bodies it would only
 /// refuse once they were whole.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct UnauthenticatedBodyTests {
     static let mib = 1 << 20
 
@@ -145,7 +145,7 @@ struct JSONRouteLimitTests {
 /// All request bodies in flight share `--body-memory-bytes`: while one tenant's upload holds it,
 /// another tenant's body is 503 with Retry-After, and the admin's still gets in, so the admin can
 /// make and delete tenants whatever the others send.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct BodyMemoryTests {
     @Test func whileOneUploadHoldsTheBudgetOthersGet503AndTheAdminIsServed() async throws {
         try await Gmemd.withInstance(["--max-body-bytes", "1048576", "--body-memory-bytes", "1048576"]) {

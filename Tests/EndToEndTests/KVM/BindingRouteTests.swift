@@ -5,7 +5,7 @@ import Testing
 /// kvm consumers bound for real, end to end: attaching one with `vm` and `gpa` binds a memslot
 /// (KVM_SET_USER_MEMORY_REGION2) and the kernel's refusals come back with their errno
 /// (kernel-semantics.md §1m); detaching deletes the slot.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct BindingRouteTests {
     static let mebibyte: Int64 = 1 << 20
 
@@ -150,7 +150,7 @@ extension Tenant {
 
 /// A memslot costs the kernel memory whether or not its pages are allocated (10 bytes per 4 KiB
 /// page: 2.5 MiB per GiB); it counts as the tenant's locked bytes while bound.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct MemslotChargeTests {
     static let gibibyte: Int64 = 1 << 30
 

@@ -4,7 +4,7 @@ import Testing
 
 /// guest_memfd files end to end: the kernel's answers, with their errno, passed through
 /// (kernel-semantics.md §1i–1l), and allocation counted from gmemd's extent map.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct GuestMemfdRouteTests {
     static let page = HostKVM.page
     static let size = 16 * page

@@ -4,7 +4,7 @@ import Testing
 
 /// `/v1/health` reports KVM as gmemd found it at start: what KVM_CHECK_EXTENSION answered, not
 /// whether /dev/kvm opened.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMHealthTests {
     @Test(.needsKVM) func healthReportsKVMGuestMemfdItsFlagsAndMemslots() async throws {
         let gmemd = try await Gmemd.kvm.running()

@@ -4,7 +4,7 @@ import Testing
 
 /// gmemd pointed at a KVM device that does not exist (`--kvm-device`): health says why, every
 /// KVM request is 422 with that reason, and memfd files work as ever. Needs no KVM at all.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct KVMUnavailableTests {
     static let device = "/nonexistent/kvm"
     static let gmemd = SharedGmemd(flags: ["--kvm-device", device])

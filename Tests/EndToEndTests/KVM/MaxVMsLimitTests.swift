@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `max_vms`: a tenant limit like the others, with a default for tenants saved before it existed.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct MaxVMsLimitTests {
     @Test func tenantSavedWithoutMaxVMsGetsTheDefaultAfterARestart() async throws {
         let stateDirectory = try StateDirectory("maxvms")

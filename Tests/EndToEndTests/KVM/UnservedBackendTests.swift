@@ -6,7 +6,7 @@ import Testing
 /// from the host's KVM — is refused with 422 naming what is missing and why, before any syscall,
 /// and nothing is created. `--backends memfd` runs the no-guest_memfd path on every host, also
 /// on those that have guest_memfd.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct UnservedBackendTests {
     static let memfdOnly = SharedGmemd(flags: ["--backends", "memfd"])
     static let guestMemfdOnly = SharedGmemd(flags: ["--backends", "guest_memfd"])

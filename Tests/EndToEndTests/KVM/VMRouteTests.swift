@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `/v1/vms` end to end: real KVM VMs held by gmemd for a tenant.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct VMRouteTests {
     @Test(.needsKVM) func createdVMIsListedFetchedAndCounted() async throws {
         let tenant = try await Gmemd.kvm.newTenant()

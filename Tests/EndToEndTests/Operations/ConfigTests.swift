@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The operations flags from the environment (GMEMD_…) and from a config file, and in --help.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ConfigTests {
     @Test func operationsFlagsComeFromTheEnvironment() async throws {
         let path = temporarySocketPath()

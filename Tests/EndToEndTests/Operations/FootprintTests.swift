@@ -5,7 +5,7 @@ import Testing
 /// What gmemd maps: its resident set under load was 28.9 MiB against a 24 MiB target (the
 /// performance issue), of which about 6 MiB were Foundation's full library, its
 /// internationalization and ICU, none of which gmemd uses: it is built on FoundationEssentials.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct FootprintTests {
     @Test func gmemdMapsNeitherFoundationsFullLibraryNorICU() async throws {
         let gmemd = try await Gmemd.shared.running()

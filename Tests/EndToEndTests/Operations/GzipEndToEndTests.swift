@@ -4,7 +4,7 @@ import Testing
 
 /// gzip as curl sees it: content and JSON lists decode to the bytes sent without it, ranges stay
 /// uncoded, request bodies in gzip are taken, and a gzip bomb is refused with 413.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct GzipEndToEndTests {
     static let gmemd = SharedGmemd(flags: ["--max-body-bytes", "8388608"])
 

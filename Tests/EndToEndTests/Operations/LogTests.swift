@@ -4,7 +4,7 @@ import Testing
 
 /// Log lines on stderr: one per request at --log-level info, as text or as JSON, with method,
 /// route, status, bytes, duration and request id; none at the default level.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct LogTests {
     /// Runs gmemd with `flags`, sends one request with a known id, stops it (which writes out the
     /// buffered lines) and returns what it logged.

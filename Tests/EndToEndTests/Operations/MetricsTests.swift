@@ -4,7 +4,7 @@ import Testing
 
 /// GET /metrics: Prometheus text that a strict parser takes, counters that move with requests,
 /// labels that name route patterns, tenant usage, the admin token, and --metrics-listen.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct MetricsTests {
     static let gmemd = SharedGmemd(flags: ["--metrics-listen", "127.0.0.1:0"])
 

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// X-Request-Id on every response: a sane client value echoed, anything else replaced.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct RequestIdHeaderTests {
     @Test(arguments: ["abc", "trace-7.f_00", String(repeating: "q", count: 128)])
     func saneIdIsEchoed(id: String) async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// gmemd with --tls-cert and --tls-key, as HTTPS clients see it: curl and openssl s_client with
 /// a throw-away CA, mutual TLS, a plain-HTTP client, and a client that stalls mid-handshake.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct TLSTests {
     static let https = Once { try await Gmemd.start(try await TestCertificates.shared.value().serverFlags) }
     static let mutual = Once {

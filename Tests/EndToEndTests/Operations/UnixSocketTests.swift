@@ -4,7 +4,7 @@ import Testing
 
 /// gmemd on a Unix-domain socket (--unix), as `curl --unix-socket` drives it: every route family,
 /// alone (--listen none) or beside TCP, the socket file's mode, and what is found at the path.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct UnixSocketTests {
     static let path = temporarySocketPath()
     static let gmemd = SharedGmemd(flags: ["--unix", path, "--unix-mode", "0600"])

@@ -5,7 +5,7 @@ import Testing
 
 /// gmemd under a service manager (sd_notify): it says when it serves, keeps the watchdog fed,
 /// and says when it stops. The test is the manager, listening where `$NOTIFY_SOCKET` points.
-@Suite(.timeLimit(.scaledMinutes(5)))
+@Suite(.timeLimit(.scaledMinutes(10)))
 struct ServiceNotifyTests {
     @Test(arguments: [false, true])
     func readyWatchdogAndStoppingReachTheManager(abstract: Bool) async throws {
