@@ -31,7 +31,7 @@ http_sources=(
     Sources/HTTP/Parser/*.swift Sources/HTTP/Message/*.swift Sources/HTTP/Observe/RequestID.swift
     Sources/HTTP/Compression/ContentCoding.swift Sources/HTTP/Serializer/ProblemType.swift
     Sources/HTTP/Descriptors/*.swift Sources/HTTP/Server/BodyBudget.swift Sources/HTTP/Serializer/ProblemResponse.swift
-    Sources/HTTP/Connection/ConnectionMemo.swift
+    Sources/HTTP/Connection/ConnectionMemo.swift Sources/HTTP/Routing/PathParameters.swift
 )
 # PassedDescriptors locks with PthreadMutex: the Locking module first, as a module of its own.
 if wanted parser || wanted query; then
