@@ -113,12 +113,7 @@ struct JSONWriter: ~Copyable {
             rest /= 10
             digits += 1
         }
-        let to = reserve(digits)
-        rest = value
-        for index in stride(from: digits - 1, through: 0, by: -1) {
-            to[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-        }
+        storeDecimalDigits(value, count: digits, at: reserve(digits))
         count += digits
         followsValue = true
     }

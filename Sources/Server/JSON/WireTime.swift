@@ -51,32 +51,26 @@ enum WireTime {
     static func store(dateTimeOf seconds: Int, at to: UnsafeMutablePointer<UInt8>) {
         let (year, month, day) = civilDate(daysSinceEpoch: seconds / 86_400)
         let secondOfDay = seconds % 86_400
-        storeDigits(year, count: 4, at: to)
+        storeDecimalDigits(UInt64(year), count: 4, at: to)
         to[4] = UInt8(ascii: "-")
-        storeDigits(month, count: 2, at: to + 5)
+        storeDecimalDigits(UInt64(month), count: 2, at: to + 5)
         to[7] = UInt8(ascii: "-")
-        storeDigits(day, count: 2, at: to + 8)
+        storeDecimalDigits(UInt64(day), count: 2, at: to + 8)
         to[10] = UInt8(ascii: "T")
-        storeDigits(secondOfDay / 3600, count: 2, at: to + 11)
+        storeDecimalDigits(UInt64(secondOfDay / 3600), count: 2, at: to + 11)
         to[13] = UInt8(ascii: ":")
-        storeDigits(secondOfDay / 60 % 60, count: 2, at: to + 14)
+        storeDecimalDigits(UInt64(secondOfDay / 60 % 60), count: 2, at: to + 14)
         to[16] = UInt8(ascii: ":")
-        storeDigits(secondOfDay % 60, count: 2, at: to + 17)
+        storeDecimalDigits(UInt64(secondOfDay % 60), count: 2, at: to + 17)
     }
 
     /// Appends the last `count` decimal digits of `value` (≥ 0), zero-padded.
     static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count))
-        bytes.withUnsafeMutableBufferPointer { storeDigits(value, count: count, at: $0.baseAddress! + start) }
-    }
-
-    @inline(__always)
-    private static func storeDigits(_ value: Int, count: Int, at to: UnsafeMutablePointer<UInt8>) {
-        var rest = value
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            to[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        bytes.withUnsafeMutableBufferPointer {
+            storeDecimalDigits(UInt64(value), count: count, at: $0.baseAddress! + start)
         }
     }
+
 }
