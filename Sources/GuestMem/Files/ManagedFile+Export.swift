@@ -53,9 +53,8 @@ extension ManagedFile {
     /// figures cannot drift (State.canDrift). Takes only the state lock: the tenant's usage calls it.
     func recountDrifting(_ charge: inout Charge) throws(GuestMemError) {
         try state.withLock { (state) throws(GuestMemError) in
-            guard state.canDrift, !state.isDeleted, let reader = state.reader else { return }
-            let status = try kernel("fstat") { () throws(Errno) in try reader.status() }
-            book(status.allocatedBytes, &state, &charge)
+            guard let figures = try driftedFigures(state) else { return }
+            book(figures.allocatedBytes, &state, &charge)
         }
     }
 
